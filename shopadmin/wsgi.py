@@ -1,16 +1,9 @@
-"""
-WSGI config for shopadmin project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/6.1/howto/deployment/wsgi/
-"""
+"""WSGI entry point (gunicorn shopadmin.wsgi)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shopadmin.settings')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopadmin.settings")
 
 application = get_wsgi_application()

@@ -2,4 +2,5 @@ from django.apps import AppConfig
 
 
 class VouchersConfig(AppConfig):
-    name = 'vouchers'
+    name = "vouchers"
+    verbose_name = "Shopee vouchers"

@@ -1,0 +1,213 @@
+"""The Shopee call log: read-only for everyone, searchable, exportable as CSV."""
+
+import csv
+import json
+import re
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from vouchers.admin.paging import CappedCountPaginator
+from vouchers.models import ShopeeCall
+
+REQUEST_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
+BIGINT_MAX = 2**63 - 1
+
+KNOWN_ERRORS = [
+    "error_auth",
+    "invalid_acceess_token",
+    "error_param",
+    "error_sign",
+    "error_rate_limit",
+    "error_limit",
+    "error_server",
+    "error_network",
+    "common.error_server",
+    "common.error_not_found",
+    "common.error_shop",
+    "voucher.end_voucher_status_error",
+    "voucher.update_end_voucher_error",
+    "voucher.operate_voucher_permission_error",
+]
+
+CSV_COLUMNS = [
+    ("started_at", "time (UTC)"),
+    ("actor_username", "actor"),
+    ("shop_shopee_id", "shop id"),
+    ("shop_name", "shop"),
+    ("voucher_shopee_id", "voucher id"),
+    ("voucher_code", "voucher code"),
+    ("method", "method"),
+    ("endpoint", "endpoint"),
+    ("attempt", "attempt"),
+    ("outcome", "outcome"),
+    ("error_kind", "error kind"),
+    ("http_status", "HTTP status"),
+    ("request_id", "request_id"),
+    ("error", "error"),
+    ("message", "message"),
+    ("duration_ms", "duration (ms)"),
+    ("batch_id", "batch"),
+]
+
+
+class ErrorFilter(admin.SimpleListFilter):
+    """Shopee's error codes, from a fixed list (no DISTINCT over a huge table); any code works
+    as a URL parameter."""
+
+    title = "Shopee error"
+    parameter_name = "error"
+
+    def lookups(self, request, model_admin):
+        return [("-", "(no error)"), *((code, code) for code in KNOWN_ERRORS)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(error="" if value == "-" else value)
+
+
+class Echo:
+    """A write-only file whose write returns the line, for streaming csv output."""
+
+    def write(self, value):
+        return value
+
+
+def csv_safe(value):
+    """Text a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@admin.register(ShopeeCall)
+class ShopeeCallAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at",
+        "actor_username",
+        "shop_label",
+        "voucher_label",
+        "endpoint",
+        "outcome",
+        "error",
+        "request_id",
+        "duration_ms",
+    ]
+    list_filter = [
+        "outcome",
+        ErrorFilter,
+        "error_kind",
+        "shop",
+        "actor",
+        ("started_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["request_id"]  # see get_search_results
+    search_help_text = "Search by Shopee request_id, voucher id, shop id or words of the message."
+    list_per_page = 100
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    actions = None
+    fields = [
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "actor_username",
+        "shop_label",
+        "voucher_label",
+        "batch_id",
+        "method",
+        "endpoint",
+        "attempt",
+        "outcome",
+        "error_kind",
+        "http_status",
+        "request_id",
+        "error",
+        "message",
+        "request_pretty",
+        "response_pretty",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="shop", ordering="shop_name")
+    def shop_label(self, obj):
+        if obj.shop_shopee_id is None:
+            return "—"
+        return f"{obj.shop_name} ({obj.shop_shopee_id})" if obj.shop_name else obj.shop_shopee_id
+
+    @admin.display(description="voucher")
+    def voucher_label(self, obj):
+        if obj.voucher_shopee_id is None:
+            return "—"
+        code = f"{obj.voucher_code} " if obj.voucher_code else ""
+        return f"{code}({obj.voucher_shopee_id})"
+
+    @admin.display(description="request (secrets removed)")
+    def request_pretty(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.request, indent=2, sort_keys=True))
+
+    @admin.display(description="response (secrets removed)")
+    def response_pretty(self, obj):
+        if obj.response is None:
+            return "No answer recorded."
+        return format_html("<pre>{}</pre>", json.dumps(obj.response, indent=2, sort_keys=True))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact, indexed matches for ids; words of the message otherwise."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if term.isdigit() and int(term) <= BIGINT_MAX:
+            number = int(term)
+            return queryset.filter(Q(voucher_shopee_id=number) | Q(shop_shopee_id=number)), False
+        if REQUEST_ID.match(term):
+            return queryset.filter(request_id=term.lower()), False
+        return queryset.filter(Q(message__icontains=term) | Q(voucher_code=term)), False
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_csv_view)
+        return [path("export/", export, name="vouchers_shopeecall_export"), *super().get_urls()]
+
+    def export_csv_view(self, request):
+        """The changelist's filtered rows as CSV, streamed so the size does not matter."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, "Those filters are not valid.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:vouchers_shopeecall_changelist"))
+        queryset = changelist.get_queryset(request)
+        writer = csv.writer(Echo())
+        rows = (
+            writer.writerow([csv_safe(getattr(call, name)) for name, _ in CSV_COLUMNS])
+            for call in queryset.iterator(chunk_size=2000)
+        )
+        header = writer.writerow([label for _, label in CSV_COLUMNS])
+        response = StreamingHttpResponse(_chain(header, rows), content_type="text/csv")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="shopee-calls-{stamp}.csv"'
+        return response
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest

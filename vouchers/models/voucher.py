@@ -1,0 +1,128 @@
+"""Voucher records mirrored from Shopee.
+
+Shopee vouchers have no status field: the status follows from start and end time
+(upcoming: now < start; ongoing: start <= now < end; expired: now >= end), so it is derived here
+too, through queryset filters, never stored.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from vouchers.models.shop import Shop
+
+
+class VoucherStatus(models.TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    ONGOING = "ongoing", "Ongoing"
+    EXPIRED = "expired", "Expired"
+
+
+class VoucherPurpose(models.IntegerChoices):
+    NORMAL = 0, "Normal"
+    WELCOME = 1, "Welcome"
+    REFERRAL = 2, "Referral"
+    SHOP_FOLLOW = 3, "Shop follow"
+    SHOP_GAME = 4, "Shop game"
+    FREE_GIFT = 5, "Free gift"
+    MEMBERSHIP = 6, "Membership"
+    ADS = 7, "Ads"
+
+
+# Shopee refuses to end these (voucher.operate_voucher_permission_error): follow prize,
+# shop game and membership vouchers, besides those created in Shopee's admin (is_admin).
+SHOPEE_MANAGED_PURPOSES = frozenset(
+    {VoucherPurpose.SHOP_FOLLOW, VoucherPurpose.SHOP_GAME, VoucherPurpose.MEMBERSHIP}
+)
+
+
+class VoucherQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        return self.filter(start_time__gt=now or timezone.now())
+
+    def ongoing(self, now=None):
+        now = now or timezone.now()
+        return self.filter(start_time__lte=now, end_time__gt=now)
+
+    def expired(self, now=None):
+        return self.filter(end_time__lte=now or timezone.now())
+
+    def with_status(self, status, now=None):
+        return {
+            VoucherStatus.UPCOMING: self.upcoming,
+            VoucherStatus.ONGOING: self.ongoing,
+            VoucherStatus.EXPIRED: self.expired,
+        }[VoucherStatus(status)](now)
+
+
+class Voucher(models.Model):
+    class VoucherType(models.IntegerChoices):
+        SHOP = 1, "Shop voucher"
+        PRODUCT = 2, "Product voucher"
+
+    class RewardType(models.IntegerChoices):
+        FIXED_AMOUNT = 1, "Fixed amount"
+        PERCENTAGE = 2, "Percentage"
+        COIN_CASHBACK = 3, "Coin cashback"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="vouchers")
+    voucher_id = models.BigIntegerField("Shopee voucher id")
+    voucher_code = models.CharField(max_length=100, blank=True)
+    voucher_name = models.CharField(max_length=255, blank=True)
+    voucher_type = models.PositiveSmallIntegerField(choices=VoucherType, null=True, blank=True)
+    reward_type = models.PositiveSmallIntegerField(choices=RewardType, null=True, blank=True)
+    usage_quantity = models.IntegerField(null=True, blank=True)
+    current_usage = models.IntegerField(null=True, blank=True)
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    is_admin = models.BooleanField("created by Shopee", default=False)
+    voucher_purpose = models.PositiveSmallIntegerField(choices=VoucherPurpose, default=0)
+    discount_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    percentage = models.IntegerField(null=True, blank=True)
+    display_start_time = models.DateTimeField(null=True, blank=True)
+    min_basket_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    max_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    synced_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField("ended through shopadmin", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = VoucherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_time", "voucher_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "voucher_id"], name="voucher_unique_per_shop"),
+        ]
+        indexes = [
+            models.Index(fields=["voucher_id"], name="voucher_voucher_id_idx"),
+            models.Index(fields=["voucher_code"], name="voucher_code_idx"),
+            models.Index(fields=["start_time", "end_time"], name="voucher_times_idx"),
+            models.Index(fields=["end_time"], name="voucher_end_time_idx"),
+        ]
+        permissions = [("end_voucher", "Can end vouchers on Shopee")]
+
+    def __str__(self):
+        return f"{self.voucher_code or self.voucher_id} ({self.shop.name})"
+
+    def status_at(self, now=None):
+        now = now or timezone.now()
+        if now < self.start_time:
+            return VoucherStatus.UPCOMING
+        if now < self.end_time:
+            return VoucherStatus.ONGOING
+        return VoucherStatus.EXPIRED
+
+    @property
+    def status(self):
+        return self.status_at()
+
+    @property
+    def shopee_managed(self):
+        return self.is_admin or self.voucher_purpose in SHOPEE_MANAGED_PURPOSES

@@ -1,0 +1,1 @@
+"""Business logic: each service owns its transactions and writes the audit log."""

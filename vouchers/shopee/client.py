@@ -1,0 +1,237 @@
+"""The one HTTP client for Shopee Open Platform v2.
+
+Every request goes through `ShopeeClient.send()`: one `requests.Session`, a timeout on every call,
+the envelope parsed whatever the HTTP status, and every failure raised as a typed `ShopeeError`
+that keeps the HTTP status, Shopee's `request_id` and an excerpt of a non-JSON body. Secrets
+(partner key, tokens, sign) never reach a log line, an exception or `PreparedCall.redacted()`.
+
+A call is made in two steps so that the caller can record it before it leaves::
+
+    prepared = client.prepare(api.end_voucher(voucher_id=1), shop=ShopAuth(shop_id, token))
+    audit_row = ...prepared.redacted()...      # written before the request is sent
+    result = client.send(prepared)            # or a ShopeeError
+"""
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import requests
+
+from vouchers.shopee import signing
+from vouchers.shopee.api import ApiCall
+from vouchers.shopee.config import ShopeeConfig, load_config
+from vouchers.shopee.errors import (
+    ERROR_CLASSES,
+    ShopeeConfigError,
+    ShopeeError,
+    ShopeeRateLimitError,
+    ShopeeTransientError,
+    classify,
+)
+from vouchers.shopee.redaction import REDACTED, redact, scrub
+
+logger = logging.getLogger(__name__)
+
+BODY_EXCERPT_CHARS = 500
+
+
+@dataclass(frozen=True)
+class ShopAuth:
+    """What a shop API call needs: the shop and its current access token."""
+
+    shop_id: int
+    access_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """A signed request, ready to send. `url` and `params` hold secrets: never log them."""
+
+    api: ApiCall
+    shop_id: int | None
+    timestamp: int
+    url: str = field(repr=False)
+    params: dict = field(repr=False)
+    secrets: tuple = field(repr=False)
+
+    def redacted(self) -> dict:
+        """The request as it may be stored: secrets replaced, nothing else changed."""
+        query = {
+            key: REDACTED if key in ("access_token", "sign") else value
+            for key, value in self.params.items()
+        }
+        return {
+            "method": self.api.method,
+            "path": self.api.path,
+            "query": query,
+            "body": redact(self.api.body),
+        }
+
+
+@dataclass(frozen=True)
+class ShopeeResult:
+    """A successful answer. `body` may hold tokens (auth APIs): store `redacted_body()` only."""
+
+    http_status: int
+    request_id: str
+    message: str
+    warning: object
+    body: dict = field(repr=False)
+    duration_ms: int
+
+    @property
+    def response(self):
+        return self.body.get("response")
+
+    def redacted_body(self) -> dict:
+        return redact(self.body)
+
+
+class ShopeeClient:
+    def __init__(self, config: ShopeeConfig, *, session=None, clock=time.time):
+        self.config = config
+        self.session = session or requests.Session()
+        self.clock = clock
+
+    def prepare(self, api: ApiCall, *, shop: ShopAuth | None = None) -> PreparedCall:
+        """Sign `api` now: public signature without `shop`, shop signature with it."""
+        timestamp = int(self.clock())
+        params = {"partner_id": self.config.partner_id, "timestamp": timestamp}
+        secrets = [self.config.partner_key]
+        if shop is not None:
+            if not shop.access_token:
+                raise ShopeeConfigError(f"Shop {shop.shop_id} has no access token.")
+            params["access_token"] = shop.access_token
+            params["shop_id"] = shop.shop_id
+            secrets.append(shop.access_token)
+        params["sign"] = signing.sign(
+            partner_key=self.config.partner_key,
+            partner_id=self.config.partner_id,
+            api_path=api.path,
+            timestamp=timestamp,
+            access_token=shop.access_token if shop else None,
+            shop_id=shop.shop_id if shop else None,
+        )
+        secrets.append(params["sign"])
+        for key in ("refresh_token", "code"):
+            if api.body and api.body.get(key):
+                secrets.append(str(api.body[key]))
+        params.update(api.query)
+        return PreparedCall(
+            api=api,
+            shop_id=shop.shop_id if shop else None,
+            timestamp=timestamp,
+            url=self.config.base_url + api.path,
+            params=params,
+            secrets=tuple(secrets),
+        )
+
+    def send(self, call: PreparedCall) -> ShopeeResult:
+        """Send `call` once. Returns the answer or raises a `ShopeeError` subclass."""
+        started = time.monotonic()
+        try:
+            http = self.session.request(
+                call.api.method,
+                call.url,
+                params=call.params,
+                json=call.api.body if call.api.method == "POST" else None,
+                timeout=self.config.timeout_seconds,
+            )
+        except requests.RequestException as exc:
+            error = self._network_error(exc, call)
+            error.duration_ms = _elapsed_ms(started)
+            self._log(call, error.duration_ms, outcome=f"failed: {error.message}")
+            raise error from None
+        duration_ms = _elapsed_ms(started)
+        try:
+            result = self._parse(http, call, duration_ms)
+        except ShopeeError as error:
+            error.duration_ms = duration_ms
+            self._log(call, duration_ms, outcome=str(error))
+            raise
+        self._log(call, duration_ms, outcome=f"ok request_id {result.request_id}")
+        return result
+
+    def _parse(self, http, call: PreparedCall, duration_ms: int) -> ShopeeResult:
+        status = http.status_code
+        text = http.text
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            excerpt = scrub(text[:BODY_EXCERPT_CHARS], call.secrets)
+            raise _non_json_error_class(status)(
+                f"Shopee answered HTTP {status} with a body that is not JSON.",
+                http_status=status,
+                body_excerpt=excerpt,
+                response={"non_json_body": excerpt},
+            )
+        error = str(body.get("error") or "")
+        message = scrub(str(body.get("message") or body.get("msg") or ""), call.secrets)
+        request_id = str(body.get("request_id") or "")
+        if error or status >= 400:
+            kind = classify(error, status)
+            raise ERROR_CLASSES[kind](
+                message or f"Shopee answered HTTP {status}.",
+                error=error,
+                http_status=status,
+                request_id=request_id,
+                response=redact(body),
+            )
+        return ShopeeResult(
+            http_status=status,
+            request_id=request_id,
+            message=message,
+            warning=body.get("warning"),
+            body=body,
+            duration_ms=duration_ms,
+        )
+
+    def _network_error(self, exc, call: PreparedCall) -> ShopeeError:
+        if isinstance(exc, requests.Timeout):
+            message = f"No answer from Shopee within {self.config.timeout_seconds:g} s (timeout)."
+        elif isinstance(exc, requests.ConnectionError):
+            message = "The connection to Shopee failed or was dropped before an answer."
+        else:
+            message = f"The request to Shopee failed ({type(exc).__name__})."
+        detail = scrub(str(exc), call.secrets)[:BODY_EXCERPT_CHARS]
+        return ShopeeTransientError(
+            message, body_excerpt=detail, response={"network_error": detail}
+        )
+
+    def _log(self, call: PreparedCall, duration_ms: int, *, outcome: str):
+        logger.info(
+            "Shopee %s %s shop=%s %dms %s",
+            call.api.method,
+            call.api.path,
+            call.shop_id,
+            duration_ms,
+            outcome,
+        )
+
+
+def _non_json_error_class(status: int):
+    """A proxy's or gateway's page: retry unless it is a 4xx other than 429 (wrong host/path)."""
+    if status == 429:
+        return ShopeeRateLimitError
+    if 400 <= status < 500:
+        return ShopeeConfigError
+    return ShopeeTransientError
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+@lru_cache(maxsize=4)
+def _client_for(config: ShopeeConfig) -> ShopeeClient:
+    return ShopeeClient(config)
+
+
+def get_client() -> ShopeeClient:
+    """The process's client for the configured partner app (raises ShopeeConfigError)."""
+    return _client_for(load_config())

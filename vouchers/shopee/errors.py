@@ -1,0 +1,114 @@
+"""Typed errors of the Shopee client.
+
+Every failure of a Shopee call is raised as a `ShopeeError` subclass that keeps what an operator
+needs (HTTP status, Shopee's `error`, `message` and `request_id`, an excerpt of a non-JSON body)
+and nothing secret: texts are scrubbed of tokens, signs and the partner key before they get here.
+The subclass says how to handle it (shopee-api.md section 6).
+"""
+
+CONFIGURATION = "configuration"
+AUTHORIZATION = "authorization"
+RATE_LIMIT = "rate_limit"
+TRANSIENT = "transient"
+BUSINESS = "business"
+
+_AUTH_ERRORS = {
+    "error_auth",
+    "invalid_acceess_token",
+    "invalid_access_token",
+    "error_permission",
+    "shop_banned",
+    "shop_no_linked",
+    "partner_shop_no_link",
+    "invalid_code",
+}
+_CONFIG_ERRORS = {"error_sign", "error_param", "error_partner"}
+_RATE_LIMIT_ERRORS = {"error_rate_limit", "error_limit"}
+_TRANSIENT_ERRORS = {"error_server", "error_network", "common.error_server", "error_busi_busy"}
+
+
+def classify(error: str, http_status: int | None = None) -> str:
+    """Map Shopee's `error` (and the HTTP status) to how a caller should react."""
+    if error in _RATE_LIMIT_ERRORS or http_status == 429:
+        return RATE_LIMIT
+    if error in _TRANSIENT_ERRORS:
+        return TRANSIENT
+    if error in _AUTH_ERRORS:
+        return AUTHORIZATION
+    if error in _CONFIG_ERRORS:
+        return CONFIGURATION
+    if not error and http_status is not None and http_status >= 500:
+        return TRANSIENT
+    return BUSINESS
+
+
+class ShopeeError(Exception):
+    """A Shopee call that did not succeed."""
+
+    kind = BUSINESS
+    duration_ms: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str = "",
+        http_status: int | None = None,
+        request_id: str = "",
+        body_excerpt: str = "",
+        response: object = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.error = error
+        self.http_status = http_status
+        self.request_id = request_id
+        self.body_excerpt = body_excerpt
+        self.response = response
+
+    def __str__(self):
+        parts = [f"{self.error}: {self.message}" if self.error else self.message]
+        if self.http_status is not None:
+            parts.append(f"HTTP {self.http_status}")
+        if self.request_id:
+            parts.append(f"request_id {self.request_id}")
+        return " | ".join(parts)
+
+
+class ShopeeConfigError(ShopeeError):
+    """Our side is misconfigured (partner id/key, host, clock): fix settings, don't retry."""
+
+    kind = CONFIGURATION
+
+
+class ShopeeAuthError(ShopeeError):
+    """The shop's token is invalid or expired, or the shop is no longer linked."""
+
+    kind = AUTHORIZATION
+
+
+class ShopeeRateLimitError(ShopeeError):
+    """Shopee asked us to slow down."""
+
+    kind = RATE_LIMIT
+
+
+class ShopeeTransientError(ShopeeError):
+    """No usable answer (network, timeout, 5xx, non-JSON) or a Shopee-side failure: retryable."""
+
+    kind = TRANSIENT
+
+
+class ShopeeBusinessError(ShopeeError):
+    """Shopee understood the request and refused it (e.g. the voucher is not ongoing)."""
+
+    kind = BUSINESS
+
+
+ERROR_CLASSES = {
+    CONFIGURATION: ShopeeConfigError,
+    AUTHORIZATION: ShopeeAuthError,
+    RATE_LIMIT: ShopeeRateLimitError,
+    TRANSIENT: ShopeeTransientError,
+    BUSINESS: ShopeeBusinessError,
+}
