@@ -1,0 +1,142 @@
+"""Common parameters, signature and token checks shared by every Shopee-side API.
+
+:func:`authenticate_shop` and :func:`authenticate_partner` apply Shopee's rules in this order,
+the first failure winning:
+
+1. ``partner_id``: missing -> ``error_param`` "There is no partner_id in query."; not an integer
+   or unknown -> ``error_param`` "Invalid partner_id.";
+2. ``timestamp``: missing -> "There is no timestamp in query."; not an integer or more than
+   300 s ahead of sandbox time -> "Invalid timestamp"; more than 300 s old ->
+   "Timestamp is expired.";
+3. ``sign`` missing -> "There is no sign in query.";
+4. shop APIs only: ``access_token`` missing -> "There is no access_token in query.";
+   ``shop_id`` missing -> "There is no shop_id in query.", not an integer -> "Invalid shop_id.";
+5. signature (public or shop base string, constant-time) -> ``error_sign`` "Wrong sign.";
+6. shop APIs only: shop unknown or not the partner's -> ``error_auth``
+   "Invalid partner_id or shopid."; token unknown, expired or another shop's -> ``error_auth``
+   "Invalid access_token.".
+
+An empty value counts as missing. Callers hold the state lock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox import wire
+from sandbox.signing import sign_matches, signature
+from sandbox.state import SandboxState
+
+TIMESTAMP_WINDOW = 300
+_INT = re.compile(r"-?[0-9]+")
+
+
+@dataclass(frozen=True)
+class ShopCaller:
+    """An authenticated shop API caller."""
+
+    partner_id: int
+    shop_id: int
+    access_token: str
+
+
+def parse_int(value: Any) -> int | None:
+    """A query value or JSON value as an integer (any size); None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INT.fullmatch(value):
+        return int(value)
+    return None
+
+
+def _required(query: dict[str, str], name: str) -> str:
+    value = query.get(name, "")
+    if not value:
+        raise wire.param_error(wire.missing_in_query(name))
+    return value
+
+
+def authenticate_partner(state: SandboxState, query: dict[str, str], *, path: str) -> int:
+    """Steps 1-3 and 5 for a public API signed over ``path``; return the partner_id."""
+    partner_id = _check_partner_and_timestamp(state, query)
+    _check_sign(state, query, path=path, given=_required(query, "sign"))
+    return partner_id
+
+
+def authenticate_shop(state: SandboxState, req: wire.Request) -> ShopCaller:
+    """All steps for a shop API request (see the module docstring)."""
+    query = req.query
+    partner_id = _check_partner_and_timestamp(state, query)
+    given_sign = _required(query, "sign")
+    access_token = _required(query, "access_token")
+    shop_id = parse_int(_required(query, "shop_id"))
+    if shop_id is None:
+        raise wire.param_error(wire.INVALID_SHOP_ID)
+    _check_sign(state, query, path=req.path, given=given_sign, shop=True)
+    known = state.shops.get(shop_id)
+    if known is None or known.partner_id != partner_id:
+        raise wire.auth_error(wire.INVALID_PARTNER_OR_SHOP)
+    if not state.access_token_valid(access_token, shop_id=shop_id):
+        raise wire.auth_error(wire.INVALID_ACCESS_TOKEN)
+    return ShopCaller(partner_id=partner_id, shop_id=shop_id, access_token=access_token)
+
+
+def _check_partner_and_timestamp(state: SandboxState, query: dict[str, str]) -> int:
+    partner_id = parse_int(_required(query, "partner_id"))
+    if partner_id is None or partner_id not in state.partners:
+        raise wire.param_error(wire.INVALID_PARTNER_ID)
+    timestamp = parse_int(_required(query, "timestamp"))
+    now = state.now()
+    if timestamp is None or timestamp - now > TIMESTAMP_WINDOW:
+        raise wire.param_error(wire.INVALID_TIMESTAMP)
+    if now - timestamp > TIMESTAMP_WINDOW:
+        raise wire.param_error(wire.TIMESTAMP_EXPIRED)
+    return partner_id
+
+
+def _check_sign(
+    state: SandboxState, query: dict[str, str], *, path: str, given: str, shop: bool = False
+) -> None:
+    """Recompute the sign over the query values exactly as sent; mismatch -> error_sign."""
+    expected = signature(
+        partner_key=state.partners[int(query["partner_id"])],
+        partner_id=query["partner_id"],
+        path=path,
+        timestamp=query["timestamp"],
+        access_token=query["access_token"] if shop else None,
+        shop_id=query["shop_id"] if shop else None,
+    )
+    if not sign_matches(expected, given):
+        raise wire.ShopeeError("error_sign", wire.WRONG_SIGN)
+
+
+def json_body(req: wire.Request) -> dict[str, Any]:
+    """The POST body as a JSON object, else ``error_param`` with a clear message."""
+    try:
+        body = json.loads(req.raw_body or b"")
+    except ValueError as exc:
+        raise wire.param_error(f"Invalid request body: malformed JSON ({exc}).") from None
+    if not isinstance(body, dict):
+        raise wire.param_error("Invalid request body: expected a JSON object.")
+    return body
+
+
+def int_field(source: dict[str, Any], name: str, *, where: str) -> int:
+    """An integer ``name`` from the body (``where="body"``) or query (``where="query"``).
+
+    JSON bodies need a JSON integer; query values need decimal digits. Missing ->
+    "There is no <name> in <where>."; anything else -> "Invalid <name>: expected an integer."
+    """
+    value = source.get(name)
+    if value is None or value == "":
+        raise wire.param_error(f"There is no {name} in {where}.")
+    json_string = where == "body" and isinstance(value, str)
+    number = None if json_string else parse_int(value)
+    if number is None:
+        raise wire.param_error(f"Invalid {name}: expected an integer, got {value!r}.")
+    return number

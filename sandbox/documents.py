@@ -1,0 +1,179 @@
+"""The reset document: validation and defaults.
+
+Shape (``POST /_sandbox/reset``, also what :func:`sandbox.seeds.demo_document` returns)::
+
+    {"partners": [{"partner_id": int, "partner_key": str}],
+     "shops": [{"shop_id": int, "partner_id": int, "name": str, "region": str,
+                "access_token": str, "refresh_token": str}],
+     "vouchers": [{"shop_id": int, "voucher_id": int, "start_time": int, "end_time": int,
+                   ...any other Shopee voucher field}]}
+
+Required: ``partner_id``/``partner_key``; ``shop_id``/``partner_id`` (a known partner);
+``shop_id`` (a known shop)/``voucher_id``. Everything else has a default (:data:`VOUCHER_DEFAULTS`,
+``region`` "SG", ``name`` "Shop <id>", random 32-hex tokens, a voucher ongoing from an hour ago
+for 7 days). Unknown voucher fields are kept as given. A bad document raises
+:class:`DocumentError` whose text says what is wrong.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+# Fields of get_voucher_list items (shopee-api.md section 5); get_voucher adds DETAIL_FIELDS.
+LIST_FIELDS = (
+    "voucher_id",
+    "voucher_code",
+    "voucher_name",
+    "voucher_type",
+    "reward_type",
+    "usage_quantity",
+    "current_usage",
+    "start_time",
+    "end_time",
+    "is_admin",
+    "voucher_purpose",
+    "discount_amount",
+    "percentage",
+    "display_start_time",
+)
+DETAIL_FIELDS = ("min_basket_price", "max_price", "display_channel_list", "item_id_list")
+
+VOUCHER_DEFAULTS: dict[str, Any] = {
+    "voucher_type": 1,
+    "reward_type": 1,
+    "usage_quantity": 100,
+    "current_usage": 0,
+    "is_admin": False,
+    "voucher_purpose": 0,
+    "discount_amount": 10.0,
+    "percentage": 0,
+    "min_basket_price": 0,
+    "max_price": 0,
+    "display_channel_list": [1],
+    "item_id_list": [],
+}
+DEFAULT_REGION = "SG"
+
+
+class DocumentError(ValueError):
+    """The reset document is malformed; the text names the offending entry."""
+
+
+@dataclass
+class Shop:
+    shop_id: int
+    partner_id: int
+    name: str
+    region: str
+    access_token: str
+    refresh_token: str
+
+
+@dataclass
+class Document:
+    """A validated reset document: vouchers are grouped per shop and keyed by voucher_id."""
+
+    partners: dict[int, str]
+    shops: dict[int, Shop]
+    vouchers: dict[int, dict[int, dict[str, Any]]]
+
+
+def new_token() -> str:
+    """A token like Shopee's: 32 lowercase hex characters."""
+    return secrets.token_hex(16)
+
+
+def _int(entry: dict[str, Any], name: str, where: str) -> int:
+    value = entry.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DocumentError(f"{where}: {name} must be an integer, got {value!r}")
+    return value
+
+
+def _str(entry: dict[str, Any], name: str, where: str, default: str | None = None) -> str:
+    value = entry.get(name, default)
+    if not isinstance(value, str) or not value:
+        raise DocumentError(f"{where}: {name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _entries(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    entries = doc.get(name, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DocumentError(f"{name} must be a list of objects")
+    return entries
+
+
+def parse_document(doc: Any, *, now: int) -> Document:
+    """Validate ``doc`` and fill in defaults; ``now`` anchors the default voucher times."""
+    if not isinstance(doc, dict):
+        raise DocumentError("the document must be a JSON object")
+    partners: dict[int, str] = {}
+    for i, entry in enumerate(_entries(doc, "partners")):
+        where = f"partners[{i}]"
+        partners[_int(entry, "partner_id", where)] = _str(entry, "partner_key", where)
+    shops: dict[int, Shop] = {}
+    for i, entry in enumerate(_entries(doc, "shops")):
+        where = f"shops[{i}]"
+        shop_id = _int(entry, "shop_id", where)
+        partner_id = _int(entry, "partner_id", where)
+        if partner_id not in partners:
+            raise DocumentError(f"{where}: unknown partner_id {partner_id}")
+        shops[shop_id] = Shop(
+            shop_id=shop_id,
+            partner_id=partner_id,
+            name=_str(entry, "name", where, f"Shop {shop_id}"),
+            region=_str(entry, "region", where, DEFAULT_REGION),
+            access_token=_str(entry, "access_token", where, new_token()),
+            refresh_token=_str(entry, "refresh_token", where, new_token()),
+        )
+    vouchers: dict[int, dict[int, dict[str, Any]]] = {shop_id: {} for shop_id in shops}
+    for i, entry in enumerate(_entries(doc, "vouchers")):
+        where = f"vouchers[{i}]"
+        shop_id = _int(entry, "shop_id", where)
+        if shop_id not in shops:
+            raise DocumentError(f"{where}: unknown shop_id {shop_id}")
+        voucher = voucher_with_defaults(entry, where=where, now=now)
+        vouchers[shop_id][voucher["voucher_id"]] = voucher
+    return Document(partners=partners, shops=shops, vouchers=vouchers)
+
+
+def voucher_with_defaults(entry: dict[str, Any], *, where: str, now: int) -> dict[str, Any]:
+    """One voucher's stored fields (without ``shop_id``), defaults filled in."""
+    voucher_id = _int(entry, "voucher_id", where)
+    voucher = {k: v for k, v in entry.items() if k != "shop_id"}
+    voucher.setdefault("start_time", now - 3600)
+    voucher.setdefault("end_time", now + 7 * 86400)
+    start_time = _int(voucher, "start_time", where)
+    if _int(voucher, "end_time", where) < start_time:
+        raise DocumentError(f"{where}: end_time is before start_time")
+    voucher.setdefault("voucher_code", f"V{voucher_id}")
+    voucher.setdefault("voucher_name", f"Voucher {voucher_id}")
+    voucher.setdefault("display_start_time", start_time)
+    for name, default in VOUCHER_DEFAULTS.items():
+        voucher.setdefault(name, list(default) if isinstance(default, list) else default)
+    voucher["is_admin"] = bool(voucher["is_admin"])
+    return voucher
+
+
+def voucher_status(voucher: dict[str, Any], now: int) -> str:
+    """``upcoming`` (now < start), ``ongoing`` (start <= now < end) or ``expired``."""
+    if now < voucher["start_time"]:
+        return "upcoming"
+    if now < voucher["end_time"]:
+        return "ongoing"
+    return "expired"
+
+
+def list_item(voucher: dict[str, Any]) -> dict[str, Any]:
+    """A get_voucher_list item: the list fields only."""
+    return {name: voucher.get(name) for name in LIST_FIELDS}
+
+
+def detail(voucher: dict[str, Any]) -> dict[str, Any]:
+    """A get_voucher response: the list fields, the detail fields, then any extra field given."""
+    known = {name: voucher.get(name) for name in LIST_FIELDS + DETAIL_FIELDS}
+    extra = {k: v for k, v in voucher.items() if k not in known}
+    return known | extra

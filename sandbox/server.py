@@ -1,0 +1,146 @@
+"""The HTTP server: a threaded standard-library server, one handler thread per connection.
+
+Requests under ``/_sandbox/`` go to :mod:`sandbox.control`, everything else to
+:mod:`sandbox.shopee_api`. Answers always carry a ``Content-Length`` (HTTP/1.1 keep-alive
+works); the ``drop`` and ``hang`` faults close the connection without a response. The server
+is quiet unless ``verbose``, and even then logs paths without their query strings (they carry
+tokens and signatures).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sandbox import control, shopee_api, wire
+from sandbox.persistence import load_state, save_state
+from sandbox.seeds import SEEDS
+from sandbox.state import SandboxState
+
+CONTROL_PREFIX = "/_sandbox"
+
+
+class SandboxServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer (daemon threads) serving one :class:`SandboxState`.
+
+    ``state_file``: when set, the state is saved there after every state-changing request.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        state: SandboxState | None = None,
+        *,
+        state_file: str | os.PathLike[str] | None = None,
+        verbose: bool = False,
+    ) -> None:
+        self.state = state if state is not None else SandboxState()
+        self.state_file = state_file
+        self.verbose = verbose
+        super().__init__(address, SandboxHandler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def persist(self) -> None:
+        """Save the state if ``state_file`` is set; called with the state lock held."""
+        if self.state_file is not None:
+            save_state(self.state, self.state_file)
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ShopeeSandbox/1.0"
+    timeout = 120  # seconds an idle keep-alive connection may hold a thread
+    server: SandboxServer
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def _read_body(self) -> bytes:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        req = wire.Request(self.command, url.path, query, self._read_body())
+        server = self.server
+        if url.path == CONTROL_PREFIX or url.path.startswith(CONTROL_PREFIX + "/"):
+            answer = control.handle(server.state, req, persist=server.persist)
+        else:
+            answer = shopee_api.handle(server.state, req, persist=server.persist, sleep=time.sleep)
+        self._send(answer)
+
+    def _send(self, answer: wire.Answer) -> None:
+        if answer.action == "hang":
+            time.sleep(answer.hang_seconds)
+        if answer.action is not None:  # drop or hang: close without a response
+            self.close_connection = True
+            self.log_request("-")
+            return
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(answer.body)))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        if self.server.verbose:
+            path = urlsplit(self.path).path
+            sys.stderr.write(f"{self.log_date_time_string()} {self.command} {path} {code}\n")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+def create_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    seed: str | None = None,
+    state_file: str | os.PathLike[str] | None = None,
+    verbose: bool = False,
+) -> SandboxServer:
+    """Bind a server (port 0: a free port) with its initial state, not yet serving.
+
+    The state comes from ``state_file`` when that file exists, else from the named seed
+    (:data:`sandbox.seeds.SEEDS`), else it is empty. With ``state_file`` it is saved at once.
+    """
+    if seed is not None and seed not in SEEDS:
+        raise ValueError(f"unknown seed {seed!r}; known: {', '.join(SEEDS)}")
+    state = SandboxState()
+    if state_file is None or not load_state(state, state_file):
+        if seed is not None:
+            state.reset(SEEDS[seed](int(time.time())))
+    server = SandboxServer((host, port), state, state_file=state_file, verbose=verbose)
+    with state.lock:
+        server.persist()
+    return server

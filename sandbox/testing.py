@@ -1,0 +1,184 @@
+"""Helpers for tests: start the sandbox in-process and drive it over its control API.
+
+::
+
+    sandbox = start_sandbox()                 # a free port on 127.0.0.1, serving in a thread
+    control = SandboxControl(sandbox.base_url)
+    control.reset({"partners": [...], "shops": [...], "vouchers": [...]})
+    ...                                       # point the app at sandbox.base_url
+    sandbox.stop()
+
+:class:`SandboxControl` uses ``requests`` (the server itself is standard library only); every
+control call has a timeout, and a refused call raises :class:`SandboxControlError`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from os import PathLike
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from sandbox.auth_api import AUTH_PARTNER_PATH, AUTHORIZE_PATH
+from sandbox.server import SandboxServer, create_server
+from sandbox.signing import signed_query
+from sandbox.state import SandboxState
+
+__all__ = [
+    "RunningSandbox",
+    "SandboxControl",
+    "SandboxControlError",
+    "authorize_shop",
+    "start_sandbox",
+]
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox serving from a daemon thread; ``stop()`` shuts it down and closes the socket."""
+
+    server: SandboxServer
+    thread: threading.Thread
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT``, what the app's ``SHOPEE_API_BASE_URL`` should be."""
+        return self.server.base_url
+
+    @property
+    def state(self) -> SandboxState:
+        """The live in-memory state; hold ``state.lock`` while touching it."""
+        return self.server.state
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_sandbox(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: str | None = None,
+    *,
+    state_file: str | PathLike[str] | None = None,
+    verbose: bool = False,
+) -> RunningSandbox:
+    """Start a sandbox (port 0: a free port) in a daemon thread; it is ready on return."""
+    server = create_server(host, port, seed=seed, state_file=state_file, verbose=verbose)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"shopee-sandbox-{server.server_address[1]}",
+        daemon=True,
+    )
+    thread.start()
+    return RunningSandbox(server=server, thread=thread)
+
+
+class SandboxControlError(RuntimeError):
+    """The control API refused a call; ``status`` and ``payload`` are its answer."""
+
+    def __init__(self, status: int, payload: Any) -> None:
+        super().__init__(f"sandbox control call failed with HTTP {status}: {payload}")
+        self.status = status
+        self.payload = payload
+
+
+class SandboxControl:
+    """A client of the control API at ``base_url`` (see :mod:`sandbox.control`)."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self._session.request(
+            method, f"{self.base_url}/_sandbox/{path}", json=body, timeout=self.timeout
+        )
+        payload = response.json()
+        if response.status_code != 200:
+            raise SandboxControlError(response.status_code, payload)
+        return payload
+
+    def health(self) -> bool:
+        return self._call("GET", "health")["ok"] is True
+
+    def reset(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """Replace the whole state (also clears clock offset, calls, faults, rate limit)."""
+        return self._call("POST", "reset", doc)
+
+    def state(self) -> dict[str, Any]:
+        return self._call("GET", "state")
+
+    def calls(self) -> list[dict[str, Any]]:
+        return self._call("GET", "calls")["calls"]
+
+    def clear_calls(self) -> None:
+        self._call("DELETE", "calls")
+
+    def now(self) -> int:
+        """The sandbox's clock (Unix seconds)."""
+        return self._call("GET", "clock")["now"]
+
+    def advance_clock(self, seconds: int) -> int:
+        """Move the sandbox clock forward; return the new sandbox time."""
+        return self._call("POST", "clock", {"advance_seconds": seconds})["now"]
+
+    def set_faults(self, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Replace all fault rules (see :mod:`sandbox.faults`); return them as parsed."""
+        return self._call("POST", "faults", {"rules": rules})["rules"]
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._call("GET", "faults")["rules"]
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def set_rate_limit(self, per_shop_rps: float | None) -> None:
+        """Throttle each shop to ``per_shop_rps`` requests a second (None: no limit)."""
+        self._call("POST", "settings", {"rate_limit_per_shop": per_shop_rps})
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def authorize_shop(
+    base_url: str,
+    *,
+    partner_id: int,
+    partner_key: str,
+    shop_id: int,
+    redirect: str = "http://app.invalid/callback",
+    timeout: float = 10.0,
+) -> dict[str, Any]:
+    """Play the seller: authorize ``shop_id`` for the partner without parsing the HTML page.
+
+    Returns ``{"code", "shop_id", "location"}`` from the sandbox's 302 to ``redirect``. The
+    link is signed with the sandbox's own clock, so it works after ``advance_clock`` too.
+    """
+    now = requests.get(f"{base_url}/_sandbox/clock", timeout=timeout).json()["now"]
+    query = signed_query(
+        partner_id=partner_id, partner_key=partner_key, path=AUTH_PARTNER_PATH, timestamp=now
+    )
+    response = requests.get(
+        base_url + AUTHORIZE_PATH,
+        params=query | {"redirect": redirect, "shop_id": shop_id},
+        allow_redirects=False,
+        timeout=timeout,
+    )
+    if response.status_code != 302:
+        raise SandboxControlError(response.status_code, response.text)
+    location = response.headers["Location"]
+    params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    return {"code": params["code"], "shop_id": int(params["shop_id"]), "location": location}
