@@ -90,15 +90,23 @@ class ShopeeResult:
         return redact(self.body)
 
 
+def wall_clock() -> float:
+    """Unix time for request timestamps (Shopee refuses one more than 5 minutes old)."""
+    return time.time()
+
+
 class ShopeeClient:
-    def __init__(self, config: ShopeeConfig, *, session=None, clock=time.time):
+    def __init__(self, config: ShopeeConfig, *, session=None, clock=None):
         self.config = config
         self.session = session or requests.Session()
         self.clock = clock
 
+    def now(self) -> int:
+        return int((self.clock or wall_clock)())
+
     def prepare(self, api: ApiCall, *, shop: ShopAuth | None = None) -> PreparedCall:
         """Sign `api` now: public signature without `shop`, shop signature with it."""
-        timestamp = int(self.clock())
+        timestamp = self.now()
         params = {"partner_id": self.config.partner_id, "timestamp": timestamp}
         secrets = [self.config.partner_key]
         if shop is not None:

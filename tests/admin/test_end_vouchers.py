@@ -1,0 +1,181 @@
+"""The "End selected vouchers" flow through the admin, against the sandbox over HTTP."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from tests.admin.helpers import CHANGELIST, END_URL, ask_to_end, confirm, messages_of, text_of
+from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
+from vouchers.models import ShopeeCall, Voucher
+from vouchers.services.ending import SKIP_EXPIRED, SKIP_SHOPEE_MANAGED, SKIP_UPCOMING
+
+pytestmark = pytest.mark.django_db
+
+END = "/api/v2/voucher/end_voucher"
+
+
+@pytest.fixture
+def two_shops(sandbox):
+    """Two connected shops with a mix of vouchers, mirrored into the sandbox."""
+    north = ShopTokenFactory(shop=ShopFactory(name="North", shop_id=7001)).shop
+    south = ShopTokenFactory(shop=ShopFactory(name="South", shop_id=7002)).shop
+    vouchers = {
+        "north_ongoing": VoucherFactory(shop=north),
+        "north_ongoing_2": VoucherFactory(shop=north),
+        "south_ongoing": VoucherFactory(shop=south),
+        "upcoming": VoucherFactory(shop=north, upcoming=True),
+        "expired": VoucherFactory(shop=south, expired=True),
+        "admin": VoucherFactory(shop=south, is_admin=True),
+        "game": VoucherFactory(shop=north, voucher_purpose=4),
+        "unknown": VoucherFactory(shop=south),
+        "stale_upcoming": VoucherFactory(shop=north),  # ongoing here, upcoming at Shopee
+        "stale_admin": VoucherFactory(shop=south),  # Shopee-managed at Shopee only
+    }
+    now = int(time.time())
+    sandbox.mirror(
+        missing=[vouchers["unknown"]],
+        changes={
+            vouchers["stale_upcoming"]: {"start_time": now + 3600},
+            vouchers["stale_admin"]: {"is_admin": True},
+        },
+    )
+    return vouchers
+
+
+def test_confirmation_page_gives_counts_per_shop_and_reasons(merch_client, two_shops):
+    response = ask_to_end(merch_client, two_shops.values())
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "6 vouchers will be ended on Shopee" in page
+    assert "4 will be skipped" in page
+    assert "Ending cannot be undone" in page
+    assert SKIP_UPCOMING in page and SKIP_EXPIRED in page and SKIP_SHOPEE_MANAGED in page
+    assert "1 × " + SKIP_UPCOMING in page
+    plan = response.context["plan"]
+    per_shop = {p.shop.name: (len(p.endable), len(p.skipped)) for p in plan.shops}
+    assert per_shop == {"North": (3, 2), "South": (3, 2)}
+    assert not ShopeeCall.objects.exists()  # nothing is sent before confirming
+
+
+def test_ending_a_mix_across_two_shops(merch_client, merchandiser, two_shops, sandbox):
+    confirmation = ask_to_end(merch_client, two_shops.values())
+    response = confirm(merch_client, confirmation)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == CHANGELIST
+    texts = messages_of(response)
+    assert texts[0].startswith("Ended 3 vouchers. Not ended: 3 refused or failed at Shopee")
+    assert "Skipped: 4." in texts[0]
+    assert any("Can only end the ongoing voucher." in text for text in texts)
+    assert any("The information you queried is not found." in text for text in texts)
+
+    ended = {key for key, v in two_shops.items() if Voucher.objects.get(pk=v.pk).ended_at}
+    assert ended == {"north_ongoing", "north_ongoing_2", "south_ongoing"}
+    for key in ended:
+        voucher = Voucher.objects.get(pk=two_shops[key].pk)
+        assert voucher.ended_by == merchandiser
+        assert voucher.end_time <= voucher.ended_at
+        assert sandbox.voucher(voucher.voucher_id)["end_time"] <= int(time.time())
+
+    sent = {call["request_id"]: call for call in sandbox.calls(END)}
+    rows = ShopeeCall.objects.filter(endpoint=END)
+    assert rows.count() == len(sent) == 6
+    batch_ids = {row.batch_id for row in rows}
+    assert len(batch_ids) == 1
+    for row in rows:
+        assert row.request_id in sent  # Shopee's own request_id
+        assert row.actor_username == "merch"
+        assert row.duration_ms is not None and row.finished_at is not None
+    by_voucher = {row.voucher_id: row for row in rows}
+    assert by_voucher[two_shops["north_ongoing"].pk].outcome == "success"
+    assert by_voucher[two_shops["unknown"].pk].error == "common.error_not_found"
+    assert (
+        by_voucher[two_shops["stale_admin"].pk].error == "voucher.operate_voucher_permission_error"
+    )
+    assert by_voucher[two_shops["stale_upcoming"].pk].error == "voucher.end_voucher_status_error"
+    assert by_voucher[two_shops["stale_admin"].pk].outcome == "refused"
+    assert "batch_id=" in response.content.decode()
+
+
+def test_the_action_on_a_single_voucher_page(merch_client, two_shops, sandbox):
+    voucher = two_shops["south_ongoing"]
+    change_url = reverse("admin:vouchers_voucher_change", args=[voucher.pk])
+    page = merch_client.get(change_url)
+    assert b"End selected vouchers" in page.content
+
+    confirmation = merch_client.post(
+        change_url,
+        {
+            "CHANGE_FORM-action": "end_selected_vouchers",
+            "_selected_action": [voucher.pk],
+            "index": 0,
+        },
+    )
+    assert "1 voucher will be ended on Shopee" in text_of(confirmation)
+    response = confirm(merch_client, confirmation)
+
+    assert response.redirect_chain[-1][0] == change_url
+    assert Voucher.objects.get(pk=voucher.pk).ended_at is not None
+    assert len(sandbox.calls(END)) == 1
+
+
+def test_a_second_run_skips_what_was_already_ended(merch_client, two_shops, sandbox):
+    voucher = two_shops["north_ongoing"]
+    confirm(merch_client, ask_to_end(merch_client, [voucher]))
+    again = ask_to_end(merch_client, [voucher])
+    assert "Already ended by merch" in text_of(again)
+    assert "None of the selected vouchers can be ended" in text_of(again)
+    assert len(sandbox.calls(END)) == 1
+
+
+def test_without_the_permission_the_action_is_neither_shown_nor_runnable(client, viewer, two_shops):
+    client.force_login(viewer)
+    voucher = two_shops["north_ongoing"]
+
+    changelist = client.get(CHANGELIST)
+    assert changelist.status_code == 200
+    assert b"end_selected_vouchers" not in changelist.content
+    change = client.get(reverse("admin:vouchers_voucher_change", args=[voucher.pk]))
+    assert b"end_selected_vouchers" not in change.content
+
+    posted = ask_to_end(client, [voucher])
+    assert b"will be ended" not in posted.content
+    direct = client.post(END_URL, {"_selected_action": [voucher.pk]})
+    assert direct.status_code == 403
+    assert Voucher.objects.get(pk=voucher.pk).ended_at is None
+    assert not ShopeeCall.objects.exists()
+
+
+def test_a_shop_without_a_token_fails_for_its_own_vouchers_only(merch_client, sandbox):
+    connected = VoucherFactory(shop=ShopTokenFactory().shop)
+    orphan = VoucherFactory(shop=ShopFactory(name="Never connected"))
+    sandbox.mirror()
+
+    response = confirm(merch_client, ask_to_end(merch_client, [connected, orphan]))
+
+    texts = messages_of(response)
+    assert any("Never connected" in text and "no access token" in text for text in texts)
+    assert Voucher.objects.get(pk=connected.pk).ended_at is not None
+    assert Voucher.objects.get(pk=orphan.pk).ended_at is None
+
+
+def test_missing_shopee_settings_are_named_and_nothing_is_sent(merch_client, two_shops, settings):
+    settings.SHOPEE_PARTNER_KEY = ""
+    confirmation = ask_to_end(merch_client, [two_shops["north_ongoing"]])
+    assert "SHOPEE_PARTNER_KEY is not set" in text_of(confirmation)
+    assert b'id="confirm-end"' not in confirmation.content
+
+    response = merch_client.post(
+        END_URL, {"_selected_action": [two_shops["north_ongoing"].pk]}, follow=True
+    )
+    assert any("SHOPEE_PARTNER_KEY is not set" in text for text in messages_of(response))
+    assert not ShopeeCall.objects.exists()
+
+
+def test_a_forged_selection_gets_a_message_not_a_traceback(merch_client, two_shops):
+    response = merch_client.post(END_URL, {"_selected_action": ["1; DROP TABLE"]}, follow=True)
+    assert response.status_code == 200
+    assert any("not valid" in text for text in messages_of(response))
+    assert merch_client.get(END_URL).status_code == 405

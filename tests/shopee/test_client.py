@@ -1,0 +1,219 @@
+"""The Shopee client against the sandbox over HTTP: answers, refusals and every failure kind."""
+
+import logging
+import time
+
+import pytest
+
+from tests.conftest import PARTNER_ID, PARTNER_KEY
+from vouchers.shopee import api
+from vouchers.shopee.client import ShopAuth, ShopeeClient, get_client
+from vouchers.shopee.config import load_config
+from vouchers.shopee.errors import (
+    ShopeeAuthError,
+    ShopeeBusinessError,
+    ShopeeConfigError,
+    ShopeeRateLimitError,
+    ShopeeTransientError,
+)
+
+SHOP_ID = 14701711
+TOKEN = "59777174636562737266615546704c6d"
+END = "/api/v2/voucher/end_voucher"
+
+
+@pytest.fixture
+def shop(sandbox):
+    now = int(time.time())
+    sandbox.control.reset(
+        {
+            "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
+            "shops": [
+                {
+                    "shop_id": SHOP_ID,
+                    "partner_id": PARTNER_ID,
+                    "name": "Test shop",
+                    "region": "SG",
+                    "access_token": TOKEN,
+                    "refresh_token": "a" * 32,
+                }
+            ],
+            "vouchers": [
+                {
+                    "shop_id": SHOP_ID,
+                    "voucher_id": 1,
+                    "start_time": now - 60,
+                    "end_time": now + 3600,
+                },
+                {
+                    "shop_id": SHOP_ID,
+                    "voucher_id": 2,
+                    "start_time": now + 600,
+                    "end_time": now + 3600,
+                },
+            ],
+        }
+    )
+    return ShopAuth(shop_id=SHOP_ID, access_token=TOKEN)
+
+
+def send(shop, call):
+    client = get_client()
+    return client.send(client.prepare(call, shop=shop))
+
+
+def test_success_keeps_request_id_and_payload(shop, sandbox):
+    result = send(shop, api.end_voucher(voucher_id=1))
+    assert result.response == {"voucher_id": 1}
+    assert len(result.request_id) == 32
+    assert sandbox.calls(END)[0]["request_id"] == result.request_id
+    assert sandbox.voucher(1)["end_time"] <= int(time.time()) + 1
+
+
+def test_a_refusal_is_a_business_error_with_shopee_words(shop):
+    with pytest.raises(ShopeeBusinessError) as caught:
+        send(shop, api.end_voucher(voucher_id=2))
+    error = caught.value
+    assert error.error == "voucher.end_voucher_status_error"
+    assert error.message == "Can only end the ongoing voucher."
+    assert len(error.request_id) == 32
+    assert error.http_status == 200
+
+
+def test_a_wrong_token_is_an_authorization_error(shop):
+    with pytest.raises(ShopeeAuthError) as caught:
+        send(ShopAuth(shop_id=SHOP_ID, access_token="0" * 32), api.end_voucher(voucher_id=1))
+    assert caught.value.message == "Invalid access_token."
+
+
+def test_a_wrong_partner_key_is_a_configuration_error(shop, settings):
+    settings.SHOPEE_PARTNER_KEY = "not-the-key"
+    with pytest.raises(ShopeeConfigError) as caught:
+        send(shop, api.end_voucher(voucher_id=1))
+    assert caught.value.error == "error_sign"
+
+
+def test_a_stale_clock_is_refused(shop, sandbox):
+    client = ShopeeClient(load_config(), clock=lambda: time.time() - 600)
+    with pytest.raises(ShopeeConfigError, match="Timestamp is expired"):
+        client.send(client.prepare(api.end_voucher(voucher_id=1), shop=shop))
+
+
+def test_html_500_is_transient_and_keeps_an_excerpt(shop, sandbox):
+    sandbox.control.set_faults(
+        [
+            {
+                "path": END,
+                "kind": "http_status",
+                "status": 500,
+                "content_type": "text/html",
+                "body": "<html><body>Bad gateway upstream</body></html>",
+            }
+        ]
+    )
+    with pytest.raises(ShopeeTransientError) as caught:
+        send(shop, api.end_voucher(voucher_id=1))
+    assert caught.value.http_status == 500
+    assert "Bad gateway upstream" in caught.value.body_excerpt
+    assert sandbox.voucher(1)["end_time"] > int(time.time()) + 60  # not ended
+
+
+def test_json_error_with_5xx_keeps_request_id(shop, sandbox):
+    sandbox.control.set_faults(
+        [
+            {
+                "path": END,
+                "kind": "shopee_error",
+                "error": "error_server",
+                "message": "Internal server error",
+                "status": 503,
+            }
+        ]
+    )
+    with pytest.raises(ShopeeTransientError) as caught:
+        send(shop, api.end_voucher(voucher_id=1))
+    assert caught.value.http_status == 503
+    assert caught.value.error == "error_server"
+    assert len(caught.value.request_id) == 32
+
+
+def test_rate_limit(shop, sandbox):
+    sandbox.control.set_faults(
+        [
+            {
+                "path": END,
+                "kind": "shopee_error",
+                "error": "error_rate_limit",
+                "message": "Too many requests",
+            }
+        ]
+    )
+    with pytest.raises(ShopeeRateLimitError):
+        send(shop, api.end_voucher(voucher_id=1))
+
+
+def test_non_json_body(shop, sandbox):
+    sandbox.control.set_faults(
+        [{"path": END, "kind": "non_json", "body": "upstream connect error"}]
+    )
+    with pytest.raises(ShopeeTransientError, match="not JSON") as caught:
+        send(shop, api.end_voucher(voucher_id=1))
+    assert caught.value.body_excerpt == "upstream connect error"
+
+
+def test_dropped_connection(shop, sandbox):
+    sandbox.control.set_faults([{"path": END, "kind": "drop"}])
+    with pytest.raises(ShopeeTransientError, match="dropped"):
+        send(shop, api.end_voucher(voucher_id=1))
+
+
+def test_timeout(shop, sandbox):
+    sandbox.control.set_faults([{"path": END, "kind": "hang", "hang_seconds": 3}])
+    started = time.monotonic()
+    with pytest.raises(ShopeeTransientError, match="timeout"):
+        send(shop, api.end_voucher(voucher_id=1))
+    assert time.monotonic() - started < 2.5
+
+
+def test_unreachable_host(settings, shop):
+    settings.SHOPEE_API_BASE_URL = "http://127.0.0.1:9"
+    with pytest.raises(ShopeeTransientError):
+        send(shop, api.end_voucher(voucher_id=1))
+
+
+def test_no_secret_in_errors_redacted_request_or_logs(shop, sandbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = get_client()
+    prepared = client.prepare(api.end_voucher(voucher_id=1), shop=shop)
+    sign = prepared.params["sign"]
+    sandbox.control.set_faults(
+        [
+            {
+                "path": END,
+                "kind": "http_status",
+                "status": 502,
+                "content_type": "text/html",
+                "body": f"<html>proxy failed for {END}?access_token={TOKEN}&sign={sign}</html>",
+            }
+        ]
+    )
+    with pytest.raises(ShopeeTransientError) as caught:
+        client.send(prepared)
+    sandbox.control.set_faults([{"path": END, "kind": "drop"}])
+    with pytest.raises(ShopeeTransientError) as dropped:
+        client.send(client.prepare(api.end_voucher(voucher_id=1), shop=shop))
+    texts = [
+        str(caught.value),
+        caught.value.body_excerpt,
+        repr(caught.value.response),
+        str(dropped.value),
+        dropped.value.body_excerpt,
+        repr(prepared),
+        repr(prepared.redacted()),
+        caplog.text,
+    ]
+    for text in texts:
+        for secret in (TOKEN, sign, PARTNER_KEY):
+            assert secret not in text
+    assert prepared.redacted()["query"]["access_token"] == "[redacted]"
+    assert prepared.redacted()["query"]["sign"] == "[redacted]"
