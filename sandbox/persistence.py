@@ -25,8 +25,11 @@ FORMAT_VERSION = 1
 def dump_state(state: SandboxState) -> dict[str, Any]:
     """Everything needed to restore ``state`` (see the module docstring)."""
 
-    def grants(table: dict[str, Grant]) -> list[dict[str, Any]]:
-        return [{"token": token} | asdict(grant) for token, grant in table.items()]
+    def grants(table: dict[Any, Grant]) -> list[dict[str, Any]]:
+        return [
+            {"token": key[1] if isinstance(key, tuple) else key} | asdict(grant)
+            for key, grant in table.items()
+        ]
 
     return {
         "version": FORMAT_VERSION,
@@ -49,11 +52,8 @@ def restore_state(state: SandboxState, data: dict[str, Any]) -> None:
     if data.get("version") != FORMAT_VERSION:
         raise ValueError(f"unsupported state file version {data.get('version')!r}")
 
-    def grants(rows: list[dict[str, Any]]) -> dict[str, Grant]:
-        return {
-            row["token"]: Grant(row["shop_id"], row["partner_id"], row["expires_at"])
-            for row in rows
-        }
+    def grant(row: dict[str, Any]) -> Grant:
+        return Grant(row["shop_id"], row["partner_id"], row["expires_at"])
 
     state.clock_offset = float(data["clock_offset"])
     state.partners = {row["partner_id"]: row["partner_key"] for row in data["partners"]}
@@ -62,9 +62,9 @@ def restore_state(state: SandboxState, data: dict[str, Any]) -> None:
     for row in data["vouchers"]:
         voucher = dict(row)
         state.vouchers[voucher.pop("shop_id")][voucher["voucher_id"]] = voucher
-    state.access_tokens = grants(data["access_tokens"])
-    state.refresh_tokens = grants(data["refresh_tokens"])
-    state.codes = grants(data["codes"])
+    state.access_tokens = {(r["shop_id"], r["token"]): grant(r) for r in data["access_tokens"]}
+    state.refresh_tokens = {(r["shop_id"], r["token"]): grant(r) for r in data["refresh_tokens"]}
+    state.codes = {r["token"]: grant(r) for r in data["codes"]}
 
 
 def save_state(state: SandboxState, path: str | os.PathLike[str]) -> None:

@@ -32,6 +32,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # listen backlog: tests open many connections at once
 
     def __init__(
         self,

@@ -10,7 +10,8 @@ Contract:
 * Tokens: an access token lives 4 hours, a refresh token 30 days, an authorization code
   10 minutes. A refresh token and a code work once. A refresh rotates both tokens and leaves
   the shop's earlier access tokens valid for 5 more minutes (or until their own expiry, if
-  sooner). Token validity is ``now < expires_at``.
+  sooner). Token validity is ``now < expires_at``. Tokens are looked up per shop, so two shops
+  may share a token string (as test documents often do) without disturbing each other.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class SandboxState:
         self.partners: dict[int, str] = {}
         self.shops: dict[int, Shop] = {}
         self.vouchers: dict[int, dict[int, dict[str, Any]]] = {}
-        self.access_tokens: dict[str, Grant] = {}
-        self.refresh_tokens: dict[str, Grant] = {}
+        self.access_tokens: dict[tuple[int, str], Grant] = {}  # (shop_id, token) -> grant
+        self.refresh_tokens: dict[tuple[int, str], Grant] = {}
         self.codes: dict[str, Grant] = {}
         self.calls: list[dict[str, Any]] = []
         self.fault_rules: list[Any] = []  # sandbox.faults.FaultRule, in match order
@@ -94,26 +95,25 @@ class SandboxState:
         self.codes.clear()
         now = self.now()
         for shop in self.shops.values():
-            grant = Grant(shop.shop_id, shop.partner_id, now + ACCESS_TOKEN_TTL)
-            self.access_tokens[shop.access_token] = grant
-            refresh = Grant(shop.shop_id, shop.partner_id, now + REFRESH_TOKEN_TTL)
-            self.refresh_tokens[shop.refresh_token] = refresh
+            self._grant_tokens(shop, now)
 
     # -- tokens and codes ----------------------------------------------------------------
+    def _grant_tokens(self, shop: Shop, now: int) -> None:
+        access = Grant(shop.shop_id, shop.partner_id, now + ACCESS_TOKEN_TTL)
+        self.access_tokens[(shop.shop_id, shop.access_token)] = access
+        refresh = Grant(shop.shop_id, shop.partner_id, now + REFRESH_TOKEN_TTL)
+        self.refresh_tokens[(shop.shop_id, shop.refresh_token)] = refresh
+
     def access_token_valid(self, token: str, *, shop_id: int) -> bool:
-        grant = self.access_tokens.get(token)
-        return grant is not None and grant.shop_id == shop_id and self.now() < grant.expires_at
+        grant = self.access_tokens.get((shop_id, token))
+        return grant is not None and self.now() < grant.expires_at
 
     def issue_tokens(self, shop_id: int) -> Shop:
         """Give ``shop_id`` a fresh access and refresh token; return the updated shop."""
         shop = self.shops[shop_id]
-        now = self.now()
         shop.access_token = new_token()
         shop.refresh_token = new_token()
-        grant = Grant(shop_id, shop.partner_id, now + ACCESS_TOKEN_TTL)
-        self.access_tokens[shop.access_token] = grant
-        refresh = Grant(shop_id, shop.partner_id, now + REFRESH_TOKEN_TTL)
-        self.refresh_tokens[shop.refresh_token] = refresh
+        self._grant_tokens(shop, self.now())
         return shop
 
     def refresh(self, refresh_token: str, *, partner_id: int, shop_id: int) -> Shop | None:
@@ -121,16 +121,11 @@ class SandboxState:
 
         A usable refresh token exists, is unexpired and belongs to that partner and shop.
         """
-        grant = self.refresh_tokens.get(refresh_token)
+        grant = self.refresh_tokens.get((shop_id, refresh_token))
         now = self.now()
-        if (
-            grant is None
-            or grant.shop_id != shop_id
-            or grant.partner_id != partner_id
-            or now >= grant.expires_at
-        ):
+        if grant is None or grant.partner_id != partner_id or now >= grant.expires_at:
             return None
-        del self.refresh_tokens[refresh_token]
+        del self.refresh_tokens[(shop_id, refresh_token)]
         for access in self.access_tokens.values():
             if access.shop_id == shop_id:
                 access.expires_at = min(access.expires_at, now + REFRESH_GRACE)
@@ -151,8 +146,8 @@ class SandboxState:
 
     # -- views ---------------------------------------------------------------------------
     def shop_view(self, shop: Shop) -> dict[str, Any]:
-        access = self.access_tokens.get(shop.access_token)
-        refresh = self.refresh_tokens.get(shop.refresh_token)
+        access = self.access_tokens.get((shop.shop_id, shop.access_token))
+        refresh = self.refresh_tokens.get((shop.shop_id, shop.refresh_token))
         return asdict(shop) | {
             "access_token_expires_at": access.expires_at if access else None,
             "refresh_token_expires_at": refresh.expires_at if refresh else None,

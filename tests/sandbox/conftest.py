@@ -1,0 +1,35 @@
+"""Fixtures for the sandbox's own tests: one sandbox for the session, reset for each test.
+
+``control`` resets the sandbox to :func:`world_document` and drives the control API; ``shopee``
+signs and sends Shopee-side requests with ``requests``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sandbox.testing import RunningSandbox, SandboxControl, start_sandbox
+from tests.sandbox.helpers import Shopee, world_document
+
+
+@pytest.fixture(scope="session")
+def running() -> RunningSandbox:
+    sandbox = start_sandbox()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def control(running: RunningSandbox) -> SandboxControl:
+    """The control client, after resetting the sandbox to `world_document`."""
+    client = SandboxControl(running.base_url)
+    client.reset(world_document(int(time.time())))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def shopee(running: RunningSandbox, control: SandboxControl) -> Shopee:
+    return Shopee(running.base_url, control)
