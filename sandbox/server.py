@@ -62,6 +62,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ShopeeSandbox/1.0"
     timeout = 120  # seconds an idle keep-alive connection may hold a thread
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stalls
     server: SandboxServer
 
     def do_GET(self) -> None:
