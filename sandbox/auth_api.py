@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 from sandbox import wire
 from sandbox.common import authenticate_partner, int_field, json_body
+from sandbox.documents import Shop
 from sandbox.state import ACCESS_TOKEN_TTL, SandboxState
 
 AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
@@ -108,14 +109,13 @@ def _token_body(state: SandboxState, req: wire.Request, secret: str) -> tuple[in
     return partner_id, shop_id, value
 
 
-def _tokens_answer(state: SandboxState, shop_id: int, **extra: Any) -> wire.Answer:
-    shop = state.shops[shop_id]
+def _tokens_answer(shop: Shop, extra: dict[str, Any] | None = None) -> wire.Answer:
     fields = {
         "access_token": shop.access_token,
         "refresh_token": shop.refresh_token,
         "expire_in": ACCESS_TOKEN_TTL,
     }
-    return wire.Answer.json(wire.envelope() | extra | fields)
+    return wire.Answer.json(wire.envelope() | (extra or {}) | fields)
 
 
 def token_get(state: SandboxState, req: wire.Request) -> wire.Answer:
@@ -126,13 +126,13 @@ def token_get(state: SandboxState, req: wire.Request) -> wire.Answer:
     partner_id, shop_id, code = _token_body(state, req, "code")
     if not state.use_code(code, partner_id=partner_id, shop_id=shop_id):
         raise wire.auth_error(wire.INVALID_CODE)
-    state.issue_tokens(shop_id)
-    return _tokens_answer(state, shop_id)
+    return _tokens_answer(state.issue_tokens(shop_id))
 
 
 def access_token_get(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``POST /api/v2/auth/access_token/get``: spend a refresh token, rotate both tokens."""
     partner_id, shop_id, refresh_token = _token_body(state, req, "refresh_token")
-    if state.refresh(refresh_token, partner_id=partner_id, shop_id=shop_id) is None:
+    shop = state.refresh(refresh_token, partner_id=partner_id, shop_id=shop_id)
+    if shop is None:
         raise wire.auth_error(wire.INVALID_REFRESH_TOKEN)
-    return _tokens_answer(state, shop_id, partner_id=partner_id, shop_id=shop_id)
+    return _tokens_answer(shop, {"partner_id": partner_id, "shop_id": shop_id})
