@@ -1,0 +1,74 @@
+"""The partner key, tokens and signs never reach a log, an audit row, a page or the CSV."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from tests.admin.helpers import ask_to_end, confirm
+from tests.conftest import PARTNER_KEY
+from tests.factories import ShopTokenFactory, VoucherFactory
+from vouchers.models import ShopeeCall, ShopToken
+
+pytestmark = pytest.mark.django_db
+
+END = "/api/v2/voucher/end_voucher"
+
+
+def test_a_whole_flow_leaks_no_secret(merch_client, sandbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    tokens = [ShopTokenFactory(), ShopTokenFactory()]
+    vouchers = [VoucherFactory(shop=token.shop) for token in tokens for _ in range(3)]
+    sandbox.mirror()
+    pages = []
+
+    sync = merch_client.post(
+        reverse("admin:vouchers_shop_changelist"),
+        {"action": "sync_vouchers", "_selected_action": [t.shop.pk for t in tokens], "index": 0},
+        follow=True,
+    )
+    pages.append(sync)
+    sandbox.control.set_faults(
+        [
+            {
+                "path": END,
+                "kind": "http_status",
+                "status": 502,
+                "content_type": "text/html",
+                "times": 1,
+                "body": "<html>bad gateway for /api/v2/voucher/end_voucher</html>",
+            },
+            {"path": END, "kind": "drop", "times": 1},
+            {"path": END, "kind": "non_json", "times": 1, "body": "upstream reset"},
+        ]
+    )
+    confirmation = ask_to_end(merch_client, vouchers)
+    pages += [confirmation, confirm(merch_client, confirmation)]
+    rows = list(ShopeeCall.objects.all())
+    assert len(rows) == 2 + 6
+    pages.append(merch_client.get(reverse("admin:vouchers_shopeecall_changelist")))
+    for row in rows:
+        pages.append(merch_client.get(reverse("admin:vouchers_shopeecall_change", args=[row.pk])))
+    for token in tokens:
+        pages.append(merch_client.get(reverse("admin:vouchers_shop_change", args=[token.shop.pk])))
+    pages.append(merch_client.get(reverse("admin:vouchers_voucher_changelist")))
+    export = merch_client.get(reverse("admin:vouchers_shopeecall_export"))
+    csv_text = b"".join(export.streaming_content).decode()
+
+    secrets = {PARTNER_KEY}
+    for token in ShopToken.objects.all():
+        secrets |= {token.access_token, token.refresh_token}
+    signs = {call["query"]["sign"] for call in sandbox.calls()}
+    assert len(sandbox.calls()) == 8 and signs  # equal requests in one second share a sign
+    secrets |= signs
+
+    haystacks = {
+        "log": caplog.text,
+        "csv": csv_text,
+        "audit rows": repr([ShopeeCall.objects.filter(pk=row.pk).values().get() for row in rows]),
+        **{f"page {n}": page.content.decode() for n, page in enumerate(pages)},
+    }
+    for where, text in haystacks.items():
+        for secret in secrets:
+            assert secret not in text, f"a secret appears in the {where}"
+    assert "Shopee POST /api/v2/voucher/end_voucher" in caplog.text  # the log did record calls
