@@ -1,0 +1,38 @@
+"""Sync voucher records from Shopee, for cron or by hand: `manage.py sync_vouchers [SHOP_ID]`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from vouchers.models import Shop
+from vouchers.services.shops import ShopNotConnected
+from vouchers.services.sync import shop_vouchers_sync
+from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
+
+
+class Command(BaseCommand):
+    help = "Fetch every voucher of the given shops (default: all shops) from Shopee."
+
+    def add_arguments(self, parser):
+        parser.add_argument("shop_ids", nargs="*", type=int, help="Shopee shop ids")
+
+    def handle(self, *args, shop_ids, **options):
+        shops = Shop.objects.all()
+        if shop_ids:
+            shops = shops.filter(shop_id__in=shop_ids)
+            missing = set(shop_ids) - set(shops.values_list("shop_id", flat=True))
+            if missing:
+                raise CommandError(f"Unknown shop ids: {', '.join(map(str, sorted(missing)))}")
+        failures = 0
+        for shop in shops:
+            try:
+                result = shop_vouchers_sync(shop=shop, actor_label="command:sync_vouchers")
+            except ShopeeConfigError as error:
+                raise CommandError(str(error)) from None
+            except (ShopNotConnected, ShopeeError) as error:
+                failures += 1
+                self.stderr.write(f"{shop}: {error}")
+            else:
+                self.stdout.write(
+                    f"{shop}: {result.created} new, {result.updated} updated, {result.pages} pages"
+                )
+        if failures:
+            raise CommandError(f"{failures} shop(s) could not be synced.")

@@ -1,0 +1,63 @@
+"""Demo data: the sandbox's seeded shops and a staff login, for the Quick start only."""
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from vouchers.models import Shop, Voucher
+from vouchers.services.shops import shop_tokens_set
+
+DEMO_PERMISSIONS = [
+    "view_shop",
+    "add_shop",
+    "change_shop",
+    "view_voucher",
+    "end_voucher",
+    "view_shopeecall",
+]
+
+
+@transaction.atomic
+def demo_user_reset(*, username: str) -> str:
+    """Create or update a staff user who may end vouchers; return its new random password."""
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="vouchers", codename__in=DEMO_PERMISSIONS)
+    )
+    return password
+
+
+@transaction.atomic
+def demo_shops_load(*, sandbox_state: dict) -> list[Shop]:
+    """Mirror the sandbox's shops and their current tokens, as if staff had pasted them.
+
+    The sandbox is seeded anew on every demo start, so the demo shops' old voucher records are
+    dropped first (their audit rows stay, with their snapshots).
+    """
+    shops = []
+    for record in sandbox_state["shops"]:
+        shop, _ = Shop.objects.update_or_create(
+            shop_id=record["shop_id"],
+            defaults={"name": record["name"], "region": record.get("region", "")},
+        )
+        Voucher.objects.filter(shop=shop).delete()
+        shop_tokens_set(
+            shop=shop,
+            access_token=record["access_token"],
+            refresh_token=record["refresh_token"],
+            access_token_expires_at=_from_unix(record.get("access_token_expires_at")),
+            refresh_token_expires_at=_from_unix(record.get("refresh_token_expires_at")),
+        )
+        shops.append(shop)
+    return shops
+
+
+def _from_unix(value):
+    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC) if value else None
