@@ -11,8 +11,8 @@ Shape (``POST /_sandbox/reset``, also what :func:`sandbox.seeds.demo_document` r
 Required: ``partner_id``/``partner_key``; ``shop_id``/``partner_id`` (a known partner);
 ``shop_id`` (a known shop)/``voucher_id``. Everything else has a default (:data:`VOUCHER_DEFAULTS`,
 ``region`` "SG", ``name`` "Shop <id>", random 32-hex tokens, a voucher ongoing from an hour ago
-for 7 days). Unknown voucher fields are kept as given. A bad document raises
-:class:`DocumentError` whose text says what is wrong.
+for 7 days); a shop field given as null or "" takes its default too. Unknown voucher fields are
+kept as given. A bad document raises :class:`DocumentError` whose text says what is wrong.
 """
 
 from __future__ import annotations
@@ -93,7 +93,10 @@ def _int(entry: dict[str, Any], name: str, where: str) -> int:
 
 
 def _str(entry: dict[str, Any], name: str, where: str, default: str | None = None) -> str:
-    value = entry.get(name, default)
+    """A non-empty string; a missing, null or empty value takes ``default`` when there is one."""
+    value = entry.get(name)
+    if value is None or (value == "" and default is not None):
+        value = default
     if not isinstance(value, str) or not value:
         raise DocumentError(f"{where}: {name} must be a non-empty string, got {value!r}")
     return value
