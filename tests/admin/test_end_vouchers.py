@@ -179,3 +179,14 @@ def test_a_forged_selection_gets_a_message_not_a_traceback(merch_client, two_sho
     assert response.status_code == 200
     assert any("not valid" in text for text in messages_of(response))
     assert merch_client.get(END_URL).status_code == 405
+
+
+@pytest.mark.parametrize("term", ["SALE", "5000000000", "99999999999999999999999", "'; --"])
+def test_voucher_search_never_fails(merch_client, two_shops, term):
+    response = merch_client.get(CHANGELIST, {"q": term})
+    assert response.status_code == 200
+
+
+def test_status_filter(merch_client, two_shops):
+    response = merch_client.get(CHANGELIST, {"status": "upcoming"})
+    assert [v.pk for v in response.context["cl"].result_list] == [two_shops["upcoming"].pk]
