@@ -48,10 +48,19 @@ ensure_venv() {
 }
 
 ensure_env_file() {
+  # Development only: write .env from .env.example with fresh secrets; add keys it lacks.
+  local python="$VENV/bin/python"
   if [ ! -f "$ROOT/.env" ]; then
     local key
-    key="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    key="$("$python" -c 'import secrets; print(secrets.token_urlsafe(50))')"
     sed "s|^DJANGO_SECRET_KEY=.*|DJANGO_SECRET_KEY=$key|" "$ROOT/.env.example" > "$ROOT/.env"
     echo "Wrote .env from .env.example (development settings)"
+  fi
+  if ! grep -q '^TOKEN_ENCRYPTION_KEYS=.' "$ROOT/.env"; then
+    local fernet_key
+    fernet_key="$("$python" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
+    sed -i '/^TOKEN_ENCRYPTION_KEYS=/d' "$ROOT/.env"
+    echo "TOKEN_ENCRYPTION_KEYS=$fernet_key" >> "$ROOT/.env"
+    echo "Added a TOKEN_ENCRYPTION_KEYS key to .env"
   fi
 }

@@ -99,6 +99,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# Fernet keys for shop tokens at rest (vouchers/crypto.py): the first encrypts, all decrypt.
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
+
 # Shopee Open Platform v2. Validated when used, see vouchers/shopee/config.py.
 SHOPEE_PARTNER_ID = env.str("SHOPEE_PARTNER_ID", default="")
 SHOPEE_PARTNER_KEY = env.str("SHOPEE_PARTNER_KEY", default="")

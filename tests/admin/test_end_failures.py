@@ -32,17 +32,46 @@ def assert_unchanged(voucher, sandbox):
     assert record.end_time == voucher.end_time
 
 
-def test_expired_token(merch_client, ongoing, sandbox, monkeypatch):
+def expire_tokens_at_shopee(sandbox, monkeypatch):
+    """Four hours pass at Shopee (and on our request timestamps), not in the database."""
     sandbox.control.advance_clock(4 * 3600 + 60)
     monkeypatch.setattr("vouchers.shopee.client.wall_clock", lambda: time.time() + 4 * 3600 + 60)
+
+
+def test_expired_token_is_refreshed_and_the_call_retried(merch_client, ongoing, sandbox, monkeypatch):
+    expire_tokens_at_shopee(sandbox, monkeypatch)
+    end_through_admin(merch_client, ongoing)
+
+    rows = list(ShopeeCall.objects.order_by("started_at", "id"))
+    assert [(r.endpoint, r.outcome, r.attempt) for r in rows] == [
+        (END, "refused", 1),
+        ("/api/v2/auth/access_token/get", "success", 1),
+        (END, "success", 2),
+    ]
+    assert rows[0].message == "Invalid access_token."
+    assert Voucher.objects.get(pk=ongoing.pk).ended_at is not None
+
+
+def test_expired_token_that_cannot_be_refreshed(merch_client, ongoing, sandbox, monkeypatch):
+    token = ongoing.shop.token
+    token.refresh_token = "9" * 32  # Shopee no longer knows it
+    token.save()
+    expire_tokens_at_shopee(sandbox, monkeypatch)
+
     response = end_through_admin(merch_client, ongoing)
 
-    row = ShopeeCall.objects.get()
-    assert (row.outcome, row.error, row.error_kind) == ("refused", "error_auth", "authorization")
-    assert row.message == "Invalid access_token."
-    assert len(row.request_id) == 32
-    assert any("Invalid access_token." in text for text in messages_of(response))
+    rows = list(ShopeeCall.objects.order_by("started_at", "id"))
+    assert [(r.endpoint, r.outcome, r.error) for r in rows] == [
+        (END, "refused", "error_auth"),
+        ("/api/v2/auth/access_token/get", "refused", "error_auth"),
+    ]
+    assert rows[0].message == "Invalid access_token."
+    assert all(len(row.request_id) == 32 for row in rows)
+    assert any("Invalid refresh_token." in text for text in messages_of(response))
     assert_unchanged(ongoing, sandbox)
+    ongoing.shop.refresh_from_db()
+    assert ongoing.shop.needs_reauth
+    assert "Invalid refresh_token." in ongoing.shop.needs_reauth_reason
 
 
 @pytest.mark.parametrize(
@@ -111,11 +140,12 @@ def test_a_rejected_token_stops_that_shop_without_more_calls(merch_client, sandb
     vouchers = [VoucherFactory(shop=token.shop) for _ in range(3)]
     sandbox.mirror()
     token.access_token = "0" * 32
+    token.refresh_token = "1" * 32
     token.save()
 
     response = end_through_admin(merch_client, *vouchers)
 
-    assert ShopeeCall.objects.count() == 1
+    assert ShopeeCall.objects.count() == 2  # the refused call and the refused refresh
     assert len(sandbox.calls(END)) == 1
     texts = messages_of(response)
-    assert sum("Not attempted: Shopee refused this shop's access token" in t for t in texts) == 2
+    assert sum("Not attempted: this shop cannot be called" in t for t in texts) == 2

@@ -6,9 +6,8 @@ from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
 from vouchers.models import ShopeeCall
 from vouchers.services.audit import shopee_call
-from vouchers.services.shops import shop_auth
 from vouchers.shopee import api
-from vouchers.shopee.client import ShopeeClient, get_client
+from vouchers.shopee.client import ShopAuth, ShopeeClient, get_client
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def test_a_row_is_pending_while_the_call_is_in_flight(sandbox, monkeypatch):
             client=get_client(),
             api=api.end_voucher(voucher_id=voucher.voucher_id),
             shop=voucher.shop,
-            shop_auth=shop_auth(shop=voucher.shop),
+            shop_auth=ShopAuth(voucher.shop.shop_id, voucher.shop.token.access_token),
             voucher=voucher,
             actor=UserFactory(),
         )
@@ -50,7 +49,7 @@ def test_snapshots_survive_deleting_the_voucher_shop_and_user(sandbox):
         client=get_client(),
         api=api.end_voucher(voucher_id=voucher.voucher_id),
         shop=voucher.shop,
-        shop_auth=shop_auth(shop=voucher.shop),
+        shop_auth=ShopAuth(voucher.shop.shop_id, voucher.shop.token.access_token),
         voucher=voucher,
         actor=user,
     )

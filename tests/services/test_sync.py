@@ -69,8 +69,12 @@ def test_sync_with_a_rejected_token_is_audited(sandbox):
     token = ShopTokenFactory()
     sandbox.mirror()
     token.access_token = "1" * 32
+    token.refresh_token = "2" * 32
     token.save()
     with pytest.raises(ShopeeAuthError):
         shop_vouchers_sync(shop=token.shop)
-    call = ShopeeCall.objects.get()
-    assert (call.outcome, call.error) == ("refused", "error_auth")
+    calls = ShopeeCall.objects.order_by("id")
+    assert [(c.endpoint, c.outcome, c.error) for c in calls] == [
+        ("/api/v2/voucher/get_voucher_list", "refused", "error_auth"),
+        ("/api/v2/auth/access_token/get", "refused", "error_auth"),
+    ]

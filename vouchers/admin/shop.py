@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from vouchers.models import Shop
-from vouchers.services.shops import ShopNotConnected, shop_tokens_set
+from vouchers.services.shops import ShopUnavailable, shop_tokens_set
 from vouchers.services.sync import shop_vouchers_sync
 from vouchers.shopee.errors import ShopeeError
 
@@ -106,7 +106,7 @@ class ShopAdmin(admin.ModelAdmin):
         for shop in queryset:
             try:
                 result = shop_vouchers_sync(shop=shop, actor=request.user)
-            except ShopNotConnected as error:
+            except ShopUnavailable as error:
                 self.message_user(request, str(error), messages.ERROR)
             except ShopeeError as error:
                 self.message_user(request, f"{shop}: sync failed: {error}", messages.ERROR)

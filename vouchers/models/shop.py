@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from vouchers.crypto import EncryptedTextField
+
 
 class Shop(models.Model):
     """A Shopee shop; `shop_id` is Shopee's 64-bit identifier."""
@@ -13,6 +15,11 @@ class Shop(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     vouchers_synced_at = models.DateTimeField("vouchers synced", null=True, blank=True)
+    authorization_expires_at = models.DateTimeField(
+        "seller's authorization ends", null=True, blank=True
+    )
+    needs_reauth_since = models.DateTimeField("needs re-authorization since", null=True, blank=True)
+    needs_reauth_reason = models.TextField("why it needs re-authorization", blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -20,19 +27,30 @@ class Shop(models.Model):
     def __str__(self):
         return f"{self.name} ({self.shop_id})"
 
+    @property
+    def needs_reauth(self):
+        return self.needs_reauth_since is not None
+
 
 class ShopToken(models.Model):
-    """The shop's current access and refresh tokens.
+    """The shop's current access and refresh tokens, encrypted at rest.
 
     Tokens are secrets: they are never rendered on a page, logged or copied into the audit log.
-    An access token lives 4 hours; a refresh token works once (see shopee-api.md section 4).
+    An access token lives 4 hours; a refresh token lives 30 days and works once (shopee-api.md
+    section 4). `generation` counts the token pairs saved, so a refresher can tell whether the
+    pair it saw is still current. The refresh lease elects one refresher per shop at a time
+    (see vouchers.services.tokens).
     """
 
     shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="token")
-    access_token = models.TextField()
+    access_token = EncryptedTextField()
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
-    refresh_token = models.TextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
     refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    generation = models.PositiveIntegerField(default=1)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    refresh_lease_owner = models.CharField(max_length=32, blank=True)
+    refresh_lease_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

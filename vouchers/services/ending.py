@@ -16,14 +16,17 @@ from django.utils.formats import date_format
 
 from vouchers.models import Shop, Voucher
 from vouchers.models.voucher import VoucherStatus
-from vouchers.services.audit import shopee_call
-from vouchers.services.shops import ShopNotConnected, shop_auth
+from vouchers.services.shop_api import shop_call
+from vouchers.services.shops import ShopUnavailable
 from vouchers.shopee import api, errors
-from vouchers.shopee.client import ShopAuth, ShopeeClient, get_client
+from vouchers.shopee.client import ShopeeClient, get_client
 from vouchers.shopee.errors import ShopeeError
 
 SKIP_UPCOMING = "Upcoming: it has not started yet, and Shopee can only end ongoing vouchers."
 SKIP_EXPIRED = "Expired: it has already ended."
+SKIP_SHOP_REAUTH = (
+    "Its shop needs re-authorization by the seller: reconnect the shop from the shop list first."
+)
 SKIP_SHOPEE_MANAGED = (
     "Managed by Shopee (created in Shopee's admin, or a shop game, follow prize or membership "
     "voucher): Shopee does not allow ending it."
@@ -64,6 +67,8 @@ def voucher_skip_reason(voucher: Voucher, now) -> str | None:
         return SKIP_EXPIRED
     if voucher.shopee_managed:
         return SKIP_SHOPEE_MANAGED
+    if voucher.shop.needs_reauth:
+        return SKIP_SHOP_REAUTH
     return None
 
 
@@ -118,25 +123,32 @@ def voucher_end(
     voucher: Voucher,
     actor,
     client: ShopeeClient,
-    auth: ShopAuth,
     batch_id: uuid.UUID | None = None,
     attempt: int = 1,
 ) -> EndOutcome:
     """End one voucher at Shopee; mark it ended only if Shopee answered with success.
 
     Raises nothing for Shopee's refusals or failures: they come back in the outcome (and in the
-    audit row). Must run outside a transaction.
+    audit rows). Must run outside a transaction.
     """
     try:
-        answer = shopee_call(
+        answer = shop_call(
             client=client,
+            shop=voucher.shop,
             api=api.end_voucher(voucher_id=voucher.voucher_id),
             actor=actor,
-            shop=voucher.shop,
-            shop_auth=auth,
             voucher=voucher,
             batch_id=batch_id,
             attempt=attempt,
+        )
+    except ShopUnavailable as error:
+        return EndOutcome(
+            voucher=voucher,
+            ended=False,
+            error="not_sent",
+            message=str(error),
+            kind=errors.AUTHORIZATION,
+            called=False,
         )
     except ShopeeError as error:
         return EndOutcome(
@@ -167,26 +179,18 @@ def vouchers_end_bulk(*, vouchers, actor, client: ShopeeClient | None = None) ->
     report = EndReport(batch_id=uuid.uuid4(), skipped=plan.skipped)
     stop_reason = None
     for shop_plan in plan.shops:
-        try:
-            auth = shop_auth(shop=shop_plan.shop)
-        except ShopNotConnected as error:
-            report.outcomes += _not_sent(shop_plan.endable, str(error))
-            continue
         for index, voucher in enumerate(shop_plan.endable):
             if stop_reason:
                 report.outcomes += _not_sent(shop_plan.endable[index:], stop_reason)
                 break
             outcome = voucher_end(
-                voucher=voucher, actor=actor, client=client, auth=auth, batch_id=report.batch_id
+                voucher=voucher, actor=actor, client=client, batch_id=report.batch_id
             )
             report.outcomes.append(outcome)
             if outcome.kind == errors.CONFIGURATION:
                 stop_reason = f"Not attempted: an earlier call failed ({outcome.message})"
             elif outcome.kind == errors.AUTHORIZATION:
-                reason = (
-                    f"Not attempted: Shopee refused this shop's access token "
-                    f"({outcome.message}). Update the shop's tokens and try again."
-                )
+                reason = f"Not attempted: this shop cannot be called ({outcome.message})"
                 report.outcomes += _not_sent(shop_plan.endable[index + 1 :], reason)
                 break
     return report

@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vouchers.models import Shop, Voucher
-from vouchers.services.audit import shopee_call
-from vouchers.services.shops import shop_auth
+from vouchers.services.shop_api import shop_call
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient, get_client
 
@@ -52,20 +51,18 @@ def shop_vouchers_sync(
     """Page through the shop's vouchers at Shopee (status `all`) and create or update records.
 
     Each page is one audited call, made outside any transaction; its records are then written in
-    a short transaction of their own. Raises ShopNotConnected or ShopeeError on failure; pages
+    a short transaction of their own. Raises ShopUnavailable or ShopeeError on failure; pages
     already saved stay saved.
     """
     client = client or get_client()
-    auth = shop_auth(shop=shop)
     result = SyncResult(shop=shop)
     for page_no in range(1, MAX_PAGES + 1):
-        answer = shopee_call(
+        answer = shop_call(
             client=client,
+            shop=shop,
             api=api.get_voucher_list(status="all", page_no=page_no),
             actor=actor,
             actor_label=actor_label,
-            shop=shop,
-            shop_auth=auth,
         )
         payload = answer.response or {}
         created, updated = _save_page(shop, payload.get("voucher_list") or [])

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from vouchers.models import Shop
-from vouchers.services.shops import ShopNotConnected
+from vouchers.services.shops import ShopUnavailable
 from vouchers.services.sync import shop_vouchers_sync
 from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 result = shop_vouchers_sync(shop=shop, actor_label="command:sync_vouchers")
             except ShopeeConfigError as error:
                 raise CommandError(str(error)) from None
-            except (ShopNotConnected, ShopeeError) as error:
+            except (ShopUnavailable, ShopeeError) as error:
                 failures += 1
                 self.stderr.write(f"{shop}: {error}")
             else:
