@@ -14,6 +14,11 @@
   (unknown, used, expired, another shop's): ``error_auth`` "Invalid refresh_token.". The body's
   partner_id must be the query's (``error_param`` "Invalid partner_id."); a shop that is not the
   partner's: ``error_auth`` "Invalid partner_id or shopid.".
+* A code exchange renews the seller's authorization: ``auth_time`` now, ``auth_expire_time``
+  now + 365 days (whatever the shop's status, and even when the authorization had expired).
+* A refresh is refused, before the refresh token is looked at (it stays usable), for a banned
+  shop (``shop_banned`` "The shop is banned.") and for a shop whose authorization has expired
+  (``error_auth`` "The shop's authorization to the partner has expired."); both our wording.
 
 Callers hold the state lock.
 """
@@ -25,7 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sandbox import wire
-from sandbox.common import authenticate_partner, int_field, json_body
+from sandbox.common import authenticate_partner, check_shop_standing, int_field, json_body
 from sandbox.documents import Shop
 from sandbox.state import ACCESS_TOKEN_TTL, SandboxState
 
@@ -121,17 +126,20 @@ def _tokens_answer(shop: Shop, extra: dict[str, Any] | None = None) -> wire.Answ
 def token_get(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``POST /api/v2/auth/token/get``: spend a code, issue fresh tokens for its shop.
 
-    The shop's earlier tokens stay valid until their own expiry.
+    The shop's earlier tokens stay valid until their own expiry; the seller's authorization is
+    renewed for 365 days from now.
     """
     partner_id, shop_id, code = _token_body(state, req, "code")
     if not state.use_code(code, partner_id=partner_id, shop_id=shop_id):
         raise wire.auth_error(wire.INVALID_CODE)
+    state.renew_authorization(shop_id)
     return _tokens_answer(state.issue_tokens(shop_id))
 
 
 def access_token_get(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``POST /api/v2/auth/access_token/get``: spend a refresh token, rotate both tokens."""
     partner_id, shop_id, refresh_token = _token_body(state, req, "refresh_token")
+    check_shop_standing(state, state.shops[shop_id])
     shop = state.refresh(refresh_token, partner_id=partner_id, shop_id=shop_id)
     if shop is None:
         raise wire.auth_error(wire.INVALID_REFRESH_TOKEN)

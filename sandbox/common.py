@@ -13,8 +13,10 @@ the first failure winning:
    ``shop_id`` missing -> "There is no shop_id in query.", not an integer -> "Invalid shop_id.";
 5. signature (public or shop base string, constant-time) -> ``error_sign`` "Wrong sign.";
 6. shop APIs only: shop unknown or not the partner's -> ``error_auth``
-   "Invalid partner_id or shopid."; token unknown, expired or another shop's -> ``error_auth``
-   "Invalid access_token.".
+   "Invalid partner_id or shopid."; then :func:`check_shop_standing` (banned -> ``shop_banned``
+   "The shop is banned.", authorization expired -> ``error_auth`` "The shop's authorization to
+   the partner has expired.", both our wording); token unknown, expired or another shop's ->
+   ``error_auth`` "Invalid access_token.".
 
 An empty value counts as missing. Callers hold the state lock.
 """
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox import wire
+from sandbox.documents import Shop
 from sandbox.signing import sign_matches, signature
 from sandbox.state import SandboxState
 
@@ -81,9 +84,21 @@ def authenticate_shop(state: SandboxState, req: wire.Request) -> ShopCaller:
     known = state.shops.get(shop_id)
     if known is None or known.partner_id != partner_id:
         raise wire.auth_error(wire.INVALID_PARTNER_OR_SHOP)
+    check_shop_standing(state, known)
     if not state.access_token_valid(access_token, shop_id=shop_id):
         raise wire.auth_error(wire.INVALID_ACCESS_TOKEN)
     return ShopCaller(partner_id=partner_id, shop_id=shop_id, access_token=access_token)
+
+
+def check_shop_standing(state: SandboxState, shop: Shop) -> None:
+    """Refuse a banned shop (``shop_banned``), then an expired authorization (``error_auth``).
+
+    Used by every shop API and by ``/api/v2/auth/access_token/get``. A ``FROZEN`` shop passes.
+    """
+    if shop.status == "BANNED":
+        raise wire.ShopeeError("shop_banned", wire.SHOP_BANNED)
+    if state.authorization_expired(shop):
+        raise wire.auth_error(wire.AUTHORIZATION_EXPIRED)
 
 
 def _check_partner_and_timestamp(state: SandboxState, query: dict[str, str]) -> int:

@@ -18,6 +18,8 @@ POST       /_sandbox/faults        ``{"rules": [...]}`` replaces all rules -> ``
 DELETE     /_sandbox/faults        clears the rules -> ``{"ok": true}``
 GET        /_sandbox/settings      -> ``{"rate_limit_per_shop": float | null}``
 POST       /_sandbox/settings      ``{"rate_limit_per_shop": float | null}`` -> the settings
+POST       /_sandbox/shops/<id>    any of ``{"status", "auth_time", "auth_expire_time", "name",
+                                   "region"}`` -> ``{"ok": true}``; an unknown shop 404
 =========  ======================  ===============================================================
 
 A malformed body gets HTTP 400 ``{"ok": false, "error": "<what is wrong>"}``; an unknown path
@@ -31,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import faults, wire
-from sandbox.documents import DocumentError
+from sandbox.documents import DocumentError, shop_changes
 from sandbox.state import SandboxState
 
 
@@ -88,6 +90,24 @@ def _set_settings(state: SandboxState, req: wire.Request) -> dict[str, Any]:
     return {"rate_limit_per_shop": state.throttle.rps}
 
 
+SHOPS_PREFIX = "/_sandbox/shops/"
+
+
+def _update_shop(state: SandboxState, req: wire.Request) -> dict[str, Any]:
+    """``POST /_sandbox/shops/<shop_id>``: change some of a shop's fields, all or none."""
+    shop_id = req.path.removeprefix(SHOPS_PREFIX)
+    shop = state.shops.get(int(shop_id)) if shop_id.isdecimal() else None
+    if shop is None:
+        raise ControlError(f"unknown shop {shop_id!r}", 404)
+    try:
+        changes = shop_changes(_body(req))
+    except DocumentError as exc:
+        raise ControlError(str(exc)) from None
+    for name, value in changes.items():
+        setattr(shop, name, value)
+    return {"ok": True}
+
+
 def _clear(items: list[Any]) -> dict[str, Any]:
     items.clear()
     return {"ok": True}
@@ -111,18 +131,22 @@ ROUTES: dict[tuple[str, str], tuple[Action, bool]] = {
 }
 
 
+def _route(method: str, path: str) -> tuple[Action, bool]:
+    route = ROUTES.get((method, path))
+    if route is not None:
+        return route
+    if path.startswith(SHOPS_PREFIX) and method == "POST":
+        return _update_shop, True
+    if path.startswith(SHOPS_PREFIX) or any(known == path for _, known in ROUTES):
+        raise ControlError(f"{method} is not allowed on {path}", 405)
+    raise ControlError("unknown path", 404)
+
+
 def handle(state: SandboxState, req: wire.Request, *, persist: Callable[[], None]) -> wire.Answer:
     """Answer one control request; state-changing ones save the state (``--state``)."""
-    route = ROUTES.get((req.method, req.path))
     with state.lock:
         try:
-            if route is None:
-                known = any(path == req.path for _, path in ROUTES)
-                raise ControlError(
-                    f"{req.method} is not allowed on {req.path}" if known else "unknown path",
-                    405 if known else 404,
-                )
-            action, changes_state = route
+            action, changes_state = _route(req.method, req.path)
             payload = action(state, req)
             if changes_state:
                 persist()

@@ -4,15 +4,20 @@ Shape (``POST /_sandbox/reset``, also what :func:`sandbox.seeds.demo_document` r
 
     {"partners": [{"partner_id": int, "partner_key": str}],
      "shops": [{"shop_id": int, "partner_id": int, "name": str, "region": str,
-                "access_token": str, "refresh_token": str}],
+                "access_token": str, "refresh_token": str,
+                "status": "NORMAL" | "BANNED" | "FROZEN", "auth_time": int,
+                "auth_expire_time": int}],
      "vouchers": [{"shop_id": int, "voucher_id": int, "start_time": int, "end_time": int,
                    ...any other Shopee voucher field}]}
 
 Required: ``partner_id``/``partner_key``; ``shop_id``/``partner_id`` (a known partner);
 ``shop_id`` (a known shop)/``voucher_id``. Everything else has a default (:data:`VOUCHER_DEFAULTS`,
-``region`` "SG", ``name`` "Shop <id>", random 32-hex tokens, a voucher ongoing from an hour ago
+``region`` "SG", ``name`` "Shop <id>", random 32-hex tokens, ``status`` "NORMAL", ``auth_time``
+the reset time, ``auth_expire_time`` the reset time + 365 days, a voucher ongoing from an hour ago
 for 7 days); a shop field given as null or "" takes its default too. Unknown voucher fields are
 kept as given. A bad document raises :class:`DocumentError` whose text says what is wrong.
+
+:func:`shop_changes` validates the fields ``POST /_sandbox/shops/<shop_id>`` may change.
 """
 
 from __future__ import annotations
@@ -55,6 +60,9 @@ VOUCHER_DEFAULTS: dict[str, Any] = {
     "item_id_list": [],
 }
 DEFAULT_REGION = "SG"
+SHOP_STATUSES = ("NORMAL", "BANNED", "FROZEN")
+AUTHORIZATION_TTL = 365 * 86400  # a seller's authorization lasts at most 365 days
+SHOP_CHANGEABLE = ("status", "auth_time", "auth_expire_time", "name", "region")
 
 
 class DocumentError(ValueError):
@@ -69,6 +77,9 @@ class Shop:
     region: str
     access_token: str
     refresh_token: str
+    status: str  # one of SHOP_STATUSES
+    auth_time: int  # when the seller last authorized the partner (Unix seconds)
+    auth_expire_time: int  # when that authorization ends: expired once now >= this
 
 
 @dataclass
@@ -102,6 +113,22 @@ def _str(entry: dict[str, Any], name: str, where: str, default: str | None = Non
     return value
 
 
+def _optional_int(entry: dict[str, Any], name: str, where: str, default: int) -> int:
+    """An integer; a missing or null value takes ``default``."""
+    return default if entry.get(name) is None else _int(entry, name, where)
+
+
+def _status(entry: dict[str, Any], where: str) -> str:
+    value = entry.get("status")
+    if value is None or value == "":
+        return "NORMAL"
+    if value not in SHOP_STATUSES:
+        raise DocumentError(
+            f"{where}: status must be one of {', '.join(SHOP_STATUSES)}, got {value!r}"
+        )
+    return value
+
+
 def _entries(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
     entries = doc.get(name, [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -110,7 +137,7 @@ def _entries(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 
 def parse_document(doc: Any, *, now: int) -> Document:
-    """Validate ``doc`` and fill in defaults; ``now`` anchors the default voucher times."""
+    """Validate ``doc`` and fill in defaults; ``now`` anchors the default times."""
     if not isinstance(doc, dict):
         raise DocumentError("the document must be a JSON object")
     partners: dict[int, str] = {}
@@ -131,6 +158,11 @@ def parse_document(doc: Any, *, now: int) -> Document:
             region=_str(entry, "region", where, DEFAULT_REGION),
             access_token=_str(entry, "access_token", where, new_token()),
             refresh_token=_str(entry, "refresh_token", where, new_token()),
+            status=_status(entry, where),
+            auth_time=_optional_int(entry, "auth_time", where, now),
+            auth_expire_time=_optional_int(
+                entry, "auth_expire_time", where, now + AUTHORIZATION_TTL
+            ),
         )
     vouchers: dict[int, dict[int, dict[str, Any]]] = {shop_id: {} for shop_id in shops}
     for i, entry in enumerate(_entries(doc, "vouchers")):
@@ -141,6 +173,30 @@ def parse_document(doc: Any, *, now: int) -> Document:
         voucher = voucher_with_defaults(entry, where=where, now=now)
         vouchers[shop_id][voucher["voucher_id"]] = voucher
     return Document(partners=partners, shops=shops, vouchers=vouchers)
+
+
+def shop_changes(fields: Any) -> dict[str, Any]:
+    """Validate a ``POST /_sandbox/shops/<shop_id>`` body: some of :data:`SHOP_CHANGEABLE`."""
+    if not isinstance(fields, dict):
+        raise DocumentError("the body must be a JSON object")
+    unknown = sorted(set(fields) - set(SHOP_CHANGEABLE))
+    if unknown:
+        raise DocumentError(
+            f"unknown shop field(s) {', '.join(unknown)}; known: {', '.join(SHOP_CHANGEABLE)}"
+        )
+    changes: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "status":
+            if value not in SHOP_STATUSES:
+                raise DocumentError(
+                    f"shop: status must be one of {', '.join(SHOP_STATUSES)}, got {value!r}"
+                )
+            changes[name] = value
+        elif name in ("auth_time", "auth_expire_time"):
+            changes[name] = _int(fields, name, "shop")
+        else:
+            changes[name] = _str(fields, name, "shop")
+    return changes
 
 
 def voucher_with_defaults(entry: dict[str, Any], *, where: str, now: int) -> dict[str, Any]:

@@ -1,10 +1,12 @@
 """``--state FILE``: the sandbox's data on disk, so a restart keeps ended vouchers and tokens.
 
 The file is JSON (format ``version`` 1): the clock offset, partners, shops with their current
-tokens, vouchers, and every live access token, refresh token and authorization code with its
-expiry. The calls log, fault rules and rate limit are test settings and are not saved.
-:func:`save_state` writes a temporary file beside FILE and renames it over FILE, so a reader
-(or a crash) never sees half a file. Callers hold the state lock.
+tokens, status and authorization times (a file written before shops had them restores them as
+"NORMAL", authorized from the restart for 365 days), vouchers, and every live access token,
+refresh token and authorization code with its expiry. The calls log, fault rules and rate
+limit are test settings and are not saved. :func:`save_state` writes a temporary file beside
+FILE and renames it over FILE, so a reader (or a crash) never sees half a file.
+Callers hold the state lock.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sandbox.documents import Shop
+from sandbox.documents import AUTHORIZATION_TTL, Shop
 from sandbox.state import Grant, SandboxState
 
 FORMAT_VERSION = 1
@@ -57,7 +59,9 @@ def restore_state(state: SandboxState, data: dict[str, Any]) -> None:
 
     state.clock_offset = float(data["clock_offset"])
     state.partners = {row["partner_id"]: row["partner_key"] for row in data["partners"]}
-    state.shops = {row["shop_id"]: Shop(**row) for row in data["shops"]}
+    now = state.now()
+    older = {"status": "NORMAL", "auth_time": now, "auth_expire_time": now + AUTHORIZATION_TTL}
+    state.shops = {row["shop_id"]: Shop(**(older | row)) for row in data["shops"]}
     state.vouchers = {shop_id: {} for shop_id in state.shops}
     for row in data["vouchers"]:
         voucher = dict(row)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox import auth_api, faults, voucher_api, wire
+from sandbox import auth_api, faults, shop_api, voucher_api, wire
 from sandbox.common import parse_int
 from sandbox.state import SandboxState
 
@@ -40,6 +40,7 @@ ROUTES: dict[str, Route] = {
     auth_api.AUTHORIZE_PATH: Route("GET", auth_api.authorize, True),
     "/api/v2/auth/token/get": Route("POST", auth_api.token_get, True),
     "/api/v2/auth/access_token/get": Route("POST", auth_api.access_token_get, True),
+    shop_api.GET_SHOP_INFO_PATH: Route("GET", shop_api.get_shop_info, False),
     "/api/v2/voucher/get_voucher_list": Route("GET", voucher_api.get_voucher_list, False),
     "/api/v2/voucher/get_voucher": Route("GET", voucher_api.get_voucher, False),
     "/api/v2/voucher/end_voucher": Route("POST", voucher_api.end_voucher, True),

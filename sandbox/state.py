@@ -12,6 +12,9 @@ Contract:
   the shop's earlier access tokens valid for 5 more minutes (or until their own expiry, if
   sooner). Token validity is ``now < expires_at``. Tokens are looked up per shop, so two shops
   may share a token string (as test documents often do) without disturbing each other.
+* A seller's authorization of the partner (``Shop.auth_time`` .. ``Shop.auth_expire_time``) is
+  expired once ``now >= auth_expire_time``; exchanging a fresh code renews it for 365 days
+  (:meth:`SandboxState.renew_authorization`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sandbox.documents import Document, Shop, new_token, parse_document
+from sandbox.documents import AUTHORIZATION_TTL, Document, Shop, new_token, parse_document
 from sandbox.throttle import Throttle
 
 ACCESS_TOKEN_TTL = 4 * 3600
@@ -143,6 +146,16 @@ class SandboxState:
             return False
         del self.codes[code]
         return self.now() < grant.expires_at
+
+    # -- the seller's authorization --------------------------------------------------------
+    def authorization_expired(self, shop: Shop) -> bool:
+        return self.now() >= shop.auth_expire_time
+
+    def renew_authorization(self, shop_id: int) -> None:
+        """The seller authorized the partner again: 365 more days from now."""
+        shop = self.shops[shop_id]
+        shop.auth_time = self.now()
+        shop.auth_expire_time = shop.auth_time + AUTHORIZATION_TTL
 
     # -- views ---------------------------------------------------------------------------
     def shop_view(self, shop: Shop) -> dict[str, Any]:

@@ -149,6 +149,12 @@ class SandboxControl:
         """Throttle each shop to ``per_shop_rps`` requests a second (None: no limit)."""
         self._call("POST", "settings", {"rate_limit_per_shop": per_shop_rps})
 
+    def update_shop(self, shop_id: int, **fields: Any) -> dict[str, Any]:
+        """Change a shop at runtime: any of ``status``, ``auth_time``, ``auth_expire_time``,
+        ``name``, ``region``. Returns ``{"ok": True}``; an unknown shop raises
+        :class:`SandboxControlError` with status 404."""
+        return self._call("POST", f"shops/{shop_id}", fields)
+
     def close(self) -> None:
         self._session.close()
 

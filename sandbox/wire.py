@@ -6,7 +6,8 @@ Every Shopee-side answer is JSON carrying a fresh 32-hex ``request_id``. Errors 
 
 * shop APIs: ``{"request_id", "error", "message"}`` plus ``"response"`` when the error carries
   one (voucher business errors carry ``""``, as Shopee's ``common.error_not_found`` does);
-* auth APIs put their fields at the top level, so their errors have no ``response`` either.
+* auth APIs and ``shop/get_shop_info`` put their fields at the top level, so their errors have
+  no ``response`` either.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ INVALID_PARTNER_OR_SHOP = "Invalid partner_id or shopid."
 INVALID_SHOP_ID = "Invalid shop_id."  # ours
 INVALID_REFRESH_TOKEN = "Invalid refresh_token."  # noqa: S105 (ours; a message)
 INVALID_CODE = "Invalid code"
+SHOP_BANNED = "The shop is banned."  # ours
+AUTHORIZATION_EXPIRED = "The shop's authorization to the partner has expired."  # ours
 WRONG_SIGN = "Wrong sign."
 RATE_LIMITED = "Too many requests, please try again later."
 NOT_FOUND = "The information you queried is not found."

@@ -88,7 +88,7 @@ def test_get_shop_info_runs_the_common_checks(shopee):
     assert_error(
         shopee.shop("POST", SHOP_INFO),
         "error_param",
-        ("Permission denied. This API is currently offline or the request path is incorrect."),
+        "Permission denied. This API is currently offline or the request path is incorrect.",
     )
 
 
