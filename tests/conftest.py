@@ -1,10 +1,15 @@
 """Fixtures shared by the app's tests: the local Shopee sandbox over HTTP, users and clients."""
 
+from pathlib import Path
+
 import pytest
 
 from sandbox.testing import SandboxControl, start_sandbox
 from tests.factories import MERCHANDISER_PERMISSIONS, UserFactory
 from vouchers.models import Shop, ShopToken, Voucher
+
+# The SQLite test database is a file under var/ (see settings), shared by threads and processes.
+(Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 
 PARTNER_ID = 2001887
 PARTNER_KEY = "test-partner-key-5f0c9e2a"

@@ -5,15 +5,32 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
+from vouchers.admin.connect import connect_callback, connect_start
 from vouchers.models import Shop
 from vouchers.services.shops import ShopUnavailable, shop_tokens_set
 from vouchers.services.sync import shop_vouchers_sync
 from vouchers.shopee.errors import ShopeeError
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(hours=4)
+
+
+class NeedsReauthFilter(admin.SimpleListFilter):
+    title = "needs re-authorization"
+    parameter_name = "needs_reauth"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(needs_reauth_since__isnull=self.value() == "no")
+        return queryset
 
 
 class ShopForm(forms.ModelForm):
@@ -53,12 +70,26 @@ class ShopForm(forms.ModelForm):
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
     form = ShopForm
-    list_display = ["name", "shop_id", "region", "token_status", "vouchers_synced_at"]
+    list_display = [
+        "name",
+        "shop_id",
+        "region",
+        "connection",
+        "token_status",
+        "vouchers_synced_at",
+    ]
     search_fields = ["name", "=shop_id"]
-    list_filter = ["region"]
-    readonly_fields = ["token_status", "vouchers_synced_at", "created_at", "updated_at"]
+    list_filter = ["region", NeedsReauthFilter]
+    readonly_fields = [
+        "connection",
+        "token_status",
+        "authorization_expires_at",
+        "vouchers_synced_at",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
-        (None, {"fields": ["name", "shop_id", "region"]}),
+        (None, {"fields": ["name", "shop_id", "region", "connection", "authorization_expires_at"]}),
         (
             "API tokens",
             {
@@ -76,6 +107,41 @@ class ShopAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("token")
+
+    def get_urls(self):
+        def guarded(view):
+            def wrapper(request):
+                if not (self.has_add_permission(request) or self.has_change_permission(request)):
+                    raise PermissionDenied
+                return view(self, request)
+
+            return self.admin_site.admin_view(wrapper)
+
+        return [
+            path("connect/", guarded(connect_start), name="vouchers_shop_connect"),
+            path(
+                "connect/callback/",
+                guarded(connect_callback),
+                name="vouchers_shop_connect_callback",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "shops_needing_reauth": Shop.objects.filter(needs_reauth_since__isnull=False),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="connection")
+    def connection(self, obj):
+        if obj.needs_reauth:
+            return format_html(
+                '<strong style="color: var(--error-fg)">Needs re-authorization</strong> ({})',
+                obj.needs_reauth_reason,
+            )
+        return "Connected" if getattr(obj, "token", None) else "Not connected"
 
     @admin.display(description="access token")
     def token_status(self, obj):

@@ -8,6 +8,7 @@ END_VOUCHER = "/api/v2/voucher/end_voucher"
 TOKEN_GET = "/api/v2/auth/token/get"  # noqa: S105 (a path, not a secret)
 ACCESS_TOKEN_GET = "/api/v2/auth/access_token/get"  # noqa: S105
 AUTH_PARTNER = "/api/v2/shop/auth_partner"
+GET_SHOP_INFO = "/api/v2/shop/get_shop_info"
 
 PAGE_SIZE_MAX = 100
 
@@ -32,6 +33,11 @@ def get_voucher_list(*, status: str, page_no: int = 1, page_size: int = PAGE_SIZ
 
 def get_voucher(*, voucher_id: int) -> ApiCall:
     return ApiCall("GET", GET_VOUCHER, query={"voucher_id": voucher_id})
+
+
+def get_shop_info() -> ApiCall:
+    """Shop name, region, status and the seller's authorization period (top-level fields)."""
+    return ApiCall("GET", GET_SHOP_INFO)
 
 
 def end_voucher(*, voucher_id: int) -> ApiCall:

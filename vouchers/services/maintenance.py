@@ -1,0 +1,60 @@
+"""Periodic upkeep of connected shops: refresh tokens nearing expiry, re-sync vouchers."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from vouchers.models import Shop
+from vouchers.services.shops import ShopUnavailable
+from vouchers.services.sync import shop_vouchers_sync
+from vouchers.services.tokens import shop_token_refresh
+from vouchers.shopee.client import ShopeeClient, get_client
+from vouchers.shopee.errors import ShopeeError
+
+ACTOR_LABEL = "maintenance"
+
+
+@dataclass
+class MaintenanceReport:
+    refreshed: list = field(default_factory=list)
+    synced: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # (shop, message)
+
+
+def shops_maintain(
+    *, refresh_within: dt.timedelta, sync: bool = True, client: ShopeeClient | None = None
+) -> MaintenanceReport:
+    """Refresh every token that expires within `refresh_within` (or whose expiry is unknown),
+    then, with `sync`, re-sync each connected shop's vouchers. Shops needing re-authorization
+    are left alone; one shop's failure does not stop the others."""
+    client = client or get_client()
+    report = MaintenanceReport()
+    deadline = timezone.now() + refresh_within
+    shops = Shop.objects.filter(token__isnull=False, needs_reauth_since__isnull=True)
+    due = shops.filter(
+        Q(token__access_token_expires_at__lte=deadline)
+        | Q(token__access_token_expires_at__isnull=True)
+    ).select_related("token")
+    for shop in due:
+        try:
+            shop_token_refresh(
+                shop=shop,
+                client=client,
+                seen_generation=shop.token.generation,
+                actor_label=ACTOR_LABEL,
+            )
+        except (ShopUnavailable, ShopeeError) as error:
+            report.failed.append((shop, f"token refresh failed: {error}"))
+        else:
+            report.refreshed.append(shop)
+    if sync:
+        for shop in shops.filter(needs_reauth_since__isnull=True):
+            try:
+                shop_vouchers_sync(shop=shop, client=client, actor_label=ACTOR_LABEL)
+            except (ShopUnavailable, ShopeeError) as error:
+                report.failed.append((shop, f"voucher sync failed: {error}"))
+            else:
+                report.synced.append(shop)
+    return report
