@@ -38,7 +38,9 @@ def expire_tokens_at_shopee(sandbox, monkeypatch):
     monkeypatch.setattr("vouchers.shopee.client.wall_clock", lambda: time.time() + 4 * 3600 + 60)
 
 
-def test_expired_token_is_refreshed_and_the_call_retried(merch_client, ongoing, sandbox, monkeypatch):
+def test_expired_token_is_refreshed_and_the_call_retried(
+    merch_client, ongoing, sandbox, monkeypatch
+):
     expire_tokens_at_shopee(sandbox, monkeypatch)
     end_through_admin(merch_client, ongoing)
 

@@ -1,6 +1,9 @@
 """Keeping tokens alive: refresh before expiry, one refresher per shop, re-authorization."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -104,3 +107,61 @@ def test_an_expired_refresh_token_marks_the_shop_for_reauthorization(sandbox, mo
         shop_call(client=get_client(), shop=voucher.shop, api=api.get_voucher_list(status="all"))
     plan = vouchers_end_plan(vouchers=[voucher])
     assert plan.skipped == [(voucher, SKIP_SHOP_REAUTH)]
+
+
+REFRESH_IN_ANOTHER_PROCESS = """
+import os, sys, time
+import django
+django.setup()
+from vouchers.models import Shop
+from vouchers.services.tokens import shop_token_refresh
+from vouchers.shopee.client import get_client
+shop = Shop.objects.get(shop_id=int(sys.argv[1]))
+start_at = float(sys.argv[2])
+while time.time() < start_at:
+    time.sleep(0.002)
+token = shop_token_refresh(shop=shop, client=get_client(), seen_generation=1)
+print(token.generation)
+"""
+
+
+def database_url():
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_racing_to_refresh_one_shop_keep_one_token_chain(sandbox, settings):
+    token = ShopTokenFactory()
+    sandbox.mirror()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shopadmin.settings",
+        "DATABASE_URL": database_url(),
+        "SHOPEE_PARTNER_ID": settings.SHOPEE_PARTNER_ID,
+        "SHOPEE_PARTNER_KEY": settings.SHOPEE_PARTNER_KEY,
+        "SHOPEE_API_BASE_URL": settings.SHOPEE_API_BASE_URL,
+        "TOKEN_ENCRYPTION_KEYS": ",".join(settings.TOKEN_ENCRYPTION_KEYS),
+    }
+    start_at = str(time.time() + 2.0)
+    workers = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", REFRESH_IN_ANOTHER_PROCESS, str(token.shop.shop_id), start_at],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [worker.communicate(timeout=60) for worker in workers]
+
+    assert [worker.returncode for worker in workers] == [0, 0, 0], outputs
+    assert len(sandbox.calls(REFRESH)) == 1
+    stored = ShopToken.objects.get()
+    assert stored.generation == 2
+    assert sandbox_token(sandbox, token.shop)["refresh_token"] == stored.refresh_token
+    assert {out.strip() for out, _ in outputs} == {"2"}

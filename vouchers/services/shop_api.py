@@ -18,6 +18,14 @@ def token_rejected(error: ShopeeAuthError) -> bool:
     return error.error == "error_auth" and "access_token" in error.message.lower()
 
 
+def authorization_ended(error: ShopeeAuthError) -> bool:
+    """The shop is gone for us (banned, unlinked, its authorization over): only the seller can
+    mend it, by authorizing again."""
+    if error.error in SHOP_GONE_ERRORS:
+        return True
+    return error.error == "error_auth" and "authoriz" in error.message.lower()
+
+
 def shop_call(
     *,
     client: ShopeeClient,
@@ -46,7 +54,7 @@ def shop_call(
             **audit,
         )
     except ShopeeAuthError as error:
-        if error.error in SHOP_GONE_ERRORS:
+        if authorization_ended(error):
             shop_mark_needs_reauth(shop=shop, reason=f"{error.error}: {error.message}")
         if not token_rejected(error):
             raise
