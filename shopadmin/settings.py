@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks_db",
     "vouchers",
 ]
 
@@ -117,6 +118,28 @@ SHOPEE_PARTNER_ID = env.str("SHOPEE_PARTNER_ID", default="")
 SHOPEE_PARTNER_KEY = env.str("SHOPEE_PARTNER_KEY", default="")
 SHOPEE_API_BASE_URL = env.str("SHOPEE_API_BASE_URL", default="https://partner.shopeemobile.com")
 SHOPEE_TIMEOUT_SECONDS = env.str("SHOPEE_TIMEOUT_SECONDS", default="10")
+
+# Background work: Django's tasks framework with the database backend (django-tasks-db); run
+# workers with `manage.py db_worker`. The same code runs on SQLite and on PostgreSQL.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Ending runs (vouchers/services/runs): calls in flight at once, pace per shop and overall
+# (requests per second), attempts per voucher for transient failures and their backoff.
+END_RUN_CONCURRENCY = env.int("END_RUN_CONCURRENCY", default=8)
+END_RUN_SHOP_RPS = env.float("END_RUN_SHOP_RPS", default=10.0)
+END_RUN_GLOBAL_RPS = env.float("END_RUN_GLOBAL_RPS", default=100.0)
+END_RUN_MAX_ATTEMPTS = env.int("END_RUN_MAX_ATTEMPTS", default=5)
+END_RUN_RETRY_BASE_SECONDS = env.float("END_RUN_RETRY_BASE_SECONDS", default=1.0)
+END_RUN_RETRY_MAX_SECONDS = env.float("END_RUN_RETRY_MAX_SECONDS", default=60.0)
+# A run is processed in slices of this many seconds (so runs share workers), under a lease that
+# a watchdog task takes over when a worker dies.
+END_RUN_SLICE_SECONDS = env.float("END_RUN_SLICE_SECONDS", default=120.0)
+END_RUN_LEASE_SECONDS = env.float("END_RUN_LEASE_SECONDS", default=30.0)
 
 LOGGING = {
     "version": 1,

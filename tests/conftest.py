@@ -135,3 +135,12 @@ def viewer(db):
 def merch_client(client, merchandiser):
     client.force_login(merchandiser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def quick_runs(settings):
+    """Runs retry and time out quickly in tests; pacing stays at its defaults."""
+    settings.END_RUN_RETRY_BASE_SECONDS = 0.05
+    settings.END_RUN_RETRY_MAX_SECONDS = 0.2
+    settings.END_RUN_LEASE_SECONDS = 5
+    settings.END_RUN_SLICE_SECONDS = 20

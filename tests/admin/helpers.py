@@ -2,9 +2,14 @@
 
 import html as html_lib
 import re
+import time
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+
+from vouchers.models import EndRun
+from vouchers.models.run import ACTIVE_RUN_STATUSES
+from vouchers.services.runs.engine import run_process
 
 CHANGELIST = reverse("admin:vouchers_voucher_changelist")
 END_URL = reverse("admin:vouchers_voucher_end")
@@ -46,3 +51,18 @@ def text_of(response):
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def finish_runs(timeout=30.0):
+    """Play the worker: process every active run until it is done (or `timeout` passes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        active = list(
+            EndRun.objects.filter(status__in=ACTIVE_RUN_STATUSES).values_list("pk", flat=True)
+        )
+        if not active:
+            return
+        assert time.monotonic() < deadline, "runs did not finish in time"
+        for run_id in active:
+            run_process(run_id=run_id)
+        time.sleep(0.01)

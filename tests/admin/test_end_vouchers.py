@@ -5,10 +5,18 @@ import time
 import pytest
 from django.urls import reverse
 
-from tests.admin.helpers import CHANGELIST, END_URL, ask_to_end, confirm, messages_of, text_of
+from tests.admin.helpers import (
+    CHANGELIST,
+    END_URL,
+    ask_to_end,
+    confirm,
+    finish_runs,
+    messages_of,
+    text_of,
+)
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
-from vouchers.models import ShopeeCall, Voucher
-from vouchers.services.ending import SKIP_EXPIRED, SKIP_SHOPEE_MANAGED, SKIP_UPCOMING
+from vouchers.models import EndRun, ShopeeCall, Voucher
+from vouchers.services.runs.create import SKIP_EXPIRED, SKIP_SHOPEE_MANAGED, SKIP_UPCOMING
 
 pytestmark = pytest.mark.django_db
 
@@ -54,22 +62,32 @@ def test_confirmation_page_gives_counts_per_shop_and_reasons(merch_client, two_s
     assert SKIP_UPCOMING in page and SKIP_EXPIRED in page and SKIP_SHOPEE_MANAGED in page
     assert "1 × " + SKIP_UPCOMING in page
     plan = response.context["plan"]
-    per_shop = {p.shop.name: (len(p.endable), len(p.skipped)) for p in plan.shops}
+    per_shop = {shop.name: (shop.endable, shop.skipped) for shop in plan.shops}
     assert per_shop == {"North": (3, 2), "South": (3, 2)}
     assert not ShopeeCall.objects.exists()  # nothing is sent before confirming
+
+
+def run_page(client, run):
+    return client.get(reverse("admin:vouchers_endrun_change", args=[run.pk]))
 
 
 def test_ending_a_mix_across_two_shops(merch_client, merchandiser, two_shops, sandbox):
     confirmation = ask_to_end(merch_client, two_shops.values())
     response = confirm(merch_client, confirmation)
 
-    assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == CHANGELIST
-    texts = messages_of(response)
-    assert texts[0].startswith("Ended 3 vouchers. Not ended: 3 refused or failed at Shopee")
-    assert "Skipped: 4." in texts[0]
-    assert any("Can only end the ongoing voucher." in text for text in texts)
-    assert any("The information you queried is not found." in text for text in texts)
+    run = EndRun.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("admin:vouchers_endrun_change", args=[run.pk])
+    assert "6 vouchers to end, 4 skipped" in " ".join(messages_of(response))
+    assert run.created_by == merchandiser and run.items.count() == 10
+    assert not sandbox.calls(END)  # the worker calls Shopee, not the request
+
+    finish_runs()
+
+    page = text_of(run_page(merch_client, run))
+    assert "Status: Finished" in page
+    assert "10 of 10 done (100%): 3 ended , 4 skipped, 3 refused by Shopee, 0 failed" in page
+    assert "Can only end the ongoing voucher." in page
+    assert "The information you queried is not found." in page
 
     ended = {key for key, v in two_shops.items() if Voucher.objects.get(pk=v.pk).ended_at}
     assert ended == {"north_ongoing", "north_ongoing_2", "south_ongoing"}
@@ -82,8 +100,7 @@ def test_ending_a_mix_across_two_shops(merch_client, merchandiser, two_shops, sa
     sent = {call["request_id"]: call for call in sandbox.calls(END)}
     rows = ShopeeCall.objects.filter(endpoint=END)
     assert rows.count() == len(sent) == 6
-    batch_ids = {row.batch_id for row in rows}
-    assert len(batch_ids) == 1
+    assert {row.batch_id for row in rows} == {run.public_id}
     for row in rows:
         assert row.request_id in sent  # Shopee's own request_id
         assert row.actor_username == "merch"
@@ -96,7 +113,7 @@ def test_ending_a_mix_across_two_shops(merch_client, merchandiser, two_shops, sa
     )
     assert by_voucher[two_shops["stale_upcoming"].pk].error == "voucher.end_voucher_status_error"
     assert by_voucher[two_shops["stale_admin"].pk].outcome == "refused"
-    assert "batch_id=" in response.content.decode()
+    assert f"batch_id={run.public_id}" in run_page(merch_client, run).content.decode()
 
 
 def test_the_action_on_a_single_voucher_page(merch_client, two_shops, sandbox):
@@ -114,18 +131,42 @@ def test_the_action_on_a_single_voucher_page(merch_client, two_shops, sandbox):
         },
     )
     assert "1 voucher will be ended on Shopee" in text_of(confirmation)
-    response = confirm(merch_client, confirmation)
+    confirm(merch_client, confirmation)
+    finish_runs()
 
-    assert response.redirect_chain[-1][0] == change_url
     assert Voucher.objects.get(pk=voucher.pk).ended_at is not None
     assert len(sandbox.calls(END)) == 1
+
+
+def test_select_all_across_a_filtered_list_posts_filters_not_ids(merch_client, two_shops, sandbox):
+    north = two_shops["north_ongoing"].shop
+    url = f"{CHANGELIST}?status=ongoing&shop__id__exact={north.pk}"
+    confirmation = merch_client.post(
+        url,
+        {
+            "action": "end_selected_vouchers",
+            "_selected_action": [two_shops["north_ongoing"].pk],
+            "select_across": "1",
+            "index": 0,
+        },
+    )
+    html = confirmation.content.decode()
+    assert 'name="select_across" value="1"' in html
+    assert f'name="_selected_action" value="{two_shops["north_ongoing"].pk}"' not in html
+    # ongoing at North: north_ongoing, north_ongoing_2, stale_upcoming (ongoing here), game
+    assert "3 vouchers will be ended on Shopee , and 1 will be skipped" in text_of(confirmation)
+    confirm(merch_client, confirmation)
+    run = EndRun.objects.get()
+    assert run.items.count() == 4
+    assert "status=ongoing" in run.selection
 
 
 def test_a_second_run_skips_what_was_already_ended(merch_client, two_shops, sandbox):
     voucher = two_shops["north_ongoing"]
     confirm(merch_client, ask_to_end(merch_client, [voucher]))
+    finish_runs()
     again = ask_to_end(merch_client, [voucher])
-    assert "Already ended by merch" in text_of(again)
+    assert "Already ended through shopadmin" in text_of(again)
     assert "None of the selected vouchers can be ended" in text_of(again)
     assert len(sandbox.calls(END)) == 1
 
@@ -153,10 +194,12 @@ def test_a_shop_without_a_token_fails_for_its_own_vouchers_only(merch_client, sa
     orphan = VoucherFactory(shop=ShopFactory(name="Never connected"))
     sandbox.mirror()
 
-    response = confirm(merch_client, ask_to_end(merch_client, [connected, orphan]))
+    confirm(merch_client, ask_to_end(merch_client, [connected, orphan]))
+    finish_runs()
 
-    texts = messages_of(response)
-    assert any("Never connected" in text and "no access token" in text for text in texts)
+    item = EndRun.objects.get().items.get(voucher=orphan)
+    assert item.state == "failed"
+    assert "Never connected" in item.reason and "no access token" in item.reason
     assert Voucher.objects.get(pk=connected.pk).ended_at is not None
     assert Voucher.objects.get(pk=orphan.pk).ended_at is None
 
@@ -172,6 +215,7 @@ def test_missing_shopee_settings_are_named_and_nothing_is_sent(merch_client, two
     )
     assert any("SHOPEE_PARTNER_KEY is not set" in text for text in messages_of(response))
     assert not ShopeeCall.objects.exists()
+    assert not EndRun.objects.exists()
 
 
 def test_a_forged_selection_gets_a_message_not_a_traceback(merch_client, two_shops):

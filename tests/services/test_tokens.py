@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import ShopTokenFactory, VoucherFactory
-from vouchers.models import ShopeeCall, ShopToken
-from vouchers.services.ending import SKIP_SHOP_REAUTH, vouchers_end_plan
+from vouchers.models import ShopeeCall, ShopToken, Voucher
+from vouchers.services.runs.create import SKIP_SHOP_REAUTH, run_plan
 from vouchers.services.shop_api import shop_call
 from vouchers.services.shops import ShopNeedsReauthorization
 from vouchers.services.tokens import shop_token_refresh
@@ -105,8 +105,8 @@ def test_an_expired_refresh_token_marks_the_shop_for_reauthorization(sandbox, mo
     assert "Invalid refresh_token." in voucher.shop.needs_reauth_reason
     with pytest.raises(ShopNeedsReauthorization):
         shop_call(client=get_client(), shop=voucher.shop, api=api.get_voucher_list(status="all"))
-    plan = vouchers_end_plan(vouchers=[voucher])
-    assert plan.skipped == [(voucher, SKIP_SHOP_REAUTH)]
+    plan = run_plan(vouchers=Voucher.objects.filter(pk=voucher.pk))
+    assert plan.skipped_by_reason == {SKIP_SHOP_REAUTH: 1}
 
 
 REFRESH_IN_ANOTHER_PROCESS = """

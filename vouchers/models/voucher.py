@@ -93,6 +93,12 @@ class Voucher(models.Model):
         related_name="+",
     )
 
+    # Ending in progress: the run item holding the right to end it (one at a time, across runs),
+    # and when an end_voucher request was sent whose answer is not yet recorded.
+    end_claim_item = models.BigIntegerField(null=True, blank=True, editable=False)
+    end_claim_until = models.DateTimeField(null=True, blank=True, editable=False)
+    end_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = VoucherQuerySet.as_manager()
 
     class Meta:

@@ -1,8 +1,10 @@
 """The only writer of the Shopee call log (`ShopeeCall`).
 
-`shopee_call()` is the service every Shopee request goes through. It must be called outside any
-database transaction: the pending row is committed before the request leaves, so a process that
-dies mid-call still leaves a trace, and the outcome is recorded in a short write afterwards.
+A call is recorded in two steps: `call_log_start()` commits a *pending* row before the request
+leaves, so a process that dies mid-call still leaves a trace, and `call_log_finish()` completes
+it with the answer or the failure. `shopee_call()` does both around one request; the run engine
+calls the two steps itself because it sends from a pool of threads. Never call these inside a
+transaction that spans the request.
 """
 
 import uuid
@@ -12,36 +14,32 @@ from django.utils import timezone
 from vouchers.models import Shop, ShopeeCall, Voucher
 from vouchers.models.audit import CallOutcome
 from vouchers.shopee.api import ApiCall
-from vouchers.shopee.client import ShopAuth, ShopeeClient, ShopeeResult
+from vouchers.shopee.client import PreparedCall, ShopAuth, ShopeeClient, ShopeeResult
 from vouchers.shopee.errors import ShopeeError
 
 
-def shopee_call(
+def call_log_start(
     *,
-    client: ShopeeClient,
-    api: ApiCall,
+    prepared: PreparedCall,
     actor=None,
     actor_label: str = "",
     shop: Shop | None = None,
-    shop_auth: ShopAuth | None = None,
     voucher: Voucher | None = None,
     batch_id: uuid.UUID | None = None,
     attempt: int = 1,
-) -> ShopeeResult:
-    """Send one request to Shopee and record it. Returns the answer or re-raises its ShopeeError.
-
-    `actor` is the user acting (None for commands and tasks, which pass `actor_label`).
-    """
-    prepared = client.prepare(api, shop=shop_auth)
-    row = ShopeeCall.objects.create(
+) -> ShopeeCall:
+    """Record a request about to be sent (outcome `pending`). `actor` is the user acting;
+    commands and tasks pass None and an `actor_label`."""
+    api = prepared.api
+    return ShopeeCall.objects.create(
         started_at=timezone.now(),
         actor=actor,
         actor_username=actor.get_username() if actor else (actor_label or "system"),
         shop=shop,
-        shop_shopee_id=shop.shop_id if shop else prepared.shop_id,
+        shop_shopee_id=shop.shop_id if shop else (prepared.shop_id or _body_value(api, "shop_id")),
         shop_name=shop.name if shop else "",
         voucher=voucher,
-        voucher_shopee_id=voucher.voucher_id if voucher else _voucher_id_of(api),
+        voucher_shopee_id=voucher.voucher_id if voucher else _body_value(api, "voucher_id"),
         voucher_code=voucher.voucher_code if voucher else "",
         batch_id=batch_id,
         endpoint=api.path,
@@ -49,41 +47,61 @@ def shopee_call(
         attempt=attempt,
         request=prepared.redacted(),
     )
+
+
+def call_log_finish(
+    row: ShopeeCall, *, result: ShopeeResult | None = None, error: ShopeeError | None = None
+) -> None:
+    """Complete `row` with Shopee's answer (`result`) or the failure (`error`)."""
+    if error is not None:
+        fields = {
+            "outcome": CallOutcome.REFUSED if error.error else CallOutcome.FAILED,
+            "error_kind": error.kind,
+            "http_status": error.http_status,
+            "request_id": error.request_id,
+            "error": error.error,
+            "message": error.message,
+            "response": error.response,
+            "duration_ms": error.duration_ms,
+        }
+    else:
+        fields = {
+            "outcome": CallOutcome.SUCCESS,
+            "http_status": result.http_status,
+            "request_id": result.request_id,
+            "message": result.message,
+            "response": result.redacted_body(),
+            "duration_ms": result.duration_ms,
+        }
+    ShopeeCall.objects.filter(pk=row.pk).update(finished_at=timezone.now(), **fields)
+
+
+def shopee_call(
+    *,
+    client: ShopeeClient,
+    api: ApiCall,
+    shop_auth: ShopAuth | None = None,
+    **context,
+) -> ShopeeResult:
+    """Send one request to Shopee and record it. Returns the answer or re-raises its ShopeeError.
+
+    `context` is what `call_log_start()` takes besides the request: actor, actor_label, shop,
+    voucher, batch_id, attempt.
+    """
+    prepared = client.prepare(api, shop=shop_auth)
+    row = call_log_start(prepared=prepared, **context)
     try:
         result = client.send(prepared)
     except ShopeeError as error:
-        _finish(
-            row,
-            outcome=CallOutcome.REFUSED if error.error else CallOutcome.FAILED,
-            error_kind=error.kind,
-            http_status=error.http_status,
-            request_id=error.request_id,
-            error=error.error,
-            message=error.message,
-            response=error.response,
-            duration_ms=error.duration_ms,
-        )
+        call_log_finish(row, error=error)
         raise
-    _finish(
-        row,
-        outcome=CallOutcome.SUCCESS,
-        http_status=result.http_status,
-        request_id=result.request_id,
-        message=result.message,
-        response=result.redacted_body(),
-        duration_ms=result.duration_ms,
-    )
+    call_log_finish(row, result=result)
     return result
 
 
-def _finish(row: ShopeeCall, **fields):
-    fields["finished_at"] = timezone.now()
-    ShopeeCall.objects.filter(pk=row.pk).update(**fields)
-
-
-def _voucher_id_of(api: ApiCall):
+def _body_value(api: ApiCall, key: str):
     for params in (api.body or {}, api.query):
-        value = params.get("voucher_id")
+        value = params.get(key)
         if isinstance(value, int):
             return value
     return None

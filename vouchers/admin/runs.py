@@ -1,0 +1,99 @@
+"""Runs: the list, and each run's progress page with Cancel and Retry failed items."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+
+from vouchers.admin.paging import CappedCountPaginator
+from vouchers.models import EndRun
+from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
+
+REFRESH_SECONDS = 3
+
+
+@admin.register(EndRun)
+class EndRunAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_at", "created_by_username", "status", "end_at", "selection"]
+    list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["created_by_username", "=public_id"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    actions = None
+    change_form_template = "admin/vouchers/endrun/progress.html"
+
+    def has_add_permission(self, request):
+        return False  # runs are started from the vouchers list
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or request.user.has_perm(
+            "vouchers.end_voucher"
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = get_object_or_404(EndRun, pk=object_id) if str(object_id).isdigit() else None
+        if run is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        progress = run_progress(run=run)
+        extra_context = {
+            "run": run,
+            "progress": progress,
+            "refresh_seconds": REFRESH_SECONDS if run.active else None,
+            "can_act": request.user.has_perm("vouchers.end_voucher"),
+            "calls_url": reverse("admin:vouchers_shopeecall_changelist")
+            + f"?batch_id={run.public_id}",
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:run_id>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="vouchers_endrun_cancel",
+            ),
+            path(
+                "<int:run_id>/retry/",
+                self.admin_site.admin_view(self.retry_view),
+                name="vouchers_endrun_retry",
+            ),
+            *super().get_urls(),
+        ]
+
+    def cancel_view(self, request, run_id):
+        run = self._run_for_action(request, run_id)
+        canceled = run_cancel(run=run)
+        self.message_user(
+            request,
+            f"Run {run.pk} canceled: {canceled} pending voucher(s) will not be ended. "
+            "Requests already sent finish and are recorded."
+            if canceled or run.active
+            else f"Run {run.pk} was not active; nothing to cancel.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+
+    def retry_view(self, request, run_id):
+        run = self._run_for_action(request, run_id)
+        retried = run_retry_failed(run=run)
+        self.message_user(
+            request,
+            f"Retrying {retried} failed voucher(s)." if retried else "No failed vouchers to retry.",
+            messages.SUCCESS if retried else messages.INFO,
+        )
+        return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+
+    def _run_for_action(self, request, run_id):
+        if request.method != "POST":
+            raise PermissionDenied  # these change state: POST with the CSRF token only
+        if not request.user.has_perm("vouchers.end_voucher"):
+            raise PermissionDenied
+        return get_object_or_404(EndRun, pk=run_id)

@@ -1,0 +1,100 @@
+"""Runs: one confirmed "End selected vouchers", processed in the background.
+
+A run has one item per selected voucher. Items move from `pending` to a final state (`ended`,
+`refused`, `failed`, `skipped`, `canceled`); `sending` marks an item whose end_voucher request
+may have reached Shopee without our knowing the answer: it is reconciled with get_voucher
+before anything is sent again. Counts are derived from the items, never stored.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    CANCELED = "canceled", "Canceled"
+    STOPPED = "stopped", "Stopped (configuration error)"
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.SCHEDULED, RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class ItemState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sent, answer not yet recorded"
+    ENDED = "ended", "Ended"
+    REFUSED = "refused", "Refused by Shopee"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+    CANCELED = "canceled", "Canceled"
+
+
+OPEN_ITEM_STATES = (ItemState.PENDING, ItemState.SENDING)
+
+
+class EndRun(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by_username = models.CharField("started by", max_length=150)
+    selection = models.CharField(max_length=500, help_text="What was selected, in words.")
+    status = models.CharField(max_length=16, choices=RunStatus, default=RunStatus.QUEUED)
+    end_at = models.DateTimeField("end at", null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.TextField(blank=True)
+    # One processor at a time: a lease renewed while it works (see services.runs.engine).
+    lease_owner = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # When the pending watchdog task runs: it resumes the run if its processor died.
+    watchdog_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "end-vouchers run"
+        verbose_name_plural = "end-vouchers runs"
+        indexes = [models.Index(fields=["status", "-created_at"], name="run_status_idx")]
+
+    def __str__(self):
+        return f"Run {self.pk} by {self.created_by_username} ({self.get_status_display()})"
+
+    @property
+    def active(self):
+        return self.status in ACTIVE_RUN_STATUSES
+
+
+class EndRunItem(models.Model):
+    run = models.ForeignKey(EndRun, on_delete=models.CASCADE, related_name="items")
+    voucher = models.ForeignKey(
+        "vouchers.Voucher", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    shop = models.ForeignKey(
+        "vouchers.Shop", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    voucher_shopee_id = models.BigIntegerField()
+    voucher_code = models.CharField(max_length=100, blank=True)
+    original_end_time = models.DateTimeField(help_text="The voucher's end time when selected.")
+    state = models.CharField(max_length=16, choices=ItemState, default=ItemState.PENDING)
+    reason = models.TextField(blank=True, help_text="Why skipped, or Shopee's words.")
+    error = models.CharField(max_length=100, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["run", "state"], name="runitem_state_idx"),
+            models.Index(fields=["run", "shop", "state"], name="runitem_shop_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.voucher_code or self.voucher_shopee_id}: {self.get_state_display()}"

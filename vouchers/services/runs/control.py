@@ -1,0 +1,100 @@
+"""What staff do with a run: watch it, cancel it, retry what failed."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from vouchers.models import EndRun, EndRunItem
+from vouchers.models.run import ItemState, RunStatus
+from vouchers.services.runs.queue import run_enqueue
+
+FAILURES_SHOWN = 100
+
+
+@dataclass
+class RunProgress:
+    counts: dict
+    shops: list = field(default_factory=list)  # dicts: name, shop id, counts by state
+    failures: list = field(default_factory=list)  # items refused or failed, with Shopee's words
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    @property
+    def done(self):
+        return self.total - self.counts[ItemState.PENDING] - self.counts[ItemState.SENDING]
+
+    @property
+    def percent(self):
+        return 100 if not self.total else int(100 * self.done / self.total)
+
+
+def run_progress(*, run: EndRun) -> RunProgress:
+    """Counts by state, per shop, and the first failures: three grouped queries."""
+    counts = dict.fromkeys(ItemState.values, 0)
+    shops = {}
+    rows = (
+        EndRunItem.objects.filter(run=run)
+        .values("shop_id", "shop__name", "shop__shop_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by("shop__name")
+    )
+    for row in rows:
+        counts[row["state"]] += row["n"]
+        shop = shops.setdefault(
+            row["shop_id"],
+            {
+                "name": row["shop__name"] or "(deleted shop)",
+                "shop_id": row["shop__shop_id"],
+                "counts": dict.fromkeys(ItemState.values, 0),
+            },
+        )
+        shop["counts"][row["state"]] += row["n"]
+    failures = list(
+        EndRunItem.objects.filter(run=run, state__in=[ItemState.FAILED, ItemState.REFUSED])
+        .select_related("shop")
+        .order_by("id")[:FAILURES_SHOWN]
+    )
+    return RunProgress(counts=counts, shops=list(shops.values()), failures=failures)
+
+
+def run_cancel(*, run: EndRun) -> int:
+    """Stop an active run: pending items are canceled; requests in flight finish. Returns how
+    many items were canceled."""
+    with transaction.atomic():
+        locked = EndRun.objects.select_for_update().get(pk=run.pk)
+        if not locked.active:
+            return 0
+        canceled = EndRunItem.objects.filter(run=run, state=ItemState.PENDING).update(
+            state=ItemState.CANCELED,
+            reason="Canceled before it was sent.",
+            finished_at=timezone.now(),
+        )
+        EndRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.CANCELED, finished_at=timezone.now()
+        )
+    return canceled
+
+
+def run_retry_failed(*, run: EndRun) -> int:
+    """Put failed items back to pending and queue the run again. Returns how many.
+
+    Items whose end request may have reached Shopee are checked with get_voucher first (their
+    vouchers still carry the mark), so retrying never ends a voucher twice.
+    """
+    with transaction.atomic():
+        locked = EndRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status == RunStatus.SCHEDULED:
+            return 0
+        retried = EndRunItem.objects.filter(run=run, state=ItemState.FAILED).update(
+            state=ItemState.PENDING, attempts=0, next_attempt_at=None, finished_at=None
+        )
+        if retried:
+            EndRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.QUEUED, finished_at=None, stop_reason=""
+            )
+            transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
+    return retried

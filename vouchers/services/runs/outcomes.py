@@ -1,0 +1,156 @@
+"""What each answer means for a run's item (used by the engine's dispatcher thread)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from vouchers.models import EndRun, EndRunItem
+from vouchers.models.run import OPEN_ITEM_STATES, ItemState, RunStatus
+from vouchers.services.runs.pacing import backoff_seconds
+from vouchers.services.runs.steps import (
+    END,
+    end_succeeded,
+    flight_record,
+    item_finish,
+    item_requeue,
+    reconcile_answered,
+)
+from vouchers.services.shop_api import authorization_ended, token_rejected
+from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth
+from vouchers.services.tokens import shop_token_refresh
+from vouchers.shopee import errors
+from vouchers.shopee.errors import ShopeeError
+
+
+class StopRun(Exception):
+    """A configuration error: every further call would fail the same way."""
+
+
+class Outcomes:
+    def __init__(self, run_slice):
+        self.slice = run_slice
+        self.run = run_slice.run
+        self.config = run_slice.config
+        self.rate_limited = {}  # shop pk -> consecutive error_rate_limit answers
+
+    def record(self, flight, result, error):
+        flight_record(flight, result=result, error=error)
+        if error is None:
+            self.rate_limited.pop(flight.voucher.shop_id, None)
+            if flight.kind == END:
+                end_succeeded(flight, self.run, result)
+            else:
+                reconcile_answered(flight, self.run, result)
+                if flight.item.state == ItemState.PENDING:
+                    self.slice.requeue(flight.item.pk, flight.voucher.shop_id, 0)
+            return
+        self._failed(flight, error)
+
+    def _failed(self, flight, error: ShopeeError):
+        item, shop = flight.item, flight.voucher.shop
+        if flight.kind == END:
+            # Only a failure without a usable answer leaves open whether Shopee ended it.
+            voucher = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
+        else:
+            voucher = {"end_sent_at": None} if error.error == "common.error_not_found" else {}
+        if error.kind == errors.BUSINESS:
+            item_finish(
+                item,
+                ItemState.REFUSED,
+                reason=error.message,
+                error=error.error,
+                request_id=error.request_id,
+                **voucher,
+            )
+        elif error.kind == errors.CONFIGURATION:
+            item_requeue(item, reason=error.message, error=error.error, **voucher)
+            self.stop_run(self.run, f"Shopee refused our configuration: {error}")
+            raise StopRun
+        elif error.kind == errors.AUTHORIZATION:
+            self._rejected_token(flight, error, voucher)
+        elif error.kind == errors.RATE_LIMIT:
+            count = self.rate_limited.get(shop.pk, 0) + 1
+            self.rate_limited[shop.pk] = count
+            pause = backoff_seconds(count, base=self.config.retry_base, cap=self.config.retry_max)
+            self.slice.pacer.cool_down(shop.pk, pause)
+            self._retry_or_fail(flight, error, voucher)
+        else:
+            self._retry_or_fail(flight, error, voucher)
+
+    def _retry_or_fail(self, flight, error, voucher):
+        item = flight.item
+        if item.attempts >= self.config.max_attempts:
+            reason = f"Gave up after {item.attempts} attempts: {error.message}"
+            if flight.kind == END and not voucher:
+                reason += " Whether Shopee ended it is unknown: a retry checks first."
+            item_finish(
+                item,
+                ItemState.FAILED,
+                reason=reason,
+                error=error.error or "no_answer",
+                request_id=error.request_id,
+                **voucher,
+            )
+            return
+        delay = 0.0
+        if error.kind != errors.RATE_LIMIT:
+            delay = backoff_seconds(
+                item.attempts, base=self.config.retry_base, cap=self.config.retry_max
+            )
+        item_requeue(
+            item, delay=delay, reason=error.message, error=error.error or "no_answer", **voucher
+        )
+        self.slice.requeue(item.pk, flight.voucher.shop_id, delay)
+
+    def _rejected_token(self, flight, error, voucher):
+        shop = flight.voucher.shop
+        if token_rejected(error):
+            try:
+                token = shop_token_refresh(
+                    shop=shop,
+                    client=self.slice.client,
+                    seen_generation=flight.generation,
+                    actor=self.run.created_by,
+                )
+            except (ShopUnavailable, ShopeeError) as refresh_error:
+                self.slice.credentials_cache.pop(shop.pk, None)
+                self.shop_unavailable(flight.item, shop.pk, refresh_error, **voucher)
+                return
+            self.slice.credentials_cache.pop(shop.pk, None)
+            if token.generation != flight.generation:
+                item_requeue(flight.item, reason=error.message, error=error.error, **voucher)
+                self.slice.requeue(flight.item.pk, shop.pk, 0)
+                return
+        elif authorization_ended(error):
+            shop_mark_needs_reauth(shop=shop, reason=f"{error.error}: {error.message}")
+        self.shop_unavailable(flight.item, shop.pk, error, **voucher)
+
+    def shop_unavailable(self, item, shop_pk, error, **voucher):
+        """No call can be made for this shop: fail this item and the shop's others."""
+        reason = str(error) if isinstance(error, ShopUnavailable) else error.message
+        self.slice.unavailable[shop_pk] = reason
+        item_finish(
+            item,
+            ItemState.FAILED,
+            reason=f"Shop unavailable: {reason}",
+            error=getattr(error, "error", "") or "shop_unavailable",
+            **voucher,
+        )
+
+    @staticmethod
+    def stop_run(run, reason):
+        with transaction.atomic():
+            EndRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.STOPPED, stop_reason=reason, finished_at=timezone.now()
+            )
+
+    def finalize(self) -> str:
+        """Finish the run when no item is open; else say there is more to do."""
+        run = EndRun.objects.get(pk=self.run.pk)
+        if run.status in (RunStatus.STOPPED, RunStatus.CANCELED):
+            return run.status
+        if EndRunItem.objects.filter(run=run, state__in=OPEN_ITEM_STATES).exists():
+            return "more"
+        EndRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FINISHED, finished_at=timezone.now()
+        )
+        return "finished"

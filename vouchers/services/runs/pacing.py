@@ -1,0 +1,47 @@
+"""Pacing requests: at most N per second per shop and M overall, with per-shop cool-downs.
+
+Shopee publishes no rate limits, so the client paces itself and backs off when Shopee answers
+`error_rate_limit`. Used by one dispatcher thread; not thread-safe.
+"""
+
+import random
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Pacer:
+    shop_rps: float
+    global_rps: float
+    clock: object = time.monotonic
+    _shop_next: dict = field(default_factory=dict)
+    _shop_cooldown: dict = field(default_factory=dict)
+    _global_next: float = 0.0
+
+    def next_slot(self, shop_key) -> float:
+        """The earliest time a request for this shop may start."""
+        return max(
+            self.clock(),
+            self._shop_next.get(shop_key, 0.0),
+            self._shop_cooldown.get(shop_key, 0.0),
+            self._global_next,
+        )
+
+    def reserve(self, shop_key) -> float:
+        """Take the next slot for this shop and return it."""
+        slot = self.next_slot(shop_key)
+        self._shop_next[shop_key] = slot + 1.0 / self.shop_rps
+        self._global_next = slot + 1.0 / self.global_rps
+        return slot
+
+    def cool_down(self, shop_key, seconds: float) -> None:
+        """Send nothing for this shop for `seconds` (after `error_rate_limit`)."""
+        self._shop_cooldown[shop_key] = max(
+            self._shop_cooldown.get(shop_key, 0.0), self.clock() + seconds
+        )
+
+
+def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with jitter: about base·2^(attempt-1), never above cap."""
+    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security

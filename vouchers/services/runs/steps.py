@@ -1,0 +1,172 @@
+"""One item of a run: what to send for it, and what Shopee's answer (or its absence) means.
+
+`flight_prepare()` runs in the dispatcher thread: it claims the voucher (one run at a time may
+call Shopee for a voucher), decides between `end_voucher` and, when an earlier end request's
+answer was lost, `get_voucher` to reconcile, signs the request and commits the pending audit
+row and the item's `sending` state together, before anything is sent. `flight_complete()` records
+the outcome. Both keep their transactions short; neither touches the network, except a token
+refresh when Shopee rejects a token.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from vouchers.models import EndRunItem, Voucher
+from vouchers.models.run import ItemState
+from vouchers.services.audit import call_log_finish, call_log_start
+from vouchers.services.runs.create import SKIP_EXPIRED, SKIP_UPCOMING
+from vouchers.shopee import api
+
+END = "end"
+RECONCILE = "reconcile"
+CLAIM_SECONDS = 300
+
+
+@dataclass
+class Flight:
+    item: EndRunItem
+    voucher: Voucher
+    kind: str
+    prepared: object
+    row: object
+    generation: int
+    slot: float = 0.0
+
+
+class ItemDone(Exception):
+    """The item reached a final state without a call."""
+
+
+def voucher_claim(item: EndRunItem) -> Voucher | None:
+    """Take the right to call Shopee for the item's voucher; None if another run holds it."""
+    now = timezone.now()
+    won = (
+        Voucher.objects.filter(pk=item.voucher_id, ended_at__isnull=True)
+        .filter(
+            Q(end_claim_until__isnull=True) | Q(end_claim_until__lt=now) | Q(end_claim_item=item.pk)
+        )
+        .update(end_claim_item=item.pk, end_claim_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
+    )
+    return Voucher.objects.select_related("shop").get(pk=item.voucher_id) if won else None
+
+
+def voucher_release(item: EndRunItem, **changes) -> None:
+    Voucher.objects.filter(pk=item.voucher_id, end_claim_item=item.pk).update(
+        end_claim_item=None, end_claim_until=None, **changes
+    )
+
+
+def item_finish(item: EndRunItem, state: str, *, reason="", error="", request_id="", **voucher):
+    """Put `item` in a final state and let go of its voucher (applying `voucher` changes)."""
+    with transaction.atomic():
+        EndRunItem.objects.filter(pk=item.pk).update(
+            state=state,
+            reason=reason,
+            error=error,
+            request_id=request_id,
+            finished_at=timezone.now(),
+            next_attempt_at=None,
+        )
+        voucher_release(item, **voucher)
+    item.state = state
+
+
+def item_requeue(item: EndRunItem, *, delay: float = 0.0, reason="", error="", **voucher):
+    """Back to `pending`, to be tried again after `delay` seconds."""
+    when = timezone.now() + dt.timedelta(seconds=delay) if delay else None
+    with transaction.atomic():
+        EndRunItem.objects.filter(pk=item.pk).update(
+            state=ItemState.PENDING, next_attempt_at=when, reason=reason, error=error
+        )
+        voucher_release(item, **voucher)
+    item.state = ItemState.PENDING
+    item.next_attempt_at = when
+
+
+def flight_prepare(*, item, run, client, credentials) -> Flight:
+    """Decide and record the next request for `item`. Raises ItemDone when none is needed,
+    and `credentials(shop)` may raise ShopUnavailable or a refresh's ShopeeError."""
+    if item.voucher_id is None:
+        item_finish(item, ItemState.FAILED, reason="The voucher record was deleted.")
+        raise ItemDone
+    voucher = voucher_claim(item)
+    if voucher is None:
+        ended = Voucher.objects.filter(pk=item.voucher_id, ended_at__isnull=False).exists()
+        if ended:
+            item_finish(item, ItemState.SKIPPED, reason="Already ended through shopadmin.")
+            raise ItemDone
+        item_requeue(item, delay=2.0, reason="Another run is ending this voucher right now.")
+        raise ItemDone
+    now = timezone.now()
+    if voucher.end_sent_at:
+        kind, call = RECONCILE, api.get_voucher(voucher_id=voucher.voucher_id)
+    elif now < voucher.start_time:
+        item_finish(item, ItemState.SKIPPED, reason=SKIP_UPCOMING)
+        raise ItemDone
+    elif now >= voucher.end_time:
+        item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
+        raise ItemDone
+    else:
+        kind, call = END, api.end_voucher(voucher_id=voucher.voucher_id)
+    creds = credentials(voucher.shop)
+    prepared = client.prepare(call, shop=creds.auth)
+    item.attempts += 1
+    with transaction.atomic():
+        row = call_log_start(
+            prepared=prepared,
+            actor=run.created_by,
+            actor_label=run.created_by_username,
+            shop=voucher.shop,
+            voucher=voucher,
+            batch_id=run.public_id,
+            attempt=item.attempts,
+        )
+        EndRunItem.objects.filter(pk=item.pk).update(
+            state=ItemState.SENDING, attempts=item.attempts, next_attempt_at=None
+        )
+        if kind == END:
+            Voucher.objects.filter(pk=voucher.pk).update(end_sent_at=now)
+    return Flight(item, voucher, kind, prepared, row, creds.generation)
+
+
+def flight_record(flight: Flight, *, result=None, error=None) -> None:
+    call_log_finish(flight.row, result=result, error=error)
+
+
+def end_succeeded(flight: Flight, run, result) -> None:
+    now = timezone.now()
+    item_finish(
+        flight.item,
+        ItemState.ENDED,
+        request_id=result.request_id,
+        ended_at=now,
+        ended_by_id=run.created_by_id,
+        end_time=min(flight.voucher.end_time, now),
+        end_sent_at=None,
+    )
+
+
+def reconcile_answered(flight: Flight, run, result) -> None:
+    """Shopee's record of a voucher whose end request's answer was lost: ended, or not?"""
+    record = result.response or {}
+    shopee_end = dt.datetime.fromtimestamp(int(record.get("end_time", 0)), tz=dt.UTC)
+    now = timezone.now()
+    if shopee_end < flight.item.original_end_time and shopee_end <= now:
+        item_finish(
+            flight.item,
+            ItemState.ENDED,
+            reason="Ended: confirmed with get_voucher after the answer to end_voucher was lost.",
+            request_id=result.request_id,
+            ended_at=shopee_end,
+            ended_by_id=run.created_by_id,
+            end_time=shopee_end,
+            end_sent_at=None,
+        )
+    elif shopee_end <= now:
+        item_finish(flight.item, ItemState.SKIPPED, reason=SKIP_EXPIRED, end_sent_at=None)
+    else:
+        item_requeue(flight.item, end_sent_at=None)  # not ended: send end_voucher again
