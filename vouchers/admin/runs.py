@@ -38,7 +38,7 @@ class EndRunAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = get_object_or_404(EndRun, pk=object_id) if str(object_id).isdigit() else None
+        run = EndRun.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
         if run is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         progress = run_progress(run=run)

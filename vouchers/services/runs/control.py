@@ -80,7 +80,8 @@ def run_cancel(*, run: EndRun) -> int:
 
 
 def run_retry_failed(*, run: EndRun) -> int:
-    """Put failed items back to pending and queue the run again. Returns how many.
+    """Put failed items back to pending and queue the run again; a run stopped by a
+    configuration error resumes its pending items too. Returns how many items will be tried.
 
     Items whose end request may have reached Shopee are checked with get_voucher first (their
     vouchers still carry the mark), so retrying never ends a voucher twice.
@@ -89,7 +90,10 @@ def run_retry_failed(*, run: EndRun) -> int:
         locked = EndRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == RunStatus.SCHEDULED:
             return 0
-        retried = EndRunItem.objects.filter(run=run, state=ItemState.FAILED).update(
+        waiting = 0
+        if locked.status == RunStatus.STOPPED:
+            waiting = EndRunItem.objects.filter(run=run, state=ItemState.PENDING).count()
+        retried = waiting + EndRunItem.objects.filter(run=run, state=ItemState.FAILED).update(
             state=ItemState.PENDING, attempts=0, next_attempt_at=None, finished_at=None
         )
         if retried:
