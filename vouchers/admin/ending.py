@@ -84,8 +84,10 @@ def describe(ids, filters, plan):
     return f"All {plan.total} vouchers matching: {filters or 'no filter'}"
 
 
-def confirmation(model_admin, request, queryset, *, ids, filters, next_url, form=None):
-    """Render the confirmation page for `queryset`."""
+def confirmation(
+    model_admin, request, queryset, *, ids, filters, next_url, form=None, extra_context=None
+):
+    """Render the confirmation page for `queryset` (`extra_context` adds to the template's)."""
     plan = run_plan(vouchers=queryset)
     try:
         load_config()
@@ -107,6 +109,7 @@ def confirmation(model_admin, request, queryset, *, ids, filters, next_url, form
         "next_url": next_url,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "media": model_admin.media,
+        **(extra_context or {}),
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/vouchers/voucher/end_confirmation.html", context)

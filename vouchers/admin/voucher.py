@@ -2,19 +2,28 @@
 
 The action (on the changelist and on a voucher's own page) only shows the confirmation page,
 in the manner of Django's `delete_selected`. The confirmation posts to `end_view`, a view of our
-own, which creates a background run (vouchers.admin.ending).
+own, which creates a background run (vouchers.admin.ending). "Import CSV to end vouchers" reads
+a file of shop and voucher ids or codes and shows the same confirmation for the vouchers found,
+its invalid rows listed above it.
 """
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
-from django.urls import path
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from vouchers.admin import ending
 from vouchers.admin.paging import CappedCountPaginator
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
+from vouchers.services.runs.csv_import import MAX_BYTES, vouchers_from_csv
+
+# Besides the voucher ids, the confirmation page posts the CSRF token, `next` and `end_at`.
+CONFIRMATION_OTHER_FIELDS = 10
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -41,6 +50,29 @@ class EndedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(ended_at__isnull=self.value() == "no")
         return queryset
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"At most {MAX_BYTES // (1024 * 1024)} MB, UTF-8, comma or semicolon separated.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into "
+                "smaller files."
+            )
+        return file
+
+
+def confirmable_ids_max():
+    """How many ids one confirmation can post (Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    return None if limit is None else limit - CONFIRMATION_OTHER_FIELDS
 
 
 @admin.register(Voucher)
@@ -90,9 +122,21 @@ class VoucherAdmin(admin.ModelAdmin):
             self, request, queryset, ids=ids, filters=filters, next_url=request.get_full_path()
         )
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "has_end_voucher_permission": self.has_end_voucher_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
-        view = self.admin_site.admin_view(self.end_view)
-        return [path("end/", view, name="vouchers_voucher_end"), *super().get_urls()]
+        end = self.admin_site.admin_view(self.end_view)
+        csv_import = self.admin_site.admin_view(self.import_view)
+        return [
+            path("end/", end, name="vouchers_voucher_end"),
+            path("import/", csv_import, name="vouchers_voucher_import"),
+            *super().get_urls(),
+        ]
 
     def end_view(self, request):
         """The confirmed selection: create a run (Shopee is called by the worker)."""
@@ -101,3 +145,47 @@ class VoucherAdmin(admin.ModelAdmin):
         if not self.has_end_voucher_permission(request):
             raise PermissionDenied
         return ending.confirmed(self, request)
+
+    def import_view(self, request):
+        """Upload a CSV; its vouchers go to the confirmation page, nothing is ended here."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        if not self.has_end_voucher_permission(request):
+            raise PermissionDenied
+        form = CsvImportForm(request.POST, request.FILES) if request.method == "POST" else None
+        result = None
+        if form is not None and form.is_valid():
+            result = vouchers_from_csv(data=form.cleaned_data["file"].read())
+            limit = confirmable_ids_max()
+            if limit is not None and len(result.voucher_ids) > limit:
+                form.add_error(
+                    "file",
+                    f"The file names {len(result.voucher_ids):,} vouchers; one confirmation "
+                    f"can end at most {limit:,}: split it into smaller files.",
+                )
+            elif result.voucher_ids:
+                ids = result.voucher_ids
+                return ending.confirmation(
+                    self,
+                    request,
+                    self.get_queryset(request).filter(pk__in=ids),
+                    ids=[str(pk) for pk in ids],
+                    filters="",
+                    next_url=reverse("admin:vouchers_voucher_changelist"),
+                    extra_context={
+                        "import_errors": result.errors,
+                        "import_summary": result.summary,
+                    },
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import CSV to end vouchers",
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form or CsvImportForm(),
+            "import_errors": result.errors if result else [],
+            "import_summary": result.summary if result else "",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/vouchers/voucher/csv_import.html", context)

@@ -1,0 +1,137 @@
+"""Importing a CSV to end vouchers: upload, check, confirm, through the admin."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.admin.helpers import CHANGELIST, confirm, text_of
+from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
+from vouchers.models import EndRun, ShopeeCall
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("admin:vouchers_voucher_import")
+
+
+def upload(client, data: bytes | str, name="end.csv"):
+    if isinstance(data, str):
+        data = data.encode()
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data, "text/csv")})
+
+
+@pytest.fixture
+def north(sandbox):
+    shop = ShopTokenFactory(shop=ShopFactory(name="North", shop_id=7001)).shop
+    return {
+        "first": VoucherFactory(shop=shop, voucher_id=5_000_000_001, voucher_code="SALE1"),
+        "second": VoucherFactory(shop=shop, voucher_id=5_000_000_002, voucher_code="SALE2"),
+        "expired": VoucherFactory(shop=shop, voucher_id=5_000_000_003, expired=True),
+        "not_listed": VoucherFactory(shop=shop, voucher_id=5_000_000_004),
+    }
+
+
+def test_the_button_and_the_upload_page(merch_client, north):
+    changelist = merch_client.get(CHANGELIST)
+    assert f'href="{IMPORT_URL}"' in changelist.content.decode()
+    assert "Import CSV to end vouchers" in text_of(changelist)
+
+    page = merch_client.get(IMPORT_URL)
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.content.decode()
+    assert "shop_id" in text_of(page) and "voucher_code" in text_of(page)
+    assert "7001,5000000001" in text_of(page)  # the example
+
+
+def test_upload_shows_invalid_lines_above_the_confirmation_then_ends_the_valid(merch_client, north):
+    csv_text = (
+        "Shop ID;Voucher ID;Voucher code;Note\n"
+        "7001;5000000001;;spring\n"  # 2
+        "7001;;SALE2;\n"  # 3
+        "9999;5000000001;;\n"  # 4: unknown shop
+        "7001;5000000003;;\n"  # 5: valid row, expired voucher: skipped by the plan
+        "7001;abc;;\n"  # 6
+        "7001;5000000001;;again\n"  # 7: duplicate
+    )
+    page = upload(merch_client, "\ufeff" + csv_text)
+
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "6 rows read: 3 vouchers found, 3 rows with errors." in text
+    assert "4 Shop 9999 is not one of our shops." in text
+    assert "6 The voucher id “abc” is not a whole number." in text
+    assert "7 Same voucher as line 2." in text
+    assert "2 vouchers will be ended on Shopee , and 1 will be skipped" in text
+    html = page.content.decode()
+    assert html.index('id="import-errors"') < html.index('id="end-summary"')
+    assert not EndRun.objects.exists()  # nothing before confirming
+    assert not ShopeeCall.objects.exists()
+
+    confirmed = confirm(merch_client, page)
+
+    run = EndRun.objects.get()
+    assert confirmed.redirect_chain[-1][0] == reverse("admin:vouchers_endrun_change", args=[run.pk])
+    items = {item.voucher_id: item.state for item in run.items.all()}
+    assert items == {
+        north["first"].pk: "pending",
+        north["second"].pk: "pending",
+        north["expired"].pk: "skipped",
+    }
+
+
+def test_a_file_without_valid_rows_shows_the_errors_and_the_form_again(merch_client, north):
+    page = upload(merch_client, "shop_id,voucher_code\n7001,NOPE\n9999,SALE1\n")
+
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "2 No voucher with the code “NOPE” in shop 7001." in text
+    assert "3 Shop 9999 is not one of our shops." in text
+    html = page.content.decode()
+    assert 'id="import-form"' in html and 'type="file"' in html
+    assert "end-summary" not in html and reverse("admin:vouchers_voucher_end") not in html
+    assert not EndRun.objects.exists()
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(merch_client, north):
+    page = upload(merch_client, "shop_id,voucher_code\n7001,CAFÉ\n".encode("cp1252"))
+    text = text_of(page)
+    assert "Nothing was imported" in text
+    assert "line 2 has bytes that are not UTF-8" in text
+    assert 'id="import-form"' in page.content.decode()
+
+
+def test_a_header_only_file_says_so(merch_client, north):
+    page = upload(merch_client, "shop_id,voucher_id\n")
+    assert "The file has no rows below its header." in text_of(page)
+    assert not EndRun.objects.exists()
+
+
+def test_a_file_over_10_mb_is_refused_by_the_form(merch_client, north):
+    page = upload(merch_client, b"shop_id,voucher_id\n" + b"7" * (10 * 1024 * 1024))
+    assert page.status_code == 200
+    assert "The file is larger than 10 MB" in text_of(page)
+    assert page.context["form"].errors
+    assert not EndRun.objects.exists()
+
+
+def test_more_vouchers_than_one_confirmation_can_post(merch_client, north, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 13  # leaves room for 3 voucher ids
+    rows = "".join(f"7001,{5_000_000_001 + n}\n" for n in range(4))
+    page = upload(merch_client, "shop_id,voucher_id\n" + rows)
+    assert "The file names 4 vouchers; one confirmation can end at most 3" in text_of(page)
+    assert "end-summary" not in page.content.decode()
+
+    rows = "".join(f"7001,{5_000_000_001 + n}\n" for n in range(3))
+    confirmed = confirm(merch_client, upload(merch_client, "shop_id,voucher_id\n" + rows))
+    assert confirmed.status_code == 200
+    assert EndRun.objects.get().items.count() == 3
+
+
+def test_without_the_permission_no_button_and_403(client, viewer, north):
+    client.force_login(viewer)
+    changelist = client.get(CHANGELIST)
+    assert changelist.status_code == 200
+    assert IMPORT_URL not in changelist.content.decode()
+
+    assert client.get(IMPORT_URL).status_code == 403
+    assert upload(client, "shop_id,voucher_id\n7001,5000000001\n").status_code == 403
+    assert not EndRun.objects.exists()
