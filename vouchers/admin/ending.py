@@ -1,13 +1,14 @@
 """The confirmation page of "End selected vouchers" and the confirmed post that starts a run.
 
-A selection travels as voucher ids, or, for "select all N" on a filtered changelist, as the
-changelist's query string, which the confirmed post turns back into the same queryset: no list
-of 100,000 ids goes through the form. The confirmed post only creates the run (one transaction)
-and queues it; Shopee is called by the worker.
+A selection travels as voucher ids (a page's checkboxes), as the changelist's query string for
+"select all N" (turned back into the same queryset), or as the id of a selection saved on the
+server (a CSV import): no list of 100,000 ids goes through the form. The confirmed post only
+creates the run (one transaction) and queues it; Shopee is called by the worker.
 """
 
 import copy
 import zoneinfo
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from vouchers.models import VoucherSelection
 from vouchers.services.runs.create import run_create, run_plan
+from vouchers.services.runs.selection import selection_get, selection_vouchers
 from vouchers.shopee.config import load_config
 from vouchers.shopee.errors import ShopeeConfigError
 
@@ -53,39 +56,56 @@ class EndRunForm(forms.Form):
         return end_at
 
 
-def selection_from_action(request):
-    """(ids, filters) of what the changelist or change form posted to the action."""
-    select_across = request.POST.get("select_across") == "1"
-    if select_across:
-        return None, request.GET.urlencode()
-    return request.POST.getlist(helpers.ACTION_CHECKBOX_NAME), ""
+@dataclass(frozen=True)
+class Selection:
+    """What the confirmation page is about: ids (a page's checkboxes), the changelist's filters
+    ("select all"), or a selection saved on the server (a CSV import)."""
 
+    ids: tuple = ()
+    filters: str | None = None
+    saved: VoucherSelection | None = None
 
-def selection_queryset(model_admin, request, ids, filters):
-    """The vouchers the confirmation page was about, or None when the selection is invalid."""
-    if ids is not None and ids:
-        if not all(value.isdigit() for value in ids):
+    @classmethod
+    def from_action(cls, request):
+        if request.POST.get("select_across") == "1":
+            return cls(filters=request.GET.urlencode())
+        return cls(ids=tuple(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)))
+
+    @classmethod
+    def from_confirmation(cls, request):
+        if request.POST.get("selection"):
+            saved = selection_get(public_id=request.POST["selection"], actor=request.user)
+            return cls(saved=saved) if saved else None
+        if request.POST.get("select_across") == "1":
+            return cls(filters=request.POST.get("filters", ""))
+        return cls(ids=tuple(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)))
+
+    def queryset(self, model_admin, request):
+        """The selected vouchers, or None when the selection is not valid."""
+        if self.saved is not None:
+            return selection_vouchers(self.saved)
+        if self.filters is not None:
+            changelist_request = copy.copy(request)
+            changelist_request.GET = QueryDict(self.filters)
+            try:
+                changelist = model_admin.get_changelist_instance(changelist_request)
+            except IncorrectLookupParameters:
+                return None
+            return changelist.get_queryset(changelist_request)
+        if not self.ids or not all(value.isdigit() for value in self.ids):
             return None
-        return model_admin.get_queryset(request).filter(pk__in=ids)
-    if ids is not None:
-        return None
-    changelist_request = copy.copy(request)
-    changelist_request.GET = QueryDict(filters)
-    try:
-        changelist = model_admin.get_changelist_instance(changelist_request)
-    except IncorrectLookupParameters:
-        return None
-    return changelist.get_queryset(changelist_request)
+        return model_admin.get_queryset(request).filter(pk__in=self.ids)
 
-
-def describe(ids, filters, plan):
-    if ids is not None:
+    def describe(self, plan):
+        if self.saved is not None:
+            return f"{plan.total} vouchers from {self.saved.description}"
+        if self.filters is not None:
+            return f"All {plan.total} vouchers matching: {self.filters or 'no filter'}"
         return f"{plan.total} selected voucher{'s' if plan.total != 1 else ''}"
-    return f"All {plan.total} vouchers matching: {filters or 'no filter'}"
 
 
 def confirmation(
-    model_admin, request, queryset, *, ids, filters, next_url, form=None, extra_context=None
+    model_admin, request, queryset, *, selection, next_url, form=None, extra_context=None
 ):
     """Render the confirmation page for `queryset` (`extra_context` adds to the template's)."""
     plan = run_plan(vouchers=queryset)
@@ -101,9 +121,7 @@ def confirmation(
         "opts": model_admin.opts,
         "plan": plan,
         "form": form or EndRunForm(),
-        "selected_ids": ids or [],
-        "filters": filters,
-        "select_across": ids is None,
+        "selection": selection,
         "config_error": config_error,
         "end_url": reverse("admin:vouchers_voucher_end"),
         "next_url": next_url,
@@ -117,13 +135,11 @@ def confirmation(
 
 def confirmed(model_admin, request):
     """Create the run for the confirmed selection and show its progress page."""
-    select_across = request.POST.get("select_across") == "1"
-    ids = None if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-    filters = request.POST.get("filters", "") if select_across else ""
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = reverse("admin:vouchers_voucher_changelist")
-    queryset = selection_queryset(model_admin, request, ids, filters)
+    selection = Selection.from_confirmation(request)
+    queryset = selection.queryset(model_admin, request) if selection else None
     if queryset is None:
         model_admin.message_user(
             request, "The selection was not valid. Nothing was ended.", "error"
@@ -132,7 +148,7 @@ def confirmed(model_admin, request):
     form = EndRunForm(request.POST)
     if not form.is_valid():
         return confirmation(
-            model_admin, request, queryset, ids=ids, filters=filters, next_url=next_url, form=form
+            model_admin, request, queryset, selection=selection, next_url=next_url, form=form
         )
     try:
         load_config()
@@ -143,9 +159,11 @@ def confirmed(model_admin, request):
     run = run_create(
         vouchers=queryset,
         actor=request.user,
-        selection=describe(ids, filters, plan),
+        selection=selection.describe(plan),
         end_at=form.cleaned_data["end_at"],
     )
+    if selection.saved is not None:
+        selection.saved.delete()
     when = (
         f"It will start at {timezone.localtime(run.end_at):%Y-%m-%d %H:%M %Z}"
         if run.end_at

@@ -8,7 +8,6 @@ its invalid rows listed above it.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
 from django.core.exceptions import PermissionDenied
@@ -21,9 +20,7 @@ from vouchers.admin.paging import CappedCountPaginator
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
 from vouchers.services.runs.csv_import import MAX_BYTES, vouchers_from_csv
-
-# Besides the voucher ids, the confirmation page posts the CSRF token, `next` and `end_at`.
-CONFIRMATION_OTHER_FIELDS = 10
+from vouchers.services.runs.selection import selection_save, selection_vouchers
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -69,12 +66,6 @@ class CsvImportForm(forms.Form):
         return file
 
 
-def confirmable_ids_max():
-    """How many ids one confirmation can post (Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
-    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-    return None if limit is None else limit - CONFIRMATION_OTHER_FIELDS
-
-
 @admin.register(Voucher)
 class VoucherAdmin(admin.ModelAdmin):
     list_display = [
@@ -117,9 +108,12 @@ class VoucherAdmin(admin.ModelAdmin):
     )
     def end_selected_vouchers(self, request, queryset):
         """Show what would be ended and skipped; the confirmation posts to `end_view`."""
-        ids, filters = ending.selection_from_action(request)
         return ending.confirmation(
-            self, request, queryset, ids=ids, filters=filters, next_url=request.get_full_path()
+            self,
+            request,
+            queryset,
+            selection=ending.Selection.from_action(request),
+            next_url=request.get_full_path(),
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -155,22 +149,19 @@ class VoucherAdmin(admin.ModelAdmin):
         form = CsvImportForm(request.POST, request.FILES) if request.method == "POST" else None
         result = None
         if form is not None and form.is_valid():
-            result = vouchers_from_csv(data=form.cleaned_data["file"].read())
-            limit = confirmable_ids_max()
-            if limit is not None and len(result.voucher_ids) > limit:
-                form.add_error(
-                    "file",
-                    f"The file names {len(result.voucher_ids):,} vouchers; one confirmation "
-                    f"can end at most {limit:,}: split it into smaller files.",
+            upload = form.cleaned_data["file"]
+            result = vouchers_from_csv(data=upload.read())
+            if result.voucher_ids:
+                saved = selection_save(
+                    voucher_ids=result.voucher_ids,
+                    actor=request.user,
+                    description=f"the CSV file {upload.name}",
                 )
-            elif result.voucher_ids:
-                ids = result.voucher_ids
                 return ending.confirmation(
                     self,
                     request,
-                    self.get_queryset(request).filter(pk__in=ids),
-                    ids=[str(pk) for pk in ids],
-                    filters="",
+                    selection_vouchers(saved),
+                    selection=ending.Selection(saved=saved),
                     next_url=reverse("admin:vouchers_voucher_changelist"),
                     extra_context={
                         "import_errors": result.errors,

@@ -1,6 +1,14 @@
 from vouchers.models.audit import ShopeeCall
-from vouchers.models.run import EndRun, EndRunItem
+from vouchers.models.run import EndRun, EndRunItem, VoucherSelection
 from vouchers.models.shop import Shop, ShopToken
 from vouchers.models.voucher import Voucher
 
-__all__ = ["EndRun", "EndRunItem", "Shop", "ShopToken", "ShopeeCall", "Voucher"]
+__all__ = [
+    "EndRun",
+    "EndRunItem",
+    "Shop",
+    "ShopToken",
+    "ShopeeCall",
+    "Voucher",
+    "VoucherSelection",
+]

@@ -98,3 +98,19 @@ class EndRunItem(models.Model):
 
     def __str__(self):
         return f"{self.voucher_code or self.voucher_shopee_id}: {self.get_state_display()}"
+
+
+class VoucherSelection(models.Model):
+    """A selection kept on the server between an import and its confirmation, so that a
+    confirmation page posts a reference instead of thousands of ids."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    description = models.CharField(max_length=200)
+    vouchers = models.ManyToManyField("vouchers.Voucher", related_name="+")
+
+    def __str__(self):
+        return self.description
