@@ -18,17 +18,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def configure(name: str, *, sandbox_url: str = "http://127.0.0.1:9") -> dict:
-    """Point this process at a fresh SQLite file (or $BENCH_DATABASE_URL) and set Django up.
-
-    Returns the environment that worker processes must share.
+def configure(name: str, *, sandbox_url: str = "http://127.0.0.1:9", fresh: bool = True) -> dict:
+    """Point this process at a SQLite file (or $BENCH_DATABASE_URL), emptied when `fresh`, and
+    set Django up. Returns the environment that worker processes must share.
     """
     if "BENCH_DATABASE_URL" in os.environ:
         database_url = os.environ["BENCH_DATABASE_URL"]
     else:
         path = ROOT / "var" / "bench" / f"{name}.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm") if fresh else ():
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         database_url = f"sqlite:///{path}"
     env = {
@@ -49,7 +48,7 @@ def configure(name: str, *, sandbox_url: str = "http://127.0.0.1:9") -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and fresh:
         call_command("flush", "--noinput", verbosity=0)
     call_command("migrate", verbosity=0)
     return env

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from vouchers.models import VoucherSelection
-from vouchers.services.runs.create import run_create, run_plan
+from vouchers.services.runs.create import run_counts, run_create, run_plan
 from vouchers.services.runs.selection import selection_get, selection_vouchers
 from vouchers.shopee.config import load_config
 from vouchers.shopee.errors import ShopeeConfigError
@@ -96,12 +96,12 @@ class Selection:
             return None
         return model_admin.get_queryset(request).filter(pk__in=self.ids)
 
-    def describe(self, plan):
+    def describe(self):
         if self.saved is not None:
-            return f"{plan.total} vouchers from {self.saved.description}"
+            return f"The vouchers from {self.saved.description}"
         if self.filters is not None:
-            return f"All {plan.total} vouchers matching: {self.filters or 'no filter'}"
-        return f"{plan.total} selected voucher{'s' if plan.total != 1 else ''}"
+            return f"All vouchers matching: {self.filters or 'no filter'}"
+        return f"{len(self.ids)} selected voucher{'s' if len(self.ids) != 1 else ''}"
 
 
 def confirmation(
@@ -155,13 +155,13 @@ def confirmed(model_admin, request):
     except ShopeeConfigError as error:
         model_admin.message_user(request, f"Nothing was ended: {error.message}", messages.ERROR)
         return HttpResponseRedirect(next_url)
-    plan = run_plan(vouchers=queryset, end_at=form.cleaned_data["end_at"])
     run = run_create(
         vouchers=queryset,
         actor=request.user,
-        selection=selection.describe(plan),
+        selection=selection.describe(),
         end_at=form.cleaned_data["end_at"],
     )
+    counts = run_counts(run)
     if selection.saved is not None:
         selection.saved.delete()
     when = (
@@ -171,8 +171,8 @@ def confirmed(model_admin, request):
     )
     model_admin.message_user(
         request,
-        f"Run {run.pk}: {plan.endable} voucher{'s' if plan.endable != 1 else ''} to end, "
-        f"{plan.skipped} skipped. {when}; this page shows its progress.",
+        f"Run {run.pk}: {counts['pending']} voucher{'s' if counts['pending'] != 1 else ''} to "
+        f"end, {counts['skipped']} skipped. {when}; this page shows its progress.",
         messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))

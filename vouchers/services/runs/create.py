@@ -1,16 +1,17 @@
 """Planning and creating a run from a selection of any size.
 
 Everything is done in SQL, so that "select all 100,000" costs a few queries and little memory:
-the plan is counts grouped by reason and shop, and the run's items are written with
-INSERT ... SELECT. A voucher is skipped, with the first reason that applies, when it was already
-ended through shopadmin, is upcoming or expired at the time the run will end it, is managed by
-Shopee, or its shop needs re-authorization.
+the plan is counts grouped by skip reason and shop, and the run's items are written with one
+INSERT ... SELECT. The skip reason is one SQL CASE expression used by both: a voucher is
+skipped, with the first reason that applies, when it was already ended through shopadmin, is
+upcoming or expired at the time the run will end it, is managed by Shopee, or its shop needs
+re-authorization.
 """
 
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Value
+from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -43,14 +44,13 @@ def skip_conditions(at) -> list[tuple[str, Q]]:
     ]
 
 
-def _partition(vouchers, at):
-    """[(reason or None, queryset)]: each voucher in exactly one part; None = endable."""
-    parts, taken = [], Q(pk__in=[])
-    for reason, condition in skip_conditions(at):
-        parts.append((reason, vouchers.filter(condition).exclude(taken)))
-        taken |= condition
-    parts.append((None, vouchers.exclude(taken)))
-    return parts
+def skip_reason(at):
+    """A SQL expression: the first skip reason of a voucher for a run ending at `at`, or ""."""
+    return Case(
+        *(When(condition, then=Value(reason)) for reason, condition in skip_conditions(at)),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 @dataclass
@@ -78,30 +78,26 @@ class RunPlan:
 
 
 def run_plan(*, vouchers, end_at=None) -> RunPlan:
-    """What a run over `vouchers` (a queryset) would end and skip, counted in SQL."""
+    """What a run over `vouchers` (a queryset) would end and skip: three queries, any size."""
     at = end_at or timezone.now()
-    vouchers = vouchers.order_by()
+    vouchers = vouchers.order_by().annotate(skip=skip_reason(at))
     plan = RunPlan(at=at)
     shops = {}
-    for reason, part in _partition(vouchers, at):
-        rows = part.values("shop_id", "shop__name", "shop__shop_id").annotate(n=Count("pk"))
-        for row in rows:
-            counts = shops.setdefault(
-                row["shop_id"], ShopCounts(row["shop_id"], row["shop__name"], row["shop__shop_id"])
-            )
-            if reason is None:
-                counts.endable += row["n"]
-            else:
-                counts.skipped += row["n"]
-                plan.skipped_by_reason[reason] = plan.skipped_by_reason.get(reason, 0) + row["n"]
-        sample = list(
-            part.select_related("shop").order_by("shop__name", "voucher_id")[:SAMPLE_SIZE]
+    rows = vouchers.values("shop_id", "shop__name", "shop__shop_id", "skip").annotate(n=Count("pk"))
+    for row in rows:
+        counts = shops.setdefault(
+            row["shop_id"], ShopCounts(row["shop_id"], row["shop__name"], row["shop__shop_id"])
         )
-        if reason is None:
-            plan.endable_sample = sample
+        if row["skip"]:
+            counts.skipped += row["n"]
+            plan.skipped_by_reason[row["skip"]] = (
+                plan.skipped_by_reason.get(row["skip"], 0) + row["n"]
+            )
         else:
-            room = SAMPLE_SIZE - len(plan.skipped_sample)
-            plan.skipped_sample += [(voucher, reason) for voucher in sample[:room]]
+            counts.endable += row["n"]
+    ordered = vouchers.select_related("shop").order_by("shop__name", "voucher_id")
+    plan.endable_sample = list(ordered.filter(skip="")[:SAMPLE_SIZE])
+    plan.skipped_sample = [(v, v.skip) for v in ordered.exclude(skip="")[:SAMPLE_SIZE]]
     plan.shops = sorted(shops.values(), key=lambda shop: (shop.name, shop.shopee_shop_id))
     plan.endable = sum(shop.endable for shop in plan.shops)
     plan.total = plan.endable + plan.skipped
@@ -111,7 +107,8 @@ def run_plan(*, vouchers, end_at=None) -> RunPlan:
 def run_create(*, vouchers, actor, selection: str, end_at=None) -> EndRun:
     """Create a run with one item per voucher of `vouchers` and queue it after commit.
 
-    `end_at` (aware, in the future) schedules the run; otherwise it starts at once.
+    `end_at` (aware, in the future) schedules the run; otherwise it starts at once. The items,
+    with their skip reasons, are written by one INSERT ... SELECT.
     """
     scheduled = end_at is not None and end_at > timezone.now()
     with transaction.atomic():
@@ -122,14 +119,14 @@ def run_create(*, vouchers, actor, selection: str, end_at=None) -> EndRun:
             status=RunStatus.SCHEDULED if scheduled else RunStatus.QUEUED,
             end_at=end_at if scheduled else None,
         )
-        for reason, part in _partition(vouchers.order_by(), end_at if scheduled else Now()):
-            _insert_items(run, part, reason)
+        _insert_items(run, vouchers.order_by(), end_at if scheduled else Now())
         transaction.on_commit(lambda: run_enqueue(run_id=run.pk, at=run.end_at))
     return run
 
 
-def _insert_items(run, vouchers, reason):
+def _insert_items(run, vouchers, at):
     """INSERT INTO items SELECT ... FROM vouchers: no voucher is loaded into Python."""
+    conditions = skip_conditions(at)
     columns = {
         "run_id": Value(run.pk),
         "voucher_id": "pk",
@@ -137,15 +134,19 @@ def _insert_items(run, vouchers, reason):
         "voucher_shopee_id": "voucher_id",
         "voucher_code": "voucher_code",
         "original_end_time": "end_time",
-        "state": Value(ItemState.SKIPPED if reason else ItemState.PENDING),
-        "reason": Value(reason or ""),
+        "state": Case(
+            *(When(condition, then=Value(ItemState.SKIPPED)) for _, condition in conditions),
+            default=Value(ItemState.PENDING),
+            output_field=CharField(),
+        ),
+        "reason": skip_reason(at),
         "error": Value(""),
         "request_id": Value(""),
         "attempts": Value(0),
     }
-    constants = {f"c_{name}": value for name, value in columns.items() if isinstance(value, Value)}
-    names = [f"c_{name}" if isinstance(value, Value) else value for name, value in columns.items()]
-    select = vouchers.annotate(**constants).values_list(*names).order_by("shop_id", "voucher_id")
+    computed = {f"c_{name}": value for name, value in columns.items() if not isinstance(value, str)}
+    names = [value if isinstance(value, str) else f"c_{name}" for name, value in columns.items()]
+    select = vouchers.annotate(**computed).values_list(*names).order_by("shop_id", "voucher_id")
     sql, params = select.query.sql_with_params()
     table = EndRunItem._meta.db_table
     target = ", ".join(connection.ops.quote_name(name) for name in columns)
