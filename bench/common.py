@@ -33,6 +33,8 @@ def configure(name: str, *, sandbox_url: str = "http://127.0.0.1:9", fresh: bool
     env = {
         "DJANGO_SETTINGS_MODULE": "shopadmin.settings",
         "DJANGO_DEBUG": "false",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_STATIC_MANIFEST": "false",
         "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
         "DATABASE_URL": database_url,
         "SHOPEE_PARTNER_ID": str(PARTNER_ID),

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from vouchers.views import health
+
 admin.site.site_header = "shopadmin"
 admin.site.site_title = "shopadmin"
 admin.site.index_title = "Shopee shops, vouchers and the call log"
@@ -9,4 +11,5 @@ admin.site.index_title = "Shopee shops, vouchers and the call log"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]

@@ -2,6 +2,7 @@
 
 from django.tasks import task
 
+from vouchers.services.health import heartbeat_record
 from vouchers.services.runs.engine import run_process
 
 
@@ -9,3 +10,10 @@ from vouchers.services.runs.engine import run_process
 def run_process_task(run_id: int, watchdog: bool = False) -> str:
     """Process one slice of an ending run; see vouchers.services.runs.engine."""
     return run_process(run_id=run_id, watchdog=watchdog)
+
+
+@task(takes_context=True)
+def heartbeat_task(context) -> None:
+    """Prove to the health check that a worker runs tasks."""
+    worker_ids = getattr(context.task_result, "worker_ids", None) or [""]
+    heartbeat_record(worker_id=worker_ids[-1])

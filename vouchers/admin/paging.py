@@ -16,7 +16,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: COUNT_CAP + 1].count()
+        # Without the ordering: the first COUNT_CAP + 1 rows in any order are as many, and the
+        # database may then count from any index instead of sorting the matching rows first.
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
     @property
     def capped(self):

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -81,7 +82,8 @@ class VoucherAdmin(admin.ModelAdmin):
         "ended_by",
     ]
     list_filter = [StatusFilter, "shop", "voucher_purpose", "is_admin", EndedFilter]
-    search_fields = ["voucher_code", "voucher_name", "=voucher_id"]
+    search_fields = ["voucher_code"]  # see get_search_results
+    search_help_text = "Search by voucher id, code (or its beginning) or words of the name."
     list_select_related = ["shop", "ended_by"]
     list_per_page = 100
     paginator = CappedCountPaginator
@@ -93,6 +95,16 @@ class VoucherAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # Shopee is the source of truth; records are read-only here
+
+    def get_search_results(self, request, queryset, search_term):
+        """An id or a code uses an index; words of the name are a scan of the filtered list."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q(voucher_code__istartswith=term) | Q(voucher_name__icontains=term)
+        if term.isdigit() and int(term) < 2**63:
+            matches = Q(voucher_id=int(term)) | Q(voucher_code=term)
+        return queryset.filter(matches), False
 
     def has_end_voucher_permission(self, request):
         return request.user.has_perm("vouchers.end_voucher")

@@ -1,4 +1,5 @@
 from vouchers.models.audit import ShopeeCall
+from vouchers.models.health import WorkerHeartbeat
 from vouchers.models.run import EndRun, EndRunItem, VoucherSelection
 from vouchers.models.shop import Shop, ShopToken
 from vouchers.models.voucher import Voucher
@@ -11,4 +12,5 @@ __all__ = [
     "ShopeeCall",
     "Voucher",
     "VoucherSelection",
+    "WorkerHeartbeat",
 ]

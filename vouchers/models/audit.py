@@ -80,6 +80,7 @@ class ShopeeCall(models.Model):
             models.Index(fields=["actor", "-started_at"], name="call_actor_idx"),
             models.Index(fields=["request_id"], name="call_request_id_idx"),
             models.Index(fields=["voucher_shopee_id"], name="call_voucher_id_idx"),
+            models.Index(fields=["shop_shopee_id", "-started_at"], name="call_shop_id_idx"),
             models.Index(fields=["batch_id"], name="call_batch_idx"),
         ]
 

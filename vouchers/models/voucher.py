@@ -111,6 +111,11 @@ class Voucher(models.Model):
             models.Index(fields=["voucher_code"], name="voucher_code_idx"),
             models.Index(fields=["start_time", "end_time"], name="voucher_times_idx"),
             models.Index(fields=["end_time"], name="voucher_end_time_idx"),
+            # The list's order (newest first), alone and within a shop.
+            models.Index(fields=["-start_time", "voucher_id"], name="voucher_list_idx"),
+            models.Index(
+                fields=["shop", "-start_time", "voucher_id"], name="voucher_shop_list_idx"
+            ),
         ]
         permissions = [("end_voucher", "Can end vouchers on Shopee")]
 

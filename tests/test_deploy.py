@@ -1,0 +1,102 @@
+"""Production settings, the health check, login lockout, CSRF, and retention."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from vouchers.models import WorkerHeartbeat
+from vouchers.services.health import heartbeat_record
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "admin.example.com",
+    "DATABASE_URL": "postgres://shopadmin@127.0.0.1:5432/shopadmin",
+    "TOKEN_ENCRYPTION_KEYS": "ZmFrZS1rZXktZmFrZS1rZXktZmFrZS1rZXktZmFrZTE=",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "shopadmin.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_missing_secret_key_stops_start_up_with_a_clear_message(tmp_path):
+    env = {**PRODUCTION, "DJANGO_SECRET_KEY": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_health_reports_database_and_worker(client):
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["database"] == "ok"
+    assert response.json()["worker"] == "no heartbeat yet"
+    assert WorkerHeartbeat.objects.get().requested_at is not None  # a heartbeat task was queued
+
+    heartbeat_record(worker_id="w1")  # what the queued task does in a worker
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_username_out(client):
+    UserFactory(username="staff1")  # password: correct horse battery
+    login = reverse("admin:login")
+    for _ in range(5):
+        client.post(login, {"username": "staff1", "password": "wrong"})
+    locked = client.post(login, {"username": "staff1", "password": "correct horse battery"})
+    assert locked.status_code in (403, 429)
+    assert "Too many failed logins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_correct_login_works(client):
+    UserFactory(username="staff2")
+    response = client.post(
+        reverse("admin:login"), {"username": "staff2", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:vouchers_voucher_end"),
+        reverse("admin:vouchers_voucher_import"),
+        reverse("admin:vouchers_endrun_cancel", args=[1]),
+        reverse("admin:vouchers_endrun_retry", args=[1]),
+        reverse("admin:vouchers_voucher_changelist"),
+    ],
+)
+def test_every_state_changing_post_needs_the_csrf_token(url, merchandiser):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(merchandiser)
+    assert client.post(url, {"_selected_action": ["1"]}).status_code == 403

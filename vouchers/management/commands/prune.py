@@ -1,0 +1,39 @@
+"""Delete old rows: `manage.py prune --calls-older-than 730 --runs-older-than 180 --yes`.
+
+Without --yes it only says what it would delete (the dry run comes first).
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from vouchers.services.retention import days_ago, prune_count, prune_delete
+
+
+class Command(BaseCommand):
+    help = "Prune call-log rows, finished runs and finished task rows older than given ages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--calls-older-than", type=int, metavar="DAYS")
+        parser.add_argument("--runs-older-than", type=int, metavar="DAYS")
+        parser.add_argument("--tasks-older-than", type=int, metavar="DAYS")
+        parser.add_argument("--yes", action="store_true", help="delete (default: dry run)")
+
+    def handle(self, *args, calls_older_than, runs_older_than, tasks_older_than, yes, **options):
+        ages = [calls_older_than, runs_older_than, tasks_older_than]
+        if all(age is None for age in ages):
+            raise CommandError(
+                "Say what to prune: --calls-older-than, --runs-older-than or "
+                "--tasks-older-than (days)."
+            )
+        if any(age is not None and age < 1 for age in ages):
+            raise CommandError("Ages are whole days, 1 or more.")
+        cut_offs = {
+            "calls_before": days_ago(calls_older_than),
+            "runs_before": days_ago(runs_older_than),
+            "tasks_before": days_ago(tasks_older_than),
+        }
+        counts = prune_delete(**cut_offs) if yes else prune_count(**cut_offs)
+        verb = "Deleted" if yes else "Would delete (dry run; add --yes to delete)"
+        self.stdout.write(
+            f"{verb}: {counts.calls} call-log row(s), {counts.runs} finished run(s), "
+            f"{counts.tasks} finished task row(s)."
+        )
