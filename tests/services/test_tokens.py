@@ -1,7 +1,6 @@
 """Keeping tokens alive: refresh before expiry, one refresher per shop, re-authorization."""
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import threading
@@ -12,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import ShopTokenFactory, VoucherFactory
+from tests.worker import worker_env
 from vouchers.models import ShopeeCall, ShopToken, Voucher
 from vouchers.services.runs.create import SKIP_SHOP_REAUTH, run_plan
 from vouchers.services.shop_api import shop_call
@@ -125,27 +125,11 @@ print(token.generation)
 """
 
 
-def database_url():
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_processes_racing_to_refresh_one_shop_keep_one_token_chain(sandbox, settings):
     token = ShopTokenFactory()
     sandbox.mirror()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "shopadmin.settings",
-        "DATABASE_URL": database_url(),
-        "SHOPEE_PARTNER_ID": settings.SHOPEE_PARTNER_ID,
-        "SHOPEE_PARTNER_KEY": settings.SHOPEE_PARTNER_KEY,
-        "SHOPEE_API_BASE_URL": settings.SHOPEE_API_BASE_URL,
-        "TOKEN_ENCRYPTION_KEYS": ",".join(settings.TOKEN_ENCRYPTION_KEYS),
-    }
+    env = worker_env()
     start_at = str(time.time() + 2.0)
     workers = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and script
