@@ -1,9 +1,11 @@
 """The partner key, tokens and signs never reach a log, an audit row, a page or the CSV."""
 
+import datetime as dt
 import logging
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.admin.helpers import ask_to_end, confirm, finish_runs
 from tests.conftest import PARTNER_KEY
@@ -17,9 +19,11 @@ END = "/api/v2/voucher/end_voucher"
 
 def test_a_whole_flow_leaks_no_secret(merch_client, sandbox, caplog):
     caplog.set_level(logging.DEBUG)
-    tokens = [ShopTokenFactory(), ShopTokenFactory()]
+    soon = timezone.now() + dt.timedelta(minutes=5)  # refreshed before its first call
+    tokens = [ShopTokenFactory(access_token_expires_at=soon), ShopTokenFactory()]
     vouchers = [VoucherFactory(shop=token.shop) for token in tokens for _ in range(3)]
     sandbox.mirror()
+    first_tokens = {t.access_token for t in tokens} | {t.refresh_token for t in tokens}
     pages = []
 
     sync = merch_client.post(
@@ -40,6 +44,13 @@ def test_a_whole_flow_leaks_no_secret(merch_client, sandbox, caplog):
             },
             {"path": END, "kind": "drop", "times": 1},
             {"path": END, "kind": "non_json", "times": 1, "body": "upstream reset"},
+            {
+                "path": END,
+                "kind": "shopee_error",
+                "times": 1,
+                "error": "invalid_acceess_token",
+                "message": "Invalid access_token.",
+            },
         ]
     )
     confirmation = ask_to_end(merch_client, vouchers)
@@ -58,12 +69,18 @@ def test_a_whole_flow_leaks_no_secret(merch_client, sandbox, caplog):
     export = merch_client.get(reverse("admin:vouchers_shopeecall_export"))
     csv_text = b"".join(export.streaming_content).decode()
 
-    secrets = {PARTNER_KEY}
+    secrets = {PARTNER_KEY} | first_tokens
     for token in ShopToken.objects.all():
         secrets |= {token.access_token, token.refresh_token}
-    signs = {call["query"]["sign"] for call in sandbox.calls()}
-    assert signs
-    secrets |= signs
+    for shop in sandbox.control.state()["shops"]:
+        secrets |= {shop["access_token"], shop["refresh_token"]}
+    for call in sandbox.calls():
+        secrets.add(call["query"]["sign"])
+        secrets.add(call["query"].get("access_token"))
+        if isinstance(call["body"], dict):
+            secrets.add(call["body"].get("refresh_token"))
+    secrets.discard(None)
+    assert len(sandbox.calls("/api/v2/auth/access_token/get")) >= 2  # refreshes happened
 
     haystacks = {
         "log": caplog.text,
