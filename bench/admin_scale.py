@@ -51,6 +51,8 @@ REFUSALS = [  # (error, kind, message)
 def configure(db):
     """Point Django at a fresh benchmark database, then set it up."""
     os.environ.update(DJANGO_SETTINGS_MODULE="shopadmin.settings", DJANGO_DEBUG="false")
+    # Production-like, but plain HTTP and no collectstatic manifest on the test client.
+    os.environ.update(DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_STATIC_MANIFEST="false")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     if db == "sqlite":
         SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
