@@ -1,4 +1,4 @@
-"""gunicorn settings for shopadmin: `gunicorn shopadmin.wsgi:application -c deploy/gunicorn.conf.py`.
+"""gunicorn settings: `gunicorn shopadmin.wsgi:application -c deploy/gunicorn.conf.py`.
 
 Every value can be overridden with GUNICORN_* environment variables read here.
 """
