@@ -174,7 +174,8 @@ def find_a_call_in_the_log(page, sandbox, voucher_id):
     page.get_by_role("link", name="Calls to Shopee for this run").click()
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(3)
-    expect(rows.locator(".field-endpoint")).to_have_text([END] * 3)
+    expect(rows.locator(".field-api")).to_have_text(["POST voucher/end_voucher"] * 3)
+    expect(page.locator("#changelist-filter")).to_contain_text("Run 1")
     expect(rows.locator(".field-outcome")).to_have_text(["Success"] * 3)
     screenshot(page, "call_log.png")
 

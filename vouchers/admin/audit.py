@@ -3,6 +3,7 @@
 import csv
 import json
 import re
+import uuid
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -11,10 +12,11 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from vouchers.admin.paging import CappedCountPaginator
-from vouchers.models import ShopeeCall
+from vouchers.models import EndRun, ShopeeCall
 
 REQUEST_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
 BIGINT_MAX = 2**63 - 1
@@ -74,6 +76,34 @@ class ErrorFilter(admin.SimpleListFilter):
         return queryset.filter(error="" if value == "-" else value)
 
 
+class RunFilter(admin.SimpleListFilter):
+    """The calls of one run (`?batch_id=`): shown as active when the run's page linked here."""
+
+    title = "run"
+    parameter_name = "batch_id"
+
+    def lookups(self, request, model_admin):
+        value = request.GET.get(self.parameter_name)
+        if not _is_uuid(value):
+            return [(value, "(not a run)")] if value else []
+        run = EndRun.objects.filter(public_id=value).first()
+        return [(value, f"Run {run.pk}" if run else f"Batch {value[:8]}…")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(batch_id=value) if _is_uuid(value) else queryset.none()
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 class Echo:
     """A write-only file whose write returns the line, for streaming csv output."""
 
@@ -92,17 +122,18 @@ def csv_safe(value):
 @admin.register(ShopeeCall)
 class ShopeeCallAdmin(admin.ModelAdmin):
     list_display = [
-        "started_at",
-        "actor_username",
-        "shop_label",
-        "voucher_label",
-        "endpoint",
+        "started",
         "outcome",
         "error",
         "request_id",
+        "api",
+        "voucher_label",
+        "shop_label",
+        "actor_username",
         "duration_ms",
     ]
     list_filter = [
+        RunFilter,
         "outcome",
         ErrorFilter,
         "error_kind",
@@ -117,13 +148,13 @@ class ShopeeCallAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = None
     fields = [
-        "started_at",
-        "finished_at",
+        "started",
+        "finished",
         "duration_ms",
         "actor_username",
         "shop_label",
         "voucher_label",
-        "batch_id",
+        "run_link",
         "method",
         "endpoint",
         "attempt",
@@ -137,6 +168,10 @@ class ShopeeCallAdmin(admin.ModelAdmin):
         "response_pretty",
     ]
     readonly_fields = fields
+    object_history_template = None
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied  # rows never change: there is no history to show
 
     def has_add_permission(self, request):
         return False
@@ -146,6 +181,28 @@ class ShopeeCallAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="time", ordering="started_at")
+    def started(self, obj):
+        return date_format(timezone.localtime(obj.started_at), "Y-m-d H:i:s")
+
+    @admin.display(description="finished")
+    def finished(self, obj):
+        if obj.finished_at is None:
+            return "No answer recorded (the process may have stopped during the call)."
+        return date_format(timezone.localtime(obj.finished_at), "Y-m-d H:i:s")
+
+    @admin.display(description="API", ordering="endpoint")
+    def api(self, obj):
+        return f"{obj.method} {obj.endpoint.removeprefix('/api/v2/')}"
+
+    @admin.display(description="run")
+    def run_link(self, obj):
+        run = EndRun.objects.filter(public_id=obj.batch_id).first() if obj.batch_id else None
+        if run is None:
+            return "—"
+        url = reverse("admin:vouchers_endrun_change", args=[run.pk])
+        return format_html('<a href="{}">Run {}</a>', url, run.pk)
 
     @admin.display(description="shop", ordering="shop_name")
     def shop_label(self, obj):

@@ -47,6 +47,9 @@ class EndRunAdmin(admin.ModelAdmin):
             "progress": progress,
             "refresh_seconds": REFRESH_SECONDS if run.active else None,
             "can_act": request.user.has_perm("vouchers.end_voucher"),
+            "can_see_calls": request.user.has_perm("vouchers.view_shopeecall"),
+            "title": f"Run {run.pk}: {run.get_status_display().lower()}",
+            "subtitle": None,
             "calls_url": reverse("admin:vouchers_shopeecall_changelist")
             + f"?batch_id={run.public_id}",
             **(extra_context or {}),

@@ -71,15 +71,15 @@ class CsvImportForm(forms.Form):
 class VoucherAdmin(admin.ModelAdmin):
     list_display = [
         "voucher_code",
-        "voucher_name",
-        "shop",
-        "voucher_id",
         "status_label",
-        "start_time",
         "end_time",
+        "shop",
+        "voucher_name",
+        "start_time",
         "voucher_purpose",
         "is_admin",
         "ended_by",
+        "voucher_id",
     ]
     list_filter = [StatusFilter, "shop", "voucher_purpose", "is_admin", EndedFilter]
     search_fields = ["voucher_code"]  # see get_search_results
@@ -129,8 +129,10 @@ class VoucherAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
+        can_end = self.has_end_voucher_permission(request)
         extra_context = {
-            "has_end_voucher_permission": self.has_end_voucher_permission(request),
+            "title": "Select vouchers to end" if can_end else "Vouchers",
+            "has_end_voucher_permission": can_end,
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context)

@@ -31,7 +31,7 @@ class ErrorKind(models.TextChoices):
 class ShopeeCall(models.Model):
     started_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -71,7 +71,7 @@ class ShopeeCall(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = "Shopee call"
-        verbose_name_plural = "Shopee call log"
+        verbose_name_plural = "Shopee calls"
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="call_recent_idx"),
             models.Index(fields=["outcome", "-started_at"], name="call_outcome_idx"),
