@@ -113,13 +113,15 @@ def applied_ends(calls, *, endable: bool, lost_after: bool) -> list[Call]:
     return applied
 
 
-def check_exactly_once(shopee: ShopeeSide, fleet, *, lost_after=False, unrecorded=()):
+def check_exactly_once(shopee: ShopeeSide, fleet, *, lost_after=False, unrecorded=()) -> dict:
     """Every endable voucher ended once at Shopee, nothing else ended, nothing sent after.
 
     `unrecorded`: request_ids Shopee answered but our side never recorded (a killed worker):
-    like a lost answer, what follows must be a get_voucher.
+    like a lost answer, what follows must be a get_voucher. Returns {voucher_id: the applied
+    end_voucher call}.
     """
     problems = []
+    applied_by_voucher = {}
     endable = {voucher.voucher_id for voucher in fleet.endable}
     refused = {voucher.voucher_id for voucher in fleet.refused}
     for voucher in fleet.all:
@@ -132,6 +134,7 @@ def check_exactly_once(shopee: ShopeeSide, fleet, *, lost_after=False, unrecorde
             if len(applied) != 1:
                 problems.append(f"{vid}: applied {len(applied)} times")
                 continue
+            applied_by_voucher[vid] = applied[0]
             moved = record["end_time"]
             if not (moved < original and moved <= shopee.now):
                 problems.append(f"{vid}: Shopee's end_time {moved} is not an ended voucher's")
@@ -158,6 +161,7 @@ def check_exactly_once(shopee: ShopeeSide, fleet, *, lost_after=False, unrecorde
             if len(refusals) != 1:
                 problems.append(f"{vid}: refused {len(refusals)} times, not once")
     assert not problems, f"{len(problems)} problems, first ones: {problems[:10]}"
+    return applied_by_voucher
 
 
 def check_audit_log(shopee: ShopeeSide, *, lost_messages=()):

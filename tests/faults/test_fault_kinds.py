@@ -118,9 +118,14 @@ def test_a_run_under_faults_ends_each_voucher_exactly_once(name, sandbox, fleet,
     finish_runs(timeout=120)
 
     shopee = ShopeeSide(sandbox)
-    check_exactly_once(shopee, fleet, lost_after=scenario.lost_after)
+    applied = check_exactly_once(shopee, fleet, lost_after=scenario.lost_after)
     check_audit_log(shopee, lost_messages=scenario.lost_messages)
     check_database(run, shopee, fleet)
+    # Exactly the vouchers whose applied end lost its answer were ended on get_voucher's word.
+    lost_but_applied = [call for call in applied.values() if call.envelope is None]
+    confirmed = run.items.filter(reason__contains="confirmed with get_voucher").count()
+    assert confirmed == len(lost_but_applied)
+    assert bool(lost_but_applied) == scenario.lost_after
     check_fault_rate(sandbox, shopee, rate=RATE)
     check_kind(name, shopee)
 
