@@ -175,11 +175,11 @@ TASKS = {
 }
 
 # Ending runs (vouchers/services/runs): calls in flight at once, pace per shop and overall
-# (requests per second), attempts per voucher for transient failures and their backoff.
+# (requests per second), calls per voucher (get_voucher checks included) and retry backoff.
 END_RUN_CONCURRENCY = env.int("END_RUN_CONCURRENCY", default=8)
 END_RUN_SHOP_RPS = env.float("END_RUN_SHOP_RPS", default=10.0)
 END_RUN_GLOBAL_RPS = env.float("END_RUN_GLOBAL_RPS", default=100.0)
-END_RUN_MAX_ATTEMPTS = env.int("END_RUN_MAX_ATTEMPTS", default=5)
+END_RUN_MAX_ATTEMPTS = env.int("END_RUN_MAX_ATTEMPTS", default=8)
 END_RUN_RETRY_BASE_SECONDS = env.float("END_RUN_RETRY_BASE_SECONDS", default=1.0)
 END_RUN_RETRY_MAX_SECONDS = env.float("END_RUN_RETRY_MAX_SECONDS", default=60.0)
 # A run is processed in slices of this many seconds (so runs share workers), under a lease that

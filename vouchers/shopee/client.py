@@ -36,6 +36,8 @@ from vouchers.shopee.redaction import REDACTED, redact, scrub
 logger = logging.getLogger(__name__)
 
 BODY_EXCERPT_CHARS = 500
+# Connections kept open to Shopee's host: more than a run's calls in flight (END_RUN_CONCURRENCY).
+POOL_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def wall_clock() -> float:
 class ShopeeClient:
     def __init__(self, config: ShopeeConfig, *, session=None, clock=None):
         self.config = config
-        self.session = session or requests.Session()
+        self.session = session or _pooled_session()
         self.clock = clock
 
     def now(self) -> int:
@@ -220,6 +222,14 @@ class ShopeeClient:
             duration_ms,
             outcome,
         )
+
+
+def _pooled_session() -> requests.Session:
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _non_json_error_class(status: int):

@@ -20,6 +20,10 @@ from vouchers.services.tokens import shop_token_refresh
 from vouchers.shopee import errors
 from vouchers.shopee.errors import ShopeeError
 
+# end_voucher's answer for a voucher that has already ended ("Cannot update status for expired
+# voucher."): a refusal, unless the ending was ours.
+EXPIRED_AT_SHOPEE = "voucher.update_end_voucher_error"
+
 
 class StopRun(Exception):
     """A configuration error: every further call would fail the same way."""
@@ -52,6 +56,8 @@ class Outcomes:
             voucher = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
         else:
             voucher = {"end_sent_at": None} if error.error == "common.error_not_found" else {}
+        if self._already_ended(flight, error):
+            return
         if error.kind == errors.BUSINESS:
             item_finish(
                 item,
@@ -75,6 +81,19 @@ class Outcomes:
             self._retry_or_fail(flight, error, voucher)
         else:
             self._retry_or_fail(flight, error, voucher)
+
+    def _already_ended(self, flight, error) -> bool:
+        """Shopee says the voucher has already ended. Maybe by an earlier request of ours that
+        Shopee applied after we stopped waiting for it: ask Shopee (get_voucher) before calling
+        it a refusal. Returns whether the item was sent to that check."""
+        item = flight.item
+        if flight.kind != END or error.error != EXPIRED_AT_SHOPEE:
+            return False
+        if item.attempts >= self.config.max_attempts:
+            return False
+        item_requeue(item, reason=error.message, error=error.error, end_sent_at=timezone.now())
+        self.slice.requeue(item.pk, flight.voucher.shop_id, 0)
+        return True
 
     def _retry_or_fail(self, flight, error, voucher):
         item = flight.item

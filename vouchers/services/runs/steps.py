@@ -159,7 +159,10 @@ def reconcile_answered(flight: Flight, run, result) -> None:
         item_finish(
             flight.item,
             ItemState.ENDED,
-            reason="Ended: confirmed with get_voucher after the answer to end_voucher was lost.",
+            reason=(
+                f"Ended: Shopee reports it ended at {shopee_end:%Y-%m-%d %H:%M:%S} UTC "
+                "(confirmed with get_voucher: an answer to end_voucher was lost or late)."
+            ),
             request_id=result.request_id,
             ended_at=shopee_end,
             ended_by_id=run.created_by_id,
