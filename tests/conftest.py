@@ -1,5 +1,6 @@
 """Fixtures shared by the app's tests: the local Shopee sandbox over HTTP, users and clients."""
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,25 @@ class Sandbox:
         }
         self.control.reset(document)
         return document
+
+    def seed(self, *, shops, vouchers=()):
+        """Reset Shopee's side to `shops` (dicts with shop_id, name, region; tokens are made up)
+        and `vouchers`, under our partner: shops that exist at Shopee but not in our database."""
+        self.control.reset(
+            {
+                "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
+                "shops": [
+                    {
+                        "partner_id": PARTNER_ID,
+                        "access_token": secrets.token_hex(16),
+                        "refresh_token": secrets.token_hex(16),
+                        **shop,
+                    }
+                    for shop in shops
+                ],
+                "vouchers": list(vouchers),
+            }
+        )
 
     def calls(self, path=None):
         calls = self.control.calls()

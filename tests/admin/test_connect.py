@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sandbox.auth_api import AUTHORIZE_PATH
-from tests.conftest import PARTNER_ID, PARTNER_KEY
 from tests.factories import UserFactory
 from vouchers.models import Shop, ShopeeCall, ShopToken, Voucher
 
@@ -24,24 +23,12 @@ CONNECT = reverse("admin:vouchers_shop_connect")
 def seller_shop(sandbox):
     """A shop that exists at Shopee, with vouchers, but is not in our database yet."""
     now = sandbox.control.now()
-    sandbox.control.reset(
-        {
-            "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
-            "shops": [
-                {
-                    "shop_id": SHOP_ID,
-                    "partner_id": PARTNER_ID,
-                    "name": "Acme Vietnam",
-                    "region": "VN",
-                    "access_token": "c" * 32,
-                    "refresh_token": "d" * 32,
-                }
-            ],
-            "vouchers": [
-                {"shop_id": SHOP_ID, "voucher_id": n, "start_time": now - 60, "end_time": now + 600}
-                for n in range(1, 6)
-            ],
-        }
+    sandbox.seed(
+        shops=[{"shop_id": SHOP_ID, "name": "Acme Vietnam", "region": "VN"}],
+        vouchers=[
+            {"shop_id": SHOP_ID, "voucher_id": n, "start_time": now - 60, "end_time": now + 600}
+            for n in range(1, 6)
+        ],
     )
     return SHOP_ID
 

@@ -49,29 +49,12 @@ def seller_shop(sandbox):
         }
         for n in range(1, 4)
     ]
-    sandbox.control.reset(
-        {
-            "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
-            "shops": [
-                {
-                    "shop_id": SHOP_ID,
-                    "partner_id": PARTNER_ID,
-                    "name": "Acme Vietnam",
-                    "region": "VN",
-                    "access_token": "c" * 32,
-                    "refresh_token": "d" * 32,
-                },
-                {
-                    "shop_id": OTHER_SHOP_ID,
-                    "partner_id": PARTNER_ID,
-                    "name": "Acme Thailand",
-                    "region": "TH",
-                    "access_token": "a" * 32,
-                    "refresh_token": "b" * 32,
-                },
-            ],
-            "vouchers": ongoing + upcoming,
-        }
+    sandbox.seed(
+        shops=[
+            {"shop_id": SHOP_ID, "name": "Acme Vietnam", "region": "VN"},
+            {"shop_id": OTHER_SHOP_ID, "name": "Acme Thailand", "region": "TH"},
+        ],
+        vouchers=ongoing + upcoming,
     )
     return {voucher["voucher_code"]: voucher["voucher_id"] for voucher in ongoing + upcoming}
 
