@@ -164,6 +164,9 @@ SHOPEE_PARTNER_ID = env.str("SHOPEE_PARTNER_ID", default="")
 SHOPEE_PARTNER_KEY = env.str("SHOPEE_PARTNER_KEY", default="")
 SHOPEE_API_BASE_URL = env.str("SHOPEE_API_BASE_URL", default="https://partner.shopeemobile.com")
 SHOPEE_TIMEOUT_SECONDS = env.str("SHOPEE_TIMEOUT_SECONDS", default="10")
+# The push URL exactly as registered with Shopee (it is part of what Shopee signs); empty: the
+# URL the push arrived at, as this server sees it.
+SHOPEE_PUSH_URL = env.str("SHOPEE_PUSH_URL", default="")
 
 # Background work: Django's tasks framework with the database backend (django-tasks-db); run
 # workers with `manage.py db_worker`. The same code runs on SQLite and on PostgreSQL.

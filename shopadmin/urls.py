@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from vouchers.views import health
+from vouchers.views import health, shopee_push
 
 admin.site.site_header = "shopadmin"
 admin.site.site_title = "shopadmin"
@@ -12,4 +12,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("shopee/push/", shopee_push, name="shopee_push"),
 ]

@@ -1,10 +1,14 @@
 """Views outside the admin."""
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from vouchers.services.health import health_check
+from vouchers.services.push import push_receive, push_too_large
 
 
 @never_cache
@@ -19,3 +23,27 @@ def health(request):
         "last_worker_heartbeat": report.last_beat.isoformat() if report.last_beat else None,
     }
     return JsonResponse(body, status=200 if report.healthy else 503)
+
+
+@csrf_exempt
+@require_POST
+def shopee_push(request):
+    """Shopee's push (webhook): verified by its Authorization header, logged, applied once.
+
+    Answers 200 with an empty body when taken; 401 for a wrong or missing signature, 400 for a
+    malformed body, 413 for an oversized one, 503 when Shopee settings are missing.
+    """
+    callback_url = settings.SHOPEE_PUSH_URL or request.build_absolute_uri()
+    remote_addr = request.META.get("REMOTE_ADDR") or None
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        reply = push_too_large(remote_addr=remote_addr)
+    else:
+        reply = push_receive(
+            body=body,
+            authorization=request.headers.get("Authorization", ""),
+            callback_url=callback_url,
+            remote_addr=remote_addr,
+        )
+    return HttpResponse(reply.text, status=reply.status, content_type="text/plain; charset=utf-8")

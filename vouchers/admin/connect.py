@@ -1,5 +1,7 @@
 """The "Connect a Shopee shop" flow: send the user to Shopee, take the code on return.
 
+The seller may authorize one shop or a main account (all its shops at once).
+
 The callback only accepts what the signed-in user started: a random `state`, kept in their
 session for 10 minutes and used once, travels in the redirect URL and must come back unchanged.
 A replayed, expired or forged callback gets a clear page and changes nothing.
@@ -14,9 +16,14 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from vouchers.services.connect import shop_authorization_url, shop_connect, shop_info_update
-from vouchers.services.shops import ShopUnavailable
-from vouchers.services.sync import shop_vouchers_sync
+from vouchers.models import Shop
+from vouchers.parsing import NumberError, parse_id
+from vouchers.services.connect import (
+    main_account_connect,
+    shop_authorization_url,
+    shop_connect,
+    shops_after_connect,
+)
 from vouchers.shopee.client import get_client
 from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
 
@@ -39,7 +46,8 @@ def connect_start(model_admin, request):
 
 
 def connect_callback(model_admin, request):
-    """Shopee sent the seller back with `code` and `shop_id`: exchange, store, sync."""
+    """Shopee sent the seller back with `code` and `shop_id` (one shop) or `main_account_id`
+    (every shop of a main account): exchange, store, then fetch details and vouchers."""
     started = request.session.pop(SESSION_KEY, None)
     given_state = request.GET.get("state", "")
     if not started or not secrets.compare_digest(str(started.get("state")), given_state):
@@ -54,39 +62,72 @@ def connect_callback(model_admin, request):
             model_admin, request, "This connection attempt is more than 10 minutes old."
         )
     code = request.GET.get("code", "").strip()
-    raw_shop_id = request.GET.get("shop_id", "").strip()
-    if not code or not raw_shop_id.isdigit() or int(raw_shop_id) >= 2**63:
+    raw_shop_id = request.GET.get("shop_id", "")
+    raw_main_account_id = request.GET.get("main_account_id", "")
+    if not code or bool(raw_shop_id.strip()) == bool(raw_main_account_id.strip()):
         return _refused(
             model_admin,
             request,
-            "Shopee's answer has no authorization code or shop id. If the seller authorized a "
-            "main account, connect each of its shops separately.",
+            "Shopee's answer must carry an authorization code and either a shop id or a main "
+            "account id.",
         )
+    try:
+        if raw_shop_id.strip():
+            owner = {"shop_id": parse_id(raw_shop_id, label="The shop id in Shopee's answer")}
+        else:
+            owner = {
+                "main_account_id": parse_id(
+                    raw_main_account_id, label="The main account id in Shopee's answer"
+                )
+            }
+    except NumberError as error:
+        return _refused(model_admin, request, str(error))
     try:
         client = get_client()
-        shop = shop_connect(client=client, code=code, shop_id=int(raw_shop_id), actor=request.user)
+        if "shop_id" in owner:
+            shops = [shop_connect(client=client, code=code, actor=request.user, **owner)]
+            connection = None
+        else:
+            connection = main_account_connect(client=client, code=code, actor=request.user, **owner)
+            shops = connection.shops
     except ShopeeError as error:
         return _refused(model_admin, request, f"Shopee refused the authorization code: {error}")
-    _after_connect(model_admin, request, client, shop)
-    return HttpResponseRedirect(reverse("admin:vouchers_shop_change", args=[shop.pk]))
+    results = shops_after_connect(client=client, shops=shops, actor=request.user)
+    _report(model_admin, request, results, connection)
+    if connection is None:
+        return HttpResponseRedirect(reverse("admin:vouchers_shop_change", args=[shops[0].pk]))
+    changelist = reverse("admin:vouchers_shop_changelist")
+    return HttpResponseRedirect(f"{changelist}?main_account_id={connection.main_account_id}")
 
 
-def _after_connect(model_admin, request, client, shop):
-    try:
-        shop_info_update(shop=shop, client=client, actor=request.user)
-        result = shop_vouchers_sync(shop=shop, client=client, actor=request.user)
-    except (ShopUnavailable, ShopeeError) as error:
-        model_admin.message_user(
-            request,
-            f"Connected {shop}, but fetching its details or vouchers failed: {error}",
-            messages.WARNING,
+def _report(model_admin, request, results, connection):
+    synced = sum(result.vouchers for result in results)
+    if connection is None:
+        shop = results[0].shop
+        shop.refresh_from_db()
+        summary = f"Connected {shop}: tokens stored, {synced} vouchers synced."
+    else:
+        added = ", ".join(str(shop) for shop in _fresh(connection.added)) or "none"
+        updated = ", ".join(str(shop) for shop in _fresh(connection.updated)) or "none"
+        summary = (
+            f"Connected main account {connection.main_account_id}: "
+            f"{len(connection.added)} shop(s) added ({added}), "
+            f"{len(connection.updated)} already known and reconnected ({updated}); "
+            f"{synced} vouchers synced."
         )
-        return
-    model_admin.message_user(
-        request,
-        f"Connected {shop}: tokens stored, {result.total} vouchers synced.",
-        messages.SUCCESS,
-    )
+    model_admin.message_user(request, summary, messages.SUCCESS)
+    for result in results:
+        if result.error:
+            model_admin.message_user(
+                request,
+                f"{result.shop}: connected, but fetching its details or vouchers failed: "
+                f"{result.error}",
+                messages.WARNING,
+            )
+
+
+def _fresh(shops):
+    return Shop.objects.filter(pk__in=[shop.pk for shop in shops]).order_by("name")
 
 
 def _refused(model_admin, request, reason):

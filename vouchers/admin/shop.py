@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,8 +14,11 @@ from django.utils.html import format_html
 
 from vouchers.admin.connect import connect_callback, connect_start
 from vouchers.models import Shop
+from vouchers.models.shop import AUTHORIZATION_WARNING
+from vouchers.services.authorizations import shops_authorization_check
 from vouchers.services.shops import ShopUnavailable, shop_tokens_set
 from vouchers.services.sync import shop_vouchers_sync
+from vouchers.shopee.client import get_client
 from vouchers.shopee.errors import ShopeeError
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(hours=4)
@@ -74,22 +78,44 @@ class ShopAdmin(admin.ModelAdmin):
         "name",
         "shop_id",
         "region",
+        "main_account_id",
         "connection",
+        "authorization",
         "token_status",
         "vouchers_synced_at",
     ]
-    search_fields = ["name", "=shop_id"]
-    list_filter = ["region", NeedsReauthFilter]
+    search_fields = ["name", "=shop_id", "=main_account_id"]
+    list_filter = ["region", NeedsReauthFilter, "main_account_id"]
+    # Shops needing re-authorization first: they are what staff must act on.
+    ordering = [F("needs_reauth_since").desc(nulls_last=True), "name"]
     readonly_fields = [
         "connection",
+        "authorization",
         "token_status",
+        "main_account_id",
+        "merchant_id",
+        "authorized_at",
         "authorization_expires_at",
+        "authorization_checked_at",
         "vouchers_synced_at",
         "created_at",
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "shop_id", "region", "connection", "authorization_expires_at"]}),
+        (None, {"fields": ["name", "shop_id", "region", "connection"]}),
+        (
+            "Authorization",
+            {
+                "fields": [
+                    "authorization",
+                    "main_account_id",
+                    "merchant_id",
+                    "authorized_at",
+                    "authorization_expires_at",
+                    "authorization_checked_at",
+                ]
+            },
+        ),
         (
             "API tokens",
             {
@@ -103,7 +129,7 @@ class ShopAdmin(admin.ModelAdmin):
         ),
         ("History", {"fields": ["vouchers_synced_at", "created_at", "updated_at"]}),
     ]
-    actions = ["sync_vouchers"]
+    actions = ["sync_vouchers", "check_authorizations"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("token")
@@ -128,11 +154,41 @@ class ShopAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
+        now = timezone.now()
+        expiring = [
+            shop
+            for shop in Shop.objects.filter(needs_reauth_since__isnull=True, token__isnull=False)
+            .filter(
+                Q(authorization_expires_at__lte=now + AUTHORIZATION_WARNING)
+                | Q(authorization_expiry_notice_at__isnull=False)
+            )
+            .order_by("authorization_expires_at")
+        ]
         extra_context = {
             "shops_needing_reauth": Shop.objects.filter(needs_reauth_since__isnull=False),
+            "shops_expiring": [(shop, shop.authorization_days_left(now)) for shop in expiring],
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context)
+
+    @admin.display(description="authorization ends", ordering="authorization_expires_at")
+    def authorization(self, obj):
+        ends = obj.authorization_expires_at
+        if ends is None:
+            return "Unknown"
+        when = date_format(timezone.localtime(ends), "DATE_FORMAT")
+        if obj.needs_reauth:
+            return when
+        days = obj.authorization_days_left()
+        if obj.authorization_expiring():
+            left = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+            return format_html(
+                '{} <strong class="auth-expiring" style="color: var(--error-fg)">'
+                "(expires {})</strong>",
+                when,
+                left,
+            )
+        return when
 
     @admin.display(description="connection")
     def connection(self, obj):
@@ -165,6 +221,38 @@ class ShopAdmin(admin.ModelAdmin):
                 refresh_token=form.cleaned_data.get("refresh_token", ""),
                 access_token_expires_at=form.cleaned_data.get("access_token_expires_at")
                 or timezone.now() + ACCESS_TOKEN_LIFETIME,
+            )
+
+    @admin.action(description="Check authorizations at Shopee", permissions=["change"])
+    def check_authorizations(self, request, queryset):
+        try:
+            report = shops_authorization_check(
+                client=get_client(), shops=queryset, actor=request.user
+            )
+        except ShopeeError as error:
+            self.message_user(request, f"Checking authorizations failed: {error}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"Shopee lists {report.listed} shop(s) authorized for this app; "
+            f"{len(report.confirmed)} of the selected confirmed.",
+            messages.SUCCESS,
+        )
+        if report.lost:
+            names = ", ".join(str(shop) for shop in report.lost)
+            self.message_user(
+                request,
+                f"No longer authorized, flagged for re-authorization: {names}.",
+                messages.WARNING,
+            )
+        if report.not_connected:
+            ids = ", ".join(str(shop_id) for shop_id in report.not_connected[:20])
+            more = len(report.not_connected) - 20
+            self.message_user(
+                request,
+                f"Authorized at Shopee but not connected here: {ids}"
+                f"{f' and {more} more' if more > 0 else ''}. Connect them to use them.",
+                messages.INFO,
             )
 
     @admin.action(description="Sync vouchers from Shopee", permissions=["change"])

@@ -1,5 +1,6 @@
 from vouchers.models.audit import ShopeeCall
 from vouchers.models.health import WorkerHeartbeat
+from vouchers.models.push import ShopeePush
 from vouchers.models.run import EndRun, EndRunItem, VoucherSelection
 from vouchers.models.shop import Shop, ShopToken
 from vouchers.models.voucher import Voucher
@@ -10,6 +11,7 @@ __all__ = [
     "Shop",
     "ShopToken",
     "ShopeeCall",
+    "ShopeePush",
     "Voucher",
     "VoucherSelection",
     "WorkerHeartbeat",

@@ -1,9 +1,14 @@
 """Shops linked to our Shopee partner app, and their API tokens."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 
 from vouchers.crypto import EncryptedTextField
+
+# Shopee warns 7 days ahead (push code 12); the shop list does too.
+AUTHORIZATION_WARNING = dt.timedelta(days=7)
 
 
 class Shop(models.Model):
@@ -12,11 +17,22 @@ class Shop(models.Model):
     shop_id = models.BigIntegerField("Shopee shop id", unique=True)
     name = models.CharField(max_length=200)
     region = models.CharField(max_length=8, blank=True)
+    main_account_id = models.BigIntegerField(
+        "Shopee main account", null=True, blank=True, db_index=True
+    )
+    merchant_id = models.BigIntegerField("Shopee merchant id", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     vouchers_synced_at = models.DateTimeField("vouchers synced", null=True, blank=True)
+    authorized_at = models.DateTimeField("seller authorized at", null=True, blank=True)
     authorization_expires_at = models.DateTimeField(
         "seller's authorization ends", null=True, blank=True
+    )
+    authorization_checked_at = models.DateTimeField(
+        "authorization last confirmed by Shopee", null=True, blank=True
+    )
+    authorization_expiry_notice_at = models.DateTimeField(
+        "Shopee warned the authorization ends soon", null=True, blank=True
     )
     needs_reauth_since = models.DateTimeField("needs re-authorization since", null=True, blank=True)
     needs_reauth_reason = models.TextField("why it needs re-authorization", blank=True)
@@ -30,6 +46,23 @@ class Shop(models.Model):
     @property
     def needs_reauth(self):
         return self.needs_reauth_since is not None
+
+    def authorization_days_left(self, now=None):
+        """Whole days until the seller's authorization ends (0 on its last day), or None."""
+        if self.authorization_expires_at is None:
+            return None
+        left = self.authorization_expires_at - (now or timezone.now())
+        return max(left.days, 0) if left.total_seconds() > 0 else 0
+
+    def authorization_expiring(self, now=None):
+        """Within AUTHORIZATION_WARNING of its end, or Shopee pushed that it ends soon."""
+        if self.needs_reauth:
+            return False
+        now = now or timezone.now()
+        ends = self.authorization_expires_at
+        if ends is not None and ends <= now + AUTHORIZATION_WARNING:
+            return True
+        return self.authorization_expiry_notice_at is not None
 
 
 class ShopToken(models.Model):

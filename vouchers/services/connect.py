@@ -1,18 +1,26 @@
-"""Connecting a shop: Shopee's authorization link, and exchanging the code it returns."""
+"""Connecting shops: Shopee's authorization link, and exchanging the code it returns.
+
+The seller authorizes either one shop (the callback carries `shop_id`) or a main account (login
+`name:main`; the callback carries `main_account_id`), which connects every shop under it with one
+grant (shopee-api.md section 7).
+"""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import transaction
 from django.utils import timezone
 
 from vouchers.models import Shop
+from vouchers.parsing import NumberError, parse_id, parse_int
 from vouchers.services.audit import shopee_call
 from vouchers.services.shop_api import shop_call
-from vouchers.services.shops import shop_mark_needs_reauth, shop_tokens_set
+from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth, shop_tokens_set
+from vouchers.services.sync import shop_vouchers_sync
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient
-from vouchers.shopee.errors import ShopeeTransientError
+from vouchers.shopee.errors import ShopeeBusinessError, ShopeeError, ShopeeTransientError
 
 
 def shop_authorization_url(*, client: ShopeeClient, redirect_url: str) -> str:
@@ -30,27 +38,120 @@ def shop_connect(*, client: ShopeeClient, code: str, shop_id: int, actor) -> Sho
     tokens are saved in one short transaction after Shopee answered.
     """
     existing = Shop.objects.filter(shop_id=shop_id).first()
-    answer = shopee_call(
-        client=client,
-        api=api.token_get(code=code, partner_id=client.config.partner_id, shop_id=shop_id),
+    body = _exchange(
+        client,
+        api.token_get(code=code, partner_id=client.config.partner_id, shop_id=shop_id),
         actor=actor,
         shop=existing,
     )
+    with transaction.atomic():
+        shop, _ = Shop.objects.get_or_create(shop_id=shop_id, defaults={"name": f"Shop {shop_id}"})
+        _store_tokens(shop, body)
+    return shop
+
+
+@dataclass
+class MainAccountConnection:
+    """What connecting a main account did: the shops it added and those already known."""
+
+    main_account_id: int
+    added: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    merchant_ids: list = field(default_factory=list)
+
+    @property
+    def shops(self):
+        return self.added + self.updated
+
+
+def main_account_connect(
+    *, client: ShopeeClient, code: str, main_account_id: int, actor
+) -> MainAccountConnection:
+    """Exchange a main account's code: every shop in Shopee's `shop_id_list` becomes connected.
+
+    Shopee answers one token pair shared by all those shops; each shop stores its own copy, so
+    each refreshes on its own (the shared refresh token works once per shop_id) under its own
+    lease, and from its first refresh on holds an independent pair. Saved in one transaction.
+    """
+    body = _exchange(
+        client,
+        api.token_get(
+            code=code, partner_id=client.config.partner_id, main_account_id=main_account_id
+        ),
+        actor=actor,
+    )
+    try:
+        shop_ids = [parse_id(value, label="A shop id") for value in body.get("shop_id_list") or []]
+        merchant_ids = [
+            parse_id(value, label="A merchant id") for value in body.get("merchant_id_list") or []
+        ]
+    except NumberError as error:
+        raise ShopeeTransientError(f"Shopee's answer is malformed: {error}") from None
+    if not shop_ids:
+        raise ShopeeBusinessError(
+            f"Shopee lists no shop under main account {main_account_id}: nothing to connect."
+        )
+    connection = MainAccountConnection(main_account_id=main_account_id, merchant_ids=merchant_ids)
+    with transaction.atomic():
+        for shop_id in sorted(set(shop_ids)):
+            shop, created = Shop.objects.get_or_create(
+                shop_id=shop_id, defaults={"name": f"Shop {shop_id}"}
+            )
+            Shop.objects.filter(pk=shop.pk).update(main_account_id=main_account_id)
+            shop.main_account_id = main_account_id
+            _store_tokens(shop, body)
+            (connection.added if created else connection.updated).append(shop)
+    return connection
+
+
+@dataclass
+class ShopFollowUp:
+    shop: Shop
+    vouchers: int = 0
+    error: str = ""
+
+
+def shops_after_connect(*, client: ShopeeClient, shops, actor) -> list[ShopFollowUp]:
+    """For each newly connected shop: its name, region and authorization, then its vouchers.
+
+    One shop's failure is reported and does not stop the others.
+    """
+    results = []
+    for shop in shops:
+        result = ShopFollowUp(shop=shop)
+        try:
+            shop_info_update(shop=shop, client=client, actor=actor)
+            result.vouchers = shop_vouchers_sync(shop=shop, client=client, actor=actor).total
+        except (ShopUnavailable, ShopeeError) as error:
+            result.error = str(error)
+        results.append(result)
+    return results
+
+
+def _exchange(client, call, **audit) -> dict:
+    answer = shopee_call(client=client, api=call, **audit)
     body = answer.body
     if not body.get("access_token") or not body.get("refresh_token"):
         raise ShopeeTransientError(
             "Shopee's answer to the code exchange had no tokens.", request_id=answer.request_id
         )
+    return body
+
+
+def _store_tokens(shop: Shop, body: dict) -> None:
+    """Save the exchanged pair for `shop` and note when it was authorized (inside a transaction)."""
     now = timezone.now()
-    with transaction.atomic():
-        shop, _ = Shop.objects.get_or_create(shop_id=shop_id, defaults={"name": f"Shop {shop_id}"})
-        shop_tokens_set(
-            shop=shop,
-            access_token=body["access_token"],
-            refresh_token=body["refresh_token"],
-            access_token_expires_at=now + dt.timedelta(seconds=int(body.get("expire_in") or 14400)),
-        )
-    return shop
+    try:
+        expire_in = parse_int(body.get("expire_in") or 14400, label="expire_in", maximum=10**7)
+    except NumberError:
+        expire_in = 14400
+    shop_tokens_set(
+        shop=shop,
+        access_token=body["access_token"],
+        refresh_token=body["refresh_token"],
+        access_token_expires_at=now + dt.timedelta(seconds=expire_in),
+    )
+    Shop.objects.filter(pk=shop.pk).update(authorized_at=now, authorization_expiry_notice_at=None)
 
 
 def shop_info_update(
@@ -73,10 +174,19 @@ def shop_info_update(
         fields["name"] = str(body["shop_name"])[:200]
     if body.get("region"):
         fields["region"] = str(body["region"])[:8]
-    if body.get("expire_time"):
-        fields["authorization_expires_at"] = dt.datetime.fromtimestamp(
-            int(body["expire_time"]), tz=dt.UTC
-        )
+    for name, key in (("authorization_expires_at", "expire_time"), ("authorized_at", "auth_time")):
+        if body.get(key):
+            try:
+                fields[name] = dt.datetime.fromtimestamp(
+                    parse_int(body[key], label=key, maximum=253402300799), tz=dt.UTC
+                )
+            except NumberError:
+                pass
+    if body.get("merchant_id"):
+        try:
+            fields["merchant_id"] = parse_id(body["merchant_id"])
+        except NumberError:
+            pass
     Shop.objects.filter(pk=shop.pk).update(**fields)
     shop.refresh_from_db()
     status = str(body.get("status") or "NORMAL").upper()

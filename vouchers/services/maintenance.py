@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vouchers.models import Shop
+from vouchers.services.authorizations import AuthorizationCheck, shops_authorization_check
+from vouchers.services.push import LostPushReport, lost_pushes_apply
 from vouchers.services.shops import ShopUnavailable
 from vouchers.services.sync import shop_vouchers_sync
 from vouchers.services.tokens import shop_token_refresh
@@ -20,17 +22,28 @@ ACTOR_LABEL = "maintenance"
 class MaintenanceReport:
     refreshed: list = field(default_factory=list)
     synced: list = field(default_factory=list)
-    failed: list = field(default_factory=list)  # (shop, message)
+    failed: list = field(default_factory=list)  # (shop or None, message)
+    lost_pushes: LostPushReport | None = None
+    authorizations: AuthorizationCheck | None = None
 
 
 def shops_maintain(
     *, refresh_within: dt.timedelta, sync: bool = True, client: ShopeeClient | None = None
 ) -> MaintenanceReport:
-    """Refresh every token that expires within `refresh_within` (or whose expiry is unknown),
-    then, with `sync`, re-sync each connected shop's vouchers. Shops needing re-authorization
-    are left alone; one shop's failure does not stop the others."""
+    """Apply the pushes Shopee could not deliver, compare our shops with Shopee's list of
+    authorized shops, refresh every token that expires within `refresh_within` (or whose expiry
+    is unknown), then, with `sync`, re-sync each connected shop's vouchers. Shops needing
+    re-authorization are left alone; one step's or shop's failure does not stop the others."""
     client = client or get_client()
     report = MaintenanceReport()
+    try:
+        report.lost_pushes = lost_pushes_apply(client=client, actor_label=ACTOR_LABEL)
+    except ShopeeError as error:
+        report.failed.append((None, f"fetching lost pushes failed: {error}"))
+    try:
+        report.authorizations = shops_authorization_check(client=client, actor_label=ACTOR_LABEL)
+    except ShopeeError as error:
+        report.failed.append((None, f"checking authorizations failed: {error}"))
     deadline = timezone.now() + refresh_within
     shops = Shop.objects.filter(token__isnull=False, needs_reauth_since__isnull=True)
     due = shops.filter(

@@ -9,6 +9,9 @@ TOKEN_GET = "/api/v2/auth/token/get"  # noqa: S105 (a path, not a secret)
 ACCESS_TOKEN_GET = "/api/v2/auth/access_token/get"  # noqa: S105
 AUTH_PARTNER = "/api/v2/shop/auth_partner"
 GET_SHOP_INFO = "/api/v2/shop/get_shop_info"
+GET_SHOPS_BY_PARTNER = "/api/v2/public/get_shops_by_partner"
+GET_LOST_PUSH_MESSAGE = "/api/v2/push/get_lost_push_message"
+CONFIRM_CONSUMED_LOST_PUSH_MESSAGE = "/api/v2/push/confirm_consumed_lost_push_message"
 
 PAGE_SIZE_MAX = 100
 
@@ -44,10 +47,15 @@ def end_voucher(*, voucher_id: int) -> ApiCall:
     return ApiCall("POST", END_VOUCHER, body={"voucher_id": voucher_id})
 
 
-def token_get(*, code: str, partner_id: int, shop_id: int) -> ApiCall:
-    return ApiCall(
-        "POST", TOKEN_GET, body={"code": code, "partner_id": partner_id, "shop_id": shop_id}
-    )
+def token_get(
+    *, code: str, partner_id: int, shop_id: int | None = None, main_account_id: int | None = None
+) -> ApiCall:
+    """Exchange an authorization code: for one shop, or for a main account and all its shops
+    (Shopee takes exactly one of `shop_id` / `main_account_id`)."""
+    if (shop_id is None) == (main_account_id is None):
+        raise ValueError("token_get takes exactly one of shop_id and main_account_id")
+    owner = {"shop_id": shop_id} if shop_id is not None else {"main_account_id": main_account_id}
+    return ApiCall("POST", TOKEN_GET, body={"code": code, "partner_id": partner_id, **owner})
 
 
 def access_token_get(*, refresh_token: str, partner_id: int, shop_id: int) -> ApiCall:
@@ -55,4 +63,20 @@ def access_token_get(*, refresh_token: str, partner_id: int, shop_id: int) -> Ap
         "POST",
         ACCESS_TOKEN_GET,
         body={"refresh_token": refresh_token, "partner_id": partner_id, "shop_id": shop_id},
+    )
+
+
+def get_shops_by_partner(*, page_no: int = 1, page_size: int = PAGE_SIZE_MAX) -> ApiCall:
+    """Public API: the shops that have authorized our partner app, paged (page_size <= 100)."""
+    return ApiCall("GET", GET_SHOPS_BY_PARTNER, query={"page_no": page_no, "page_size": page_size})
+
+
+def get_lost_push_message() -> ApiCall:
+    """Public API: the earliest 100 pushes of the last 3 days that we did not acknowledge."""
+    return ApiCall("GET", GET_LOST_PUSH_MESSAGE)
+
+
+def confirm_consumed_lost_push_message(*, last_message_id: int) -> ApiCall:
+    return ApiCall(
+        "POST", CONFIRM_CONSUMED_LOST_PUSH_MESSAGE, body={"last_message_id": last_message_id}
     )

@@ -21,6 +21,15 @@ _AUTH_ERRORS = {
     "shop_no_linked",
     "partner_shop_no_link",
     "invalid_code",
+    "invalid_main_acount_id",  # Shopee's spelling
+    # Refusals of a refresh that name the shop's (or merchant's) state.
+    "shop_access_expired",
+    "refresh_token_expired",
+    "error_shop_refresh_token",
+    "merchant_access_expired",
+    "merchant_no_linked",
+    "merchant_banned",
+    "error_merchant_refresh_token",
 }
 _CONFIG_ERRORS = {"error_sign", "error_param", "error_partner"}
 _RATE_LIMIT_ERRORS = {"error_rate_limit", "error_limit"}

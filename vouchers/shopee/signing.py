@@ -8,6 +8,10 @@ Wire format: ``sign`` is the lowercase hex HMAC-SHA256, keyed with the partner k
 
 ``api_path`` is the path without host, e.g. ``/api/v2/voucher/end_voucher``. Bodies and business
 parameters are never signed.
+
+Shopee's pushes to us carry an ``Authorization`` header: the lowercase hex HMAC-SHA256, keyed
+the same way, of ``callback_url + "|" + raw_body`` (the URL registered with Shopee, and the body
+bytes exactly as received).
 """
 
 import hashlib
@@ -54,3 +58,9 @@ def sign(
 def signature_matches(expected: str, given: str) -> bool:
     """Constant-time comparison of two signatures."""
     return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def push_signature(*, partner_key: str, callback_url: str, body: bytes) -> str:
+    """The ``Authorization`` value Shopee sends with a push of `body` to `callback_url`."""
+    message = callback_url.encode() + b"|" + body
+    return hmac.new(partner_key.encode(), message, hashlib.sha256).hexdigest()

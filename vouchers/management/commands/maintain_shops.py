@@ -10,7 +10,8 @@ from vouchers.shopee.errors import ShopeeConfigError
 
 class Command(BaseCommand):
     help = (
-        "Refresh shop tokens that expire soon and re-sync every connected shop's vouchers. "
+        "Apply lost Shopee pushes, check which shops are still authorized, refresh shop tokens "
+        "that expire soon and re-sync every connected shop's vouchers. "
         "Run it from cron, e.g. every 15 minutes."
     )
 
@@ -30,10 +31,23 @@ class Command(BaseCommand):
             )
         except ShopeeConfigError as error:
             raise CommandError(str(error)) from None
+        if report.lost_pushes is not None:
+            lost = report.lost_pushes
+            self.stdout.write(
+                f"Lost pushes: {lost.fetched} fetched, {lost.applied} applied, "
+                f"{lost.duplicates} already received."
+            )
+        if report.authorizations is not None:
+            check = report.authorizations
+            self.stdout.write(
+                f"Authorizations: Shopee lists {check.listed} shop(s); "
+                f"{len(check.lost)} of ours no longer authorized, "
+                f"{len(check.not_connected)} authorized but not connected here."
+            )
         self.stdout.write(
             f"Refreshed {len(report.refreshed)} token(s), synced {len(report.synced)} shop(s)."
         )
         for shop, message in report.failed:
-            self.stderr.write(f"{shop}: {message}")
+            self.stderr.write(f"{shop or 'shopadmin'}: {message}")
         if report.failed:
             raise CommandError(f"{len(report.failed)} problem(s); see above.")

@@ -1,0 +1,56 @@
+"""The Shopee push log: read-only for everyone, for auditors to browse and search."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from vouchers.models import ShopeePush
+
+
+@admin.register(ShopeePush)
+class ShopeePushAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "source",
+        "code",
+        "shop_shopee_id",
+        "outcome",
+        "signature_valid",
+        "detail",
+    ]
+    list_filter = ["outcome", "code", "source", "signature_valid", "received_at"]
+    search_fields = ["=shop_shopee_id", "detail", "=fingerprint"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    fields = [
+        "received_at",
+        "source",
+        "remote_addr",
+        "signature_valid",
+        "code",
+        "shop_shopee_id",
+        "pushed_at",
+        "outcome",
+        "detail",
+        "http_status",
+        "body_pretty",
+        "body_excerpt",
+        "fingerprint",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="body (secrets removed)")
+    def body_pretty(self, obj):
+        if obj.body is None:
+            return "-"
+        return format_html("<pre>{}</pre>", json.dumps(obj.body, indent=2, sort_keys=True))
