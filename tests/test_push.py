@@ -1,0 +1,265 @@
+"""Shopee's pushes at /shopee/push/: verified, logged, applied once, refused cleanly."""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.admin.helpers import text_of
+from tests.conftest import PARTNER_ID, PARTNER_KEY
+from tests.factories import ShopFactory, ShopTokenFactory
+from vouchers.models import Shop, ShopeePush
+from vouchers.services.shops import shop_tokens_set
+
+pytestmark = pytest.mark.django_db
+
+PUSH = reverse("shopee_push")
+CALLBACK_URL = "http://testserver" + PUSH
+
+
+@pytest.fixture(autouse=True)
+def partner(settings):
+    settings.SHOPEE_PARTNER_ID = str(PARTNER_ID)
+    settings.SHOPEE_PARTNER_KEY = PARTNER_KEY
+    settings.SHOPEE_PUSH_URL = ""
+
+
+def signed(body: bytes, url: str = CALLBACK_URL, key: str = PARTNER_KEY) -> str:
+    """Shopee's Authorization header, computed here independently of the app's code."""
+    return hmac.new(key.encode(), url.encode() + b"|" + body, hashlib.sha256).hexdigest()
+
+
+def push(client, message, *, authorization=None, raw=None):
+    body = raw if raw is not None else json.dumps(message).encode()
+    headers = {}
+    if authorization is not False:
+        headers["HTTP_AUTHORIZATION"] = authorization or signed(body)
+    return client.post(PUSH, body, content_type="application/json", **headers)
+
+
+def cancelled(shop_ids, merchant_ids=(), when=None):
+    when = when or timezone.now()
+    return {
+        "code": 2,
+        "shop_id": shop_ids[0] if shop_ids else 0,
+        "timestamp": int(when.timestamp()),
+        "data": {
+            "shop_id_list": list(shop_ids),
+            "merchant_id_list": list(merchant_ids),
+            "success": 1,
+            "extra": "authorization cancelled",
+        },
+    }
+
+
+@pytest.fixture
+def shop():
+    return ShopTokenFactory(
+        shop__name="Acme SG", shop__authorized_at=timezone.now() - dt.timedelta(days=30)
+    ).shop
+
+
+def test_a_cancellation_flags_the_shop_and_is_answered_with_an_empty_2xx(client, shop):
+    answer = push(client, cancelled([shop.shop_id]))
+
+    assert answer.status_code == 200 and answer.content == b""
+    shop.refresh_from_db()
+    assert shop.needs_reauth
+    assert "seller cancelled the authorization" in shop.needs_reauth_reason
+    row = ShopeePush.objects.get()
+    assert (row.outcome, row.code, row.shop_shopee_id) == ("applied", 2, shop.shop_id)
+    assert row.signature_valid and row.http_status == 200
+    assert row.body["data"]["shop_id_list"] == [shop.shop_id]
+
+
+def test_merchants_listed_in_a_cancellation_flag_their_shops(client):
+    shop = ShopTokenFactory(shop__merchant_id=9_900_001).shop
+    other = ShopTokenFactory(shop__merchant_id=9_900_002).shop
+
+    push(client, cancelled([], merchant_ids=[9_900_001]))
+
+    assert Shop.objects.get(pk=shop.pk).needs_reauth
+    assert not Shop.objects.get(pk=other.pk).needs_reauth
+
+
+@pytest.mark.parametrize(
+    "authorization, why",
+    [(False, "has no Authorization header"), ("0" * 64, "has a wrong signature")],
+)
+def test_a_push_without_our_signature_is_refused_and_changes_nothing(
+    client, shop, authorization, why
+):
+    answer = push(client, cancelled([shop.shop_id]), authorization=authorization)
+
+    assert answer.status_code == 401
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+    row = ShopeePush.objects.get()
+    assert row.outcome == "refused" and not row.signature_valid
+    assert why in row.detail
+    assert "0" * 64 not in json.dumps(row.body) + row.detail + row.body_excerpt
+
+
+def test_a_push_signed_with_another_key_is_refused(client, shop):
+    body = json.dumps(cancelled([shop.shop_id])).encode()
+    answer = push(client, None, raw=body, authorization=signed(body, key="someone-else"))
+    assert answer.status_code == 401
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+
+
+def test_the_registered_push_url_is_what_the_signature_covers(client, shop, settings):
+    settings.SHOPEE_PUSH_URL = "https://admin.example.com/shopee/push/"
+    body = json.dumps(cancelled([shop.shop_id])).encode()
+
+    assert push(client, None, raw=body).status_code == 401  # signed over the URL we see
+    answer = push(client, None, raw=body, authorization=signed(body, settings.SHOPEE_PUSH_URL))
+
+    assert answer.status_code == 200
+    assert Shop.objects.get(pk=shop.pk).needs_reauth
+
+
+def test_a_replayed_push_is_not_applied_again(client, shop):
+    message = cancelled([shop.shop_id])
+    push(client, message)
+    # The seller authorizes again; then an attacker (or Shopee's retry) sends the same push.
+    shop_tokens_set(shop=shop, access_token="a" * 32, refresh_token="b" * 32)
+    Shop.objects.filter(pk=shop.pk).update(authorized_at=timezone.now() - dt.timedelta(days=1))
+
+    answer = push(client, message)
+
+    assert answer.status_code == 200
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+    assert list(ShopeePush.objects.order_by("id").values_list("outcome", flat=True)) == [
+        "applied",
+        "duplicate",
+    ]
+
+
+def test_a_cancellation_older_than_the_latest_authorization_is_stale(client, shop):
+    Shop.objects.filter(pk=shop.pk).update(authorized_at=timezone.now())
+    answer = push(client, cancelled([shop.shop_id], when=timezone.now() - dt.timedelta(hours=1)))
+
+    assert answer.status_code == 200
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+    assert "older than their latest authorization" in ShopeePush.objects.get().detail
+
+
+@pytest.mark.parametrize(
+    "raw, problem",
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"code": "two"}', "code must be a whole number"),
+        (b'{"code": 2, "data": [1]}', "data must be a JSON object"),
+        (b'{"code": 2, "shop_id": "\xc2\xb2"}', "shop_id must be a whole number"),
+        (b"\xff\xfe\x00", "not JSON"),
+    ],
+)
+def test_a_malformed_push_is_refused_with_a_clear_answer(client, shop, raw, problem):
+    answer = push(client, None, raw=raw)
+
+    assert answer.status_code == 400
+    assert problem in answer.content.decode()
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+    row = ShopeePush.objects.get()
+    assert row.outcome == "malformed" and row.signature_valid
+
+
+def test_a_push_about_a_shop_we_do_not_know_is_acknowledged_and_ignored(client, shop):
+    answer = push(client, cancelled([123_456_789]))
+
+    assert answer.status_code == 200
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+    row = ShopeePush.objects.get()
+    assert row.outcome == "ignored" and "123456789" in row.detail
+
+
+def test_an_expiry_notice_warns_on_the_shop_list(client, merch_client, shop):
+    ends = timezone.now() + dt.timedelta(days=6, hours=1)
+    message = {
+        "code": 12,
+        "timestamp": int(timezone.now().timestamp()),
+        "data": {
+            "shop_expire_soon": [shop.shop_id],
+            "merchant_expire_soon": [],
+            "expire_before": int(ends.timestamp()),
+            "page_no": 1,
+            "total_page": 1,
+        },
+    }
+    assert push(client, message).status_code == 200
+
+    shop.refresh_from_db()
+    assert shop.authorization_expiry_notice_at is not None
+    assert abs((shop.authorization_expires_at - ends).total_seconds()) < 1
+    page = text_of(merch_client.get(reverse("admin:vouchers_shop_changelist")))
+    assert f"The seller's authorization of Acme SG ({shop.shop_id}) ends in 6 days" in page
+    assert "(expires in 6 days)" in page
+
+
+def test_the_verification_push_is_answered(client):
+    answer = push(client, {"code": 0, "timestamp": 1, "data": {"verify_info": "hello"}})
+    assert answer.status_code == 200 and answer.content == b""
+    assert ShopeePush.objects.get().outcome == "verification"
+
+
+def test_other_push_codes_are_logged_and_ignored(client, shop):
+    answer = push(client, {"code": 3, "shop_id": shop.shop_id, "data": {"ordersn": "X"}})
+    assert answer.status_code == 200
+    assert ShopeePush.objects.get().outcome == "ignored"
+
+
+def test_only_post_is_accepted(client):
+    assert client.get(PUSH).status_code == 405
+    assert not ShopeePush.objects.exists()
+
+
+def test_without_partner_settings_a_push_is_logged_and_refused(client, settings, shop):
+    settings.SHOPEE_PARTNER_KEY = ""
+    answer = push(client, cancelled([shop.shop_id]))
+    assert answer.status_code == 503
+    assert ShopeePush.objects.get().outcome == "unavailable"
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+
+
+def test_an_oversized_push_is_logged_and_refused(client, settings, shop):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    answer = push(client, None, raw=b'{"code": 2, "pad": "' + b"x" * 2000 + b'"}')
+    assert answer.status_code == 413
+    assert ShopeePush.objects.get().http_status == 413
+
+
+def test_auditors_browse_the_push_log_read_only(client, merch_client, shop, viewer):
+    push(client, cancelled([shop.shop_id]))
+    push(client, cancelled([shop.shop_id]), authorization="f" * 64)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_shopeepush"))
+    client.force_login(viewer)
+
+    listing = client.get(reverse("admin:vouchers_shopeepush_changelist"), {"q": shop.shop_id})
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "Applied" in text and "Refused" in text
+    assert PARTNER_KEY not in text and "f" * 64 not in text
+    row = ShopeePush.objects.filter(outcome="applied").get()
+    detail = client.get(reverse("admin:vouchers_shopeepush_change", args=[row.pk]))
+    assert detail.status_code == 200 and "shop_id_list" in detail.content.decode()
+    assert (
+        client.post(reverse("admin:vouchers_shopeepush_delete", args=[row.pk])).status_code == 403
+    )
+    assert ShopeePush.objects.count() == 2
+
+
+def test_a_known_shop_listed_in_code_1_clears_an_expiry_warning(client):
+    shop = ShopFactory(authorization_expiry_notice_at=timezone.now())
+    message = {
+        "code": 1,
+        "shop_id": shop.shop_id,
+        "timestamp": int(timezone.now().timestamp()),
+        "data": {"shop_id_list": [shop.shop_id], "success": 1},
+    }
+    assert push(client, message).status_code == 200
+    assert Shop.objects.get(pk=shop.pk).authorization_expiry_notice_at is None
