@@ -87,9 +87,10 @@ class Sandbox:
         self.control.reset(document)
         return document
 
-    def seed(self, *, shops, vouchers=()):
-        """Reset Shopee's side to `shops` (dicts with shop_id, name, region; tokens are made up)
-        and `vouchers`, under our partner: shops that exist at Shopee but not in our database."""
+    def seed(self, *, shops, vouchers=(), main_accounts=()):
+        """Reset Shopee's side to `shops` (dicts with shop_id, name, region; tokens are made up),
+        `vouchers` and `main_accounts` (dicts with main_account_id, shop_ids, merchant_ids),
+        under our partner: shops that exist at Shopee but not in our database."""
         self.control.reset(
             {
                 "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
@@ -103,8 +104,16 @@ class Sandbox:
                     for shop in shops
                 ],
                 "vouchers": list(vouchers),
+                "main_accounts": [
+                    {"partner_id": PARTNER_ID, "merchant_ids": [], **account}
+                    for account in main_accounts
+                ],
             }
         )
+
+    def shop_state(self, shop_id):
+        """Shopee's record of one shop (current tokens, authorization, flags)."""
+        return next(s for s in self.control.state()["shops"] if s["shop_id"] == shop_id)
 
     def calls(self, path=None):
         calls = self.control.calls()

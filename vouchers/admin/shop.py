@@ -242,7 +242,7 @@ class ShopAdmin(admin.ModelAdmin):
             names = ", ".join(str(shop) for shop in report.lost)
             self.message_user(
                 request,
-                f"No longer authorized, flagged for re-authorization: {names}.",
+                f"Not authorized at Shopee any more (to be reconnected): {names}.",
                 messages.WARNING,
             )
         if report.not_connected:

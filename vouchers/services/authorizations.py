@@ -31,7 +31,8 @@ NOT_LISTED = (
 class AuthorizationCheck:
     listed: int = 0
     confirmed: list = field(default_factory=list)
-    lost: list = field(default_factory=list)  # shops of ours Shopee no longer lists
+    lost: list = field(default_factory=list)  # shops of ours Shopee does not list
+    flagged: list = field(default_factory=list)  # of those, the ones flagged just now
     not_connected: list = field(default_factory=list)  # shop ids listed but unknown here
 
 
@@ -79,9 +80,10 @@ def shops_authorization_check(
         ours.add(shop.shop_id)
         entry = listed.get(shop.shop_id)
         if entry is None:
+            report.lost.append(shop)
             if not shop.needs_reauth:
                 shop_mark_needs_reauth(shop=shop, reason=NOT_LISTED)
-                report.lost.append(shop)
+                report.flagged.append(shop)
             continue
         fields = {"authorization_checked_at": now}
         for name, key in (
