@@ -15,11 +15,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from vouchers.admin.paging import CappedCountPaginator
+from vouchers.admin.paging import (
+    CappedCountPaginator,
+    CheckedDateFieldListFilter,
+    CheckedListQuery,
+)
 from vouchers.models import EndRun, ShopeeCall
+from vouchers.parsing import is_id, parse_id
 
 REQUEST_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
-BIGINT_MAX = 2**63 - 1
 
 KNOWN_ERRORS = [
     "error_auth",
@@ -120,7 +124,7 @@ def csv_safe(value):
 
 
 @admin.register(ShopeeCall)
-class ShopeeCallAdmin(admin.ModelAdmin):
+class ShopeeCallAdmin(CheckedListQuery, admin.ModelAdmin):
     list_display = [
         "started",
         "outcome",
@@ -139,7 +143,7 @@ class ShopeeCallAdmin(admin.ModelAdmin):
         "error_kind",
         "shop",
         "actor",
-        ("started_at", admin.DateFieldListFilter),
+        ("started_at", CheckedDateFieldListFilter),
     ]
     search_fields = ["request_id"]  # see get_search_results
     search_help_text = "Search by Shopee request_id, voucher id, shop id or words of the message."
@@ -232,8 +236,8 @@ class ShopeeCallAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if term.isdigit() and int(term) <= BIGINT_MAX:
-            number = int(term)
+        if is_id(term):
+            number = parse_id(term)
             return queryset.filter(Q(voucher_shopee_id=number) | Q(shop_shopee_id=number)), False
         if REQUEST_ID.match(term):
             return queryset.filter(request_id=term.lower()), False

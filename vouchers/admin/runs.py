@@ -6,17 +6,22 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
-from vouchers.admin.paging import CappedCountPaginator
+from vouchers.admin.paging import (
+    CappedCountPaginator,
+    CheckedDateFieldListFilter,
+    CheckedListQuery,
+)
 from vouchers.models import EndRun
+from vouchers.parsing import is_id, parse_id
 from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
 
 REFRESH_SECONDS = 3
 
 
 @admin.register(EndRun)
-class EndRunAdmin(admin.ModelAdmin):
+class EndRunAdmin(CheckedListQuery, admin.ModelAdmin):
     list_display = ["__str__", "created_at", "created_by_username", "status", "end_at", "selection"]
-    list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["status", ("created_at", CheckedDateFieldListFilter)]
     search_fields = ["created_by_username", "=public_id"]
     paginator = CappedCountPaginator
     show_full_result_count = False
@@ -38,7 +43,7 @@ class EndRunAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = EndRun.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        run = EndRun.objects.filter(pk=parse_id(object_id)).first() if is_id(object_id) else None
         if run is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         progress = run_progress(run=run)

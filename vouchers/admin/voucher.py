@@ -17,9 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from vouchers.admin import ending
-from vouchers.admin.paging import CappedCountPaginator
+from vouchers.admin.paging import CappedCountPaginator, CheckedListQuery
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
+from vouchers.parsing import is_id, parse_id
 from vouchers.services.runs.csv_import import MAX_BYTES, vouchers_from_csv
 from vouchers.services.runs.selection import selection_save, selection_vouchers
 
@@ -68,7 +69,7 @@ class CsvImportForm(forms.Form):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(CheckedListQuery, admin.ModelAdmin):
     list_display = [
         "voucher_code",
         "status_label",
@@ -102,8 +103,8 @@ class VoucherAdmin(admin.ModelAdmin):
         if not term:
             return queryset, False
         matches = Q(voucher_code__istartswith=term) | Q(voucher_name__icontains=term)
-        if term.isdigit() and int(term) < 2**63:
-            matches = Q(voucher_id=int(term)) | Q(voucher_code=term)
+        if is_id(term):
+            matches = Q(voucher_id=parse_id(term)) | Q(voucher_code=term)
         return queryset.filter(matches), False
 
     def has_end_voucher_permission(self, request):
