@@ -98,4 +98,7 @@ def test_sync_with_shopee_unreachable_says_so(merch_client, sandbox, settings):
         follow=True,
     )
     assert any("sync failed" in text for text in messages_of(response))
-    assert ShopeeCall.objects.get().outcome == "failed"
+    # Retried with backoff like a run's calls, each attempt in the log.
+    calls = ShopeeCall.objects.order_by("id")
+    assert [call.attempt for call in calls] == list(range(1, settings.END_RUN_MAX_ATTEMPTS + 1))
+    assert {call.outcome for call in calls} == {"failed"}

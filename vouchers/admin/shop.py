@@ -17,7 +17,7 @@ from vouchers.models import Shop
 from vouchers.models.shop import AUTHORIZATION_WARNING
 from vouchers.services.authorizations import shops_authorization_check
 from vouchers.services.shops import ShopUnavailable, shop_tokens_set
-from vouchers.services.sync import shop_vouchers_sync
+from vouchers.services.sync import shops_vouchers_sync
 from vouchers.shopee.client import get_client
 from vouchers.shopee.errors import ShopeeError
 
@@ -257,17 +257,22 @@ class ShopAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync vouchers from Shopee", permissions=["change"])
     def sync_vouchers(self, request, queryset):
-        for shop in queryset:
-            try:
-                result = shop_vouchers_sync(shop=shop, actor=request.user)
-            except ShopUnavailable as error:
-                self.message_user(request, str(error), messages.ERROR)
-            except ShopeeError as error:
-                self.message_user(request, f"{shop}: sync failed: {error}", messages.ERROR)
+        try:
+            results = shops_vouchers_sync(shops=queryset, actor=request.user)
+        except ShopeeError as error:
+            self.message_user(request, f"Sync failed: {error}", messages.ERROR)
+            return
+        for result in results:
+            if isinstance(result.error, ShopUnavailable):
+                self.message_user(request, str(result.error), messages.ERROR)
+            elif result.error is not None:
+                self.message_user(
+                    request, f"{result.shop}: sync failed: {result.error}", messages.ERROR
+                )
             else:
                 self.message_user(
                     request,
-                    f"{shop}: {result.created} new and {result.updated} updated vouchers "
+                    f"{result.shop}: {result.created} new and {result.updated} updated vouchers "
                     f"({result.pages} page{'s' if result.pages != 1 else ''}).",
                     messages.SUCCESS,
                 )

@@ -17,7 +17,7 @@ from vouchers.parsing import NumberError, parse_id, parse_int
 from vouchers.services.audit import shopee_call
 from vouchers.services.shop_api import shop_call
 from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth, shop_tokens_set
-from vouchers.services.sync import shop_vouchers_sync
+from vouchers.services.sync import shops_vouchers_sync
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient
 from vouchers.shopee.errors import ShopeeBusinessError, ShopeeError, ShopeeTransientError
@@ -112,19 +112,21 @@ class ShopFollowUp:
 
 
 def shops_after_connect(*, client: ShopeeClient, shops, actor) -> list[ShopFollowUp]:
-    """For each newly connected shop: its name, region and authorization, then its vouchers.
-
-    One shop's failure is reported and does not stop the others.
-    """
-    results = []
-    for shop in shops:
-        result = ShopFollowUp(shop=shop)
+    """For each newly connected shop: its name, region and authorization, then its vouchers
+    (the shops' lists read side by side). One shop's failure does not stop the others."""
+    results = [ShopFollowUp(shop=shop) for shop in shops]
+    for result in results:
         try:
-            shop_info_update(shop=shop, client=client, actor=actor)
-            result.vouchers = shop_vouchers_sync(shop=shop, client=client, actor=actor).total
+            shop_info_update(shop=result.shop, client=client, actor=actor)
         except (ShopUnavailable, ShopeeError) as error:
             result.error = str(error)
-        results.append(result)
+    readable = [result for result in results if not result.error]
+    synced = shops_vouchers_sync(
+        shops=[result.shop for result in readable], client=client, actor=actor
+    )
+    for result, sync in zip(readable, synced, strict=True):
+        result.vouchers = sync.total
+        result.error = "" if sync.ok else str(sync.error)
     return results
 
 

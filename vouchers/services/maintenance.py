@@ -10,7 +10,7 @@ from vouchers.models import Shop
 from vouchers.services.authorizations import AuthorizationCheck, shops_authorization_check
 from vouchers.services.push import LostPushReport, lost_pushes_apply
 from vouchers.services.shops import ShopUnavailable
-from vouchers.services.sync import shop_vouchers_sync
+from vouchers.services.sync import shops_vouchers_sync
 from vouchers.services.tokens import shop_token_refresh
 from vouchers.shopee.client import ShopeeClient, get_client
 from vouchers.shopee.errors import ShopeeError
@@ -63,11 +63,14 @@ def shops_maintain(
         else:
             report.refreshed.append(shop)
     if sync:
-        for shop in shops.filter(needs_reauth_since__isnull=True):
-            try:
-                shop_vouchers_sync(shop=shop, client=client, actor_label=ACTOR_LABEL)
-            except (ShopUnavailable, ShopeeError) as error:
-                report.failed.append((shop, f"voucher sync failed: {error}"))
+        results = shops_vouchers_sync(
+            shops=shops.filter(needs_reauth_since__isnull=True),
+            client=client,
+            actor_label=ACTOR_LABEL,
+        )
+        for result in results:
+            if result.ok:
+                report.synced.append(result.shop)
             else:
-                report.synced.append(shop)
+                report.failed.append((result.shop, f"voucher sync failed: {result.error}"))
     return report

@@ -3,13 +3,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from vouchers.models import Shop
-from vouchers.services.shops import ShopUnavailable
-from vouchers.services.sync import shop_vouchers_sync
-from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
+from vouchers.services.sync import shops_vouchers_sync
+from vouchers.shopee.errors import ShopeeConfigError
 
 
 class Command(BaseCommand):
-    help = "Fetch every voucher of the given shops (default: all shops) from Shopee."
+    help = (
+        "Fetch every voucher of the given shops (default: all shops) from Shopee, "
+        "shops side by side (END_RUN_CONCURRENCY requests in flight, paced per shop)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("shop_ids", nargs="*", type=int, help="Shopee shop ids")
@@ -21,18 +23,19 @@ class Command(BaseCommand):
             missing = set(shop_ids) - set(shops.values_list("shop_id", flat=True))
             if missing:
                 raise CommandError(f"Unknown shop ids: {', '.join(map(str, sorted(missing)))}")
+        try:
+            results = shops_vouchers_sync(shops=shops, actor_label="command:sync_vouchers")
+        except ShopeeConfigError as error:
+            raise CommandError(str(error)) from None
         failures = 0
-        for shop in shops:
-            try:
-                result = shop_vouchers_sync(shop=shop, actor_label="command:sync_vouchers")
-            except ShopeeConfigError as error:
-                raise CommandError(str(error)) from None
-            except (ShopUnavailable, ShopeeError) as error:
+        for result in results:
+            if not result.ok:
                 failures += 1
-                self.stderr.write(f"{shop}: {error}")
-            else:
-                self.stdout.write(
-                    f"{shop}: {result.created} new, {result.updated} updated, {result.pages} pages"
-                )
+                self.stderr.write(f"{result.shop}: {result.error}")
+                continue
+            self.stdout.write(
+                f"{result.shop}: {result.created} new, {result.updated} updated, "
+                f"{result.pages} pages"
+            )
         if failures:
             raise CommandError(f"{failures} shop(s) could not be synced.")
