@@ -75,6 +75,12 @@ def parse_id(value, *, label: str = "The id") -> int:
     return parse_int(value, label=label, minimum=1)
 
 
+def is_digits(value: str) -> bool:
+    """Whether `value` is written with the ASCII digits 0-9 only (white space around allowed),
+    whatever its size: a number by this rule, though perhaps not one in range."""
+    return bool(_DIGITS.fullmatch(value.strip()))
+
+
 def is_id(value) -> bool:
     """Whether `value` would pass :func:`parse_id`."""
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from vouchers.models import VoucherSelection
+from vouchers.parsing import is_id, parse_id
 from vouchers.services.runs.create import run_counts, run_create, run_plan
 from vouchers.services.runs.selection import selection_get, selection_vouchers
 from vouchers.shopee.config import load_config
@@ -89,12 +91,12 @@ class Selection:
             changelist_request.GET = QueryDict(self.filters)
             try:
                 changelist = model_admin.get_changelist_instance(changelist_request)
-            except IncorrectLookupParameters:
+            except (IncorrectLookupParameters, DisallowedModelAdminLookup):
                 return None
             return changelist.get_queryset(changelist_request)
-        if not self.ids or not all(value.isdigit() for value in self.ids):
+        if not self.ids or not all(is_id(value) for value in self.ids):
             return None
-        return model_admin.get_queryset(request).filter(pk__in=self.ids)
+        return model_admin.get_queryset(request).filter(pk__in=[parse_id(v) for v in self.ids])
 
     def describe(self):
         if self.saved is not None:

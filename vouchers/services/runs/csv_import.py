@@ -8,8 +8,10 @@ gives both, the id decides and a code that disagrees is an error.
 
 Every row that cannot be resolved to exactly one voucher of one of our shops is reported as
 (line, message), with the file's line numbers as a text editor counts them (1 = the header; a
-row's first line when a cell spans several). Empty rows are ignored. A file that cannot be read
-at all (too big, too many rows, not UTF-8, no header) gets a single error and no vouchers.
+row's first line when a cell spans several). Empty rows are ignored. Ids are read by the
+project's one rule (vouchers.parsing: ASCII digits, 1 to 2**63 - 1). A file that cannot be read
+at all (too big, too many rows, not UTF-8, NUL characters, an unusable separator, no header)
+gets a single error and no vouchers.
 
 Lookups are done in bulk, a few queries per thousand rows whatever the number of shops.
 """
@@ -21,12 +23,13 @@ import re
 from dataclasses import dataclass, field
 
 from vouchers.models import Shop, Voucher
+from vouchers.parsing import TextError, check_text, is_digits, is_id, parse_id
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 LOOKUP_CHUNK = 900  # values per IN (...): under SQLite's oldest limit of 999 parameters
 WHOLE_FILE = 0  # the "line" of an error about the file as a whole
-BIGINT_MAX = 2**63 - 1
+SHOWN_CHARS = 40
 _SEPARATOR_HINT = re.compile(r'^"?sep=(.)"?[,;]*$', re.IGNORECASE)
 
 
@@ -63,6 +66,7 @@ class _Row:
     voucher_id: int | None = None
     code: str = ""
     error: str = ""
+    unknown_voucher: str = ""  # a voucher id of digits that no voucher can have (0, > 64 bits)
 
 
 def vouchers_from_csv(*, data: bytes) -> CsvImport:
@@ -110,12 +114,18 @@ def _decode(data: bytes) -> str | tuple[int, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8")
+        return check_text(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return line, (
             f"The file is not UTF-8 text (line {line} has bytes that are not UTF-8). Save it "
             "from your spreadsheet as “CSV UTF-8” and upload it again."
+        )
+    except TextError:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        return line, (
+            f"The file is not CSV text (line {line} has a NUL character). Save it from your "
+            "spreadsheet as “CSV UTF-8” and upload it again."
         )
 
 
@@ -130,7 +140,11 @@ def _records(text: str):
         header = next((line for line in itertools.chain([first], lines) if line.strip()), "")
         delimiter, offset = (";" if header.count(";") > header.count(",") else ","), 0
         lines.seek(0)
-    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        reader = csv.reader(lines, delimiter=delimiter)
+    except (TypeError, ValueError):
+        yield 1, f"The first line names the separator {delimiter!r}, which CSV cannot use."
+        return
     while True:
         line = reader.line_num + offset + 1
         try:
@@ -171,20 +185,27 @@ def _parse(line: int, record: list[str], columns: dict[str, int]) -> _Row:
     shop_id, voucher_id = cell("shopid"), cell("voucherid")
     if not shop_id:
         row.error = "The shop id is missing."
-    elif not _is_whole(shop_id):
-        row.error = f"The shop id “{shop_id}” is not a whole number.{_hint(shop_id)}"
-    elif voucher_id and not _is_whole(voucher_id):
-        row.error = f"The voucher id “{voucher_id}” is not a whole number.{_hint(voucher_id)}"
+    elif not is_digits(shop_id):
+        row.error = f"The shop id “{_shown(shop_id)}” is not a whole number.{_hint(shop_id)}"
+    elif voucher_id and not is_digits(voucher_id):
+        row.error = (
+            f"The voucher id “{_shown(voucher_id)}” is not a whole number.{_hint(voucher_id)}"
+        )
     elif not voucher_id and not row.code:
         row.error = "The voucher id and code are missing."
+    elif not is_id(shop_id):  # 0, or beyond 64 bits: no shop has that id
+        row.error = f"Shop {_shown(shop_id)} is not one of our shops."
     else:
-        row.shop_id = int(shop_id)
-        row.voucher_id = int(voucher_id) if voucher_id else None
+        row.shop_id = parse_id(shop_id)
+        if voucher_id and not is_id(voucher_id):
+            row.unknown_voucher = _shown(voucher_id)
+        elif voucher_id:
+            row.voucher_id = parse_id(voucher_id)
     return row
 
 
-def _is_whole(value: str) -> bool:
-    return value.isascii() and value.isdigit()
+def _shown(value: str) -> str:
+    return value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 1] + "…"
 
 
 def _hint(value: str) -> str:
@@ -205,6 +226,8 @@ def _resolve(rows: list[_Row]) -> CsvImport:
         shop = shops.get(row.shop_id)
         if not error and shop is None:
             error = f"Shop {row.shop_id} is not one of our shops."
+        elif not error and row.unknown_voucher:
+            error = f"Voucher {row.unknown_voucher} was not found in shop {row.shop_id}."
         elif not error and row.voucher_id is not None:
             pk, code = by_id.get((shop, row.voucher_id), (None, ""))
             if pk is None:
@@ -241,7 +264,7 @@ def _chunks(values):
 def _shops(shop_ids) -> dict[int, int]:
     """{Shopee shop id: Shop pk} of our shops among `shop_ids`."""
     found = {}
-    for chunk in _chunks(shop_id for shop_id in shop_ids if shop_id <= BIGINT_MAX):
+    for chunk in _chunks(shop_ids):
         found.update(Shop.objects.filter(shop_id__in=chunk).values_list("shop_id", "pk"))
     return found
 
@@ -249,7 +272,7 @@ def _shops(shop_ids) -> dict[int, int]:
 def _vouchers_by_id(voucher_ids) -> dict[tuple[int, int], tuple[int, str]]:
     """{(Shop pk, Shopee voucher id): (Voucher pk, code)}, across all shops."""
     found = {}
-    for chunk in _chunks(voucher_id for voucher_id in voucher_ids if voucher_id <= BIGINT_MAX):
+    for chunk in _chunks(voucher_ids):
         rows = Voucher.objects.filter(voucher_id__in=chunk).values_list(
             "shop_id", "voucher_id", "pk", "voucher_code"
         )
