@@ -1,103 +1,75 @@
-"""Authorization and token APIs (public APIs: partner_id, timestamp, sign; no shop token).
+"""Token APIs (public APIs: partner_id, timestamp, sign; no shop token). The authorization page
+and its buttons are :mod:`sandbox.auth_page` (its paths are re-exported here).
 
-* ``GET /api/v2/shop/auth_partner?partner_id&timestamp&sign&redirect=URL`` (sign over
-  ``/api/v2/shop/auth_partner``; the link dies 5 minutes after ``timestamp``): an HTML page
-  listing the partner's shops, each with an "Authorize" button.
-* ``GET /api/v2/shop/auth_partner/authorize?partner_id&timestamp&sign&redirect=URL&shop_id=ID``
-  (sandbox-only; the same signed parameters as the page, plus the chosen shop): what the button
-  submits. Answers 302 to ``URL?code=<32 hex>&shop_id=ID`` (``&`` when URL has a query already).
-  A code works once, for that partner and shop, for 10 minutes. Tests may call it directly.
-* ``POST /api/v2/auth/token/get`` ``{"code", "partner_id", "shop_id"}`` and
-  ``POST /api/v2/auth/access_token/get`` ``{"refresh_token", "partner_id", "shop_id"}``: fields at
-  the top level (``access_token``, ``refresh_token``, ``expire_in`` 14400, ``request_id``,
-  ``error``, ``message``). Refused codes: ``error_auth`` "Invalid code"; refused refresh tokens
-  (unknown, used, expired, another shop's): ``error_auth`` "Invalid refresh_token.". The body's
-  partner_id must be the query's (``error_param`` "Invalid partner_id."); a shop that is not the
-  partner's: ``error_auth`` "Invalid partner_id or shopid.".
-* A code exchange renews the seller's authorization: ``auth_time`` now, ``auth_expire_time``
-  now + 365 days (whatever the shop's status, and even when the authorization had expired).
-* A refresh is refused, before the refresh token is looked at (it stays usable), for a banned
-  shop (``shop_banned`` "The shop is banned.") and for a shop whose authorization has expired
-  (``error_auth`` "The shop's authorization to the partner has expired."); both our wording.
+Both answer at the TOP LEVEL (no ``response``): ``request_id``, ``error``, ``message`` and, on
+success, ``access_token``, ``refresh_token``, ``expire_in`` 14400. Body checks, in order: the
+secret (``code`` / ``refresh_token``: missing -> "There is no code in body.", not a string ->
+"Invalid code: expected a string."), ``partner_id`` (must be the query's: ``error_param``
+"Invalid partner_id."), then EXACTLY ONE of two ids (neither -> ``error_param`` "There is no
+shop_id or main_account_id in body.", both -> "Give exactly one of shop_id and main_account_id,
+not both.", ours; a non-integer id -> "Invalid shop_id: expected an integer, got '1'.").
+
+``POST /api/v2/auth/token/get`` ``{"code", "partner_id", "shop_id" | "main_account_id"}``:
+
+* ``shop_id``: a shop that is not the partner's -> ``error_auth`` "Invalid partner_id or
+  shopid."; the code must have been issued for that shop (else, or used, or older than 10
+  minutes: ``error_auth`` "Invalid code"). Fresh tokens for the shop; its older tokens stay valid
+  until their own expiry.
+* ``main_account_id``: unknown or another partner's -> ``invalid_main_acount_id`` (Shopee's
+  spelling) "The code or main_accoount_id is wrong, please check the code or the
+  main_account_id." (Shopee's message); a code not issued for that main account, used or expired
+  -> ``error_auth`` "Invalid code". ONE fresh pair is granted to every shop and every merchant of
+  the account; the answer adds ``shop_id_list`` and ``merchant_id_list`` (ascending),
+  ``supplier_id_list: []`` and ``user_id_list: []``.
+* Either way every shop (and merchant) granted has its authorization renewed: ``auth_time`` now,
+  ``auth_expire_time`` now + 365 days, ``auth_cancelled`` false (whatever the shop's status, even
+  when the authorization had expired or was cancelled).
+
+``POST /api/v2/auth/access_token/get`` ``{"refresh_token", "partner_id", "shop_id" |
+"merchant_id"}`` (exactly one: "There is no shop_id or merchant_id in body." / "Give exactly one
+of shop_id and merchant_id, not both."):
+
+* rotates both tokens of that shop (or merchant) and answers them with ``partner_id`` and
+  ``shop_id`` (or ``merchant_id``). A refresh token works once PER HOLDER: the shared refresh
+  token of a main account's grant can be spent once by each of its shops and merchants, each
+  getting its own independent pair. Unknown, spent, expired (30 days) or another holder's ->
+  ``error_auth`` "Invalid refresh_token." (ours). The holder's older access tokens (the shared
+  one included, for that holder only) stay valid 5 more minutes.
+* shop: not the partner's -> ``error_auth`` "Invalid partner_id or shopid."; then, before the
+  refresh token is looked at (it stays usable), :func:`sandbox.common.check_shop_standing`:
+  banned (``shop_banned``), cancelled or expired authorization (``error_auth``).
+* merchant: unknown or another partner's -> ``error_auth`` "Invalid partner_id or merchant_id."
+  (ours); cancelled or expired authorization -> ``error_auth`` (ours, "The merchant's
+  authorization to the partner was cancelled." / "... has expired.").
 
 Callers hold the state lock.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
-from urllib.parse import urlencode
 
 from sandbox import wire
-from sandbox.common import authenticate_partner, check_shop_standing, int_field, json_body
-from sandbox.documents import Shop
+from sandbox.accounts import Merchant
+from sandbox.auth_page import AUTH_PARTNER_PATH, AUTHORIZE_PATH, main_account_of_partner
+from sandbox.common import (
+    authenticate_partner,
+    check_merchant_standing,
+    check_shop_standing,
+    int_field,
+    json_body,
+    one_id_of,
+)
+from sandbox.documents import Shop, new_token
 from sandbox.state import ACCESS_TOKEN_TTL, SandboxState
 
-AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
-AUTHORIZE_PATH = "/api/v2/shop/auth_partner/authorize"
-
-_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Shopee sandbox: authorize partner {partner_id}</title>
-<style>body{{font-family:sans-serif;margin:2em}} li{{margin:.5em 0}}</style></head>
-<body><h1>Authorize partner {partner_id}</h1>
-<p>You are a seller in the Shopee sandbox. Pick the shop that partner {partner_id} may act on.</p>
-<ul>
-{items}
-</ul></body></html>
-"""
-_ITEM = """<li><form method="get" action="{action}">{hidden}
-<input type="hidden" name="shop_id" value="{shop_id}">
-<button type="submit">Authorize</button> {name} ({region}, shop {shop_id})</form></li>"""
+__all__ = ["AUTHORIZE_PATH", "AUTH_PARTNER_PATH", "access_token_get", "token_get"]
 
 
-def _redirect_param(query: dict[str, str]) -> str:
-    redirect = query.get("redirect", "")
-    if not redirect:
-        raise wire.param_error(wire.missing_in_query("redirect"))
-    return redirect
-
-
-def auth_partner_page(state: SandboxState, req: wire.Request) -> wire.Answer:
-    """The seller's page: one "Authorize" form per shop of the partner."""
-    partner_id = authenticate_partner(state, req.query, path=AUTH_PARTNER_PATH)
-    _redirect_param(req.query)
-    hidden = "".join(
-        f'<input type="hidden" name="{name}" value="{html.escape(req.query[name])}">'
-        for name in ("partner_id", "timestamp", "sign", "redirect")
-    )
-    items = "\n".join(
-        _ITEM.format(
-            action=AUTHORIZE_PATH,
-            hidden=hidden,
-            shop_id=shop.shop_id,
-            name=html.escape(shop.name),
-            region=html.escape(shop.region),
-        )
-        for shop in state.shops.values()
-        if shop.partner_id == partner_id
-    )
-    page = _PAGE.format(partner_id=partner_id, items=items or "<li>This partner has no shop.</li>")
-    return wire.Answer.text(page, content_type="text/html")
-
-
-def authorize(state: SandboxState, req: wire.Request) -> wire.Answer:
-    """The seller clicked "Authorize": 302 to ``redirect`` with a fresh code and the shop_id."""
-    partner_id = authenticate_partner(state, req.query, path=AUTH_PARTNER_PATH)
-    redirect = _redirect_param(req.query)
-    shop_id = int_field(req.query, "shop_id", where="query")
-    shop = state.shops.get(shop_id)
-    if shop is None or shop.partner_id != partner_id:
-        raise wire.auth_error(wire.INVALID_PARTNER_OR_SHOP)
-    code = state.issue_code(partner_id=partner_id, shop_id=shop_id)
-    separator = "&" if "?" in redirect else "?"
-    return wire.Answer.redirect(
-        redirect + separator + urlencode({"code": code, "shop_id": shop_id})
-    )
-
-
-def _token_body(state: SandboxState, req: wire.Request, secret: str) -> tuple[int, int, str]:
-    """Authenticate and read ``{secret, partner_id, shop_id}``: (partner_id, shop_id, secret)."""
+def _token_body(
+    state: SandboxState, req: wire.Request, secret: str
+) -> tuple[int, dict[str, Any], str]:
+    """Authenticate and read ``secret`` and ``partner_id``: (partner_id, body, secret)."""
     partner_id = authenticate_partner(state, req.query, path=req.path)
     body = json_body(req)
     value = body.get(secret)
@@ -107,40 +79,70 @@ def _token_body(state: SandboxState, req: wire.Request, secret: str) -> tuple[in
         raise wire.param_error(f"Invalid {secret}: expected a string.")
     if int_field(body, "partner_id", where="body") != partner_id:
         raise wire.param_error(wire.INVALID_PARTNER_ID)
-    shop_id = int_field(body, "shop_id", where="body")
+    return partner_id, body, value
+
+
+def _partner_shop(state: SandboxState, shop_id: int, partner_id: int) -> Shop:
     shop = state.shops.get(shop_id)
     if shop is None or shop.partner_id != partner_id:
         raise wire.auth_error(wire.INVALID_PARTNER_OR_SHOP)
-    return partner_id, shop_id, value
+    return shop
 
 
-def _tokens_answer(shop: Shop, extra: dict[str, Any] | None = None) -> wire.Answer:
+def _tokens_answer(holder: Shop | Merchant, extra: dict[str, Any] | None = None) -> wire.Answer:
     fields = {
-        "access_token": shop.access_token,
-        "refresh_token": shop.refresh_token,
+        "access_token": holder.access_token,
+        "refresh_token": holder.refresh_token,
         "expire_in": ACCESS_TOKEN_TTL,
     }
     return wire.Answer.json(wire.envelope() | (extra or {}) | fields)
 
 
 def token_get(state: SandboxState, req: wire.Request) -> wire.Answer:
-    """``POST /api/v2/auth/token/get``: spend a code, issue fresh tokens for its shop.
-
-    The shop's earlier tokens stay valid until their own expiry; the seller's authorization is
-    renewed for 365 days from now.
-    """
-    partner_id, shop_id, code = _token_body(state, req, "code")
-    if not state.use_code(code, partner_id=partner_id, shop_id=shop_id):
+    """``POST /api/v2/auth/token/get``: spend a code, issue fresh tokens (see the module doc)."""
+    partner_id, body, code = _token_body(state, req, "code")
+    which, owner_id = one_id_of(body, ("shop_id", "main_account_id"))
+    if which == "shop_id":
+        shop = _partner_shop(state, owner_id, partner_id)
+        if not state.use_code(code, partner_id=partner_id, shop_id=owner_id):
+            raise wire.auth_error(wire.INVALID_CODE)
+        state.renew_authorization(shop)
+        return _tokens_answer(state.issue_tokens(owner_id))
+    account = main_account_of_partner(state, owner_id, partner_id)
+    if not state.use_code(code, partner_id=partner_id, main_account_id=owner_id):
         raise wire.auth_error(wire.INVALID_CODE)
-    state.renew_authorization(shop_id)
-    return _tokens_answer(state.issue_tokens(shop_id))
+    access_token, refresh_token = new_token(), new_token()
+    holders: list[Shop | Merchant] = [state.shops[i] for i in account.shop_ids]
+    holders += [state.merchants[i] for i in account.merchant_ids]
+    for holder in holders:
+        state.renew_authorization(holder)
+        state.give_tokens(holder, access_token, refresh_token)
+    fields = {
+        "access_token": access_token,
+        "refresh_token": refresh_token,
+        "expire_in": ACCESS_TOKEN_TTL,
+        "shop_id_list": list(account.shop_ids),
+        "merchant_id_list": list(account.merchant_ids),
+        "supplier_id_list": [],
+        "user_id_list": [],
+    }
+    return wire.Answer.json(wire.envelope() | fields)
 
 
 def access_token_get(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``POST /api/v2/auth/access_token/get``: spend a refresh token, rotate both tokens."""
-    partner_id, shop_id, refresh_token = _token_body(state, req, "refresh_token")
-    check_shop_standing(state, state.shops[shop_id])
-    shop = state.refresh(refresh_token, partner_id=partner_id, shop_id=shop_id)
-    if shop is None:
+    partner_id, body, refresh_token = _token_body(state, req, "refresh_token")
+    which, owner_id = one_id_of(body, ("shop_id", "merchant_id"))
+    holder: Shop | Merchant
+    if which == "shop_id":
+        holder = _partner_shop(state, owner_id, partner_id)
+        check_shop_standing(state, holder)
+    else:
+        merchant = state.merchants.get(owner_id)
+        if merchant is None or merchant.partner_id != partner_id:
+            raise wire.auth_error(wire.INVALID_PARTNER_OR_MERCHANT)
+        check_merchant_standing(state, merchant)
+        holder = merchant
+    if not state.refresh(refresh_token, partner_id=partner_id, holder=holder):
         raise wire.auth_error(wire.INVALID_REFRESH_TOKEN)
-    return _tokens_answer(shop, {"partner_id": partner_id, "shop_id": shop_id})
+    return _tokens_answer(holder, {"partner_id": partner_id, which: owner_id})

@@ -14,9 +14,10 @@ the first failure winning:
 5. signature (public or shop base string, constant-time) -> ``error_sign`` "Wrong sign.";
 6. shop APIs only: shop unknown or not the partner's -> ``error_auth``
    "Invalid partner_id or shopid."; then :func:`check_shop_standing` (banned -> ``shop_banned``
-   "The shop is banned.", authorization expired -> ``error_auth`` "The shop's authorization to
-   the partner has expired.", both our wording); token unknown, expired or another shop's ->
-   ``error_auth`` "Invalid access_token.".
+   "The shop is banned."; authorization cancelled -> ``error_auth`` "The shop's authorization
+   to the partner was cancelled."; authorization expired -> ``error_auth`` "The shop's
+   authorization to the partner has expired."; all our wording); token unknown, expired or
+   another shop's -> ``error_auth`` "Invalid access_token.".
 
 An empty value counts as missing. Callers hold the state lock.
 """
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox import wire
+from sandbox.accounts import Merchant
 from sandbox.documents import Shop
 from sandbox.signing import sign_matches, signature
 from sandbox.state import SandboxState
@@ -91,14 +93,25 @@ def authenticate_shop(state: SandboxState, req: wire.Request) -> ShopCaller:
 
 
 def check_shop_standing(state: SandboxState, shop: Shop) -> None:
-    """Refuse a banned shop (``shop_banned``), then an expired authorization (``error_auth``).
+    """Refuse a banned shop (``shop_banned``), then a cancelled authorization, then an expired
+    one (both ``error_auth``).
 
     Used by every shop API and by ``/api/v2/auth/access_token/get``. A ``FROZEN`` shop passes.
     """
     if shop.status == "BANNED":
         raise wire.ShopeeError("shop_banned", wire.SHOP_BANNED)
+    if shop.auth_cancelled:
+        raise wire.auth_error(wire.AUTHORIZATION_CANCELLED)
     if state.authorization_expired(shop):
         raise wire.auth_error(wire.AUTHORIZATION_EXPIRED)
+
+
+def check_merchant_standing(state: SandboxState, merchant: Merchant) -> None:
+    """A merchant's refresh: cancelled, then expired authorization -> ``error_auth``."""
+    if merchant.auth_cancelled:
+        raise wire.auth_error(wire.MERCHANT_AUTHORIZATION_CANCELLED)
+    if state.authorization_expired(merchant):
+        raise wire.auth_error(wire.MERCHANT_AUTHORIZATION_EXPIRED)
 
 
 def _check_partner_and_timestamp(state: SandboxState, query: dict[str, str]) -> int:
@@ -155,3 +168,39 @@ def int_field(source: dict[str, Any], name: str, *, where: str) -> int:
     if number is None:
         raise wire.param_error(f"Invalid {name}: expected an integer, got {value!r}.")
     return number
+
+
+def page_param(
+    query: dict[str, str], name: str, *, low: int, high: int | None, default: int
+) -> int:
+    """An optional paging integer from the query; outside [low, high] -> ``error_param``.
+
+    Messages (ours): "Invalid page_size: must be between 1 and 100." or, without an upper
+    bound, "Invalid page_no: must be at least 1.".
+    """
+    if query.get(name, "") == "":
+        return default
+    value = int_field(query, name, where="query")
+    if high is None and value < low:
+        raise wire.param_error(f"Invalid {name}: must be at least {low}.")
+    if high is not None and not low <= value <= high:
+        raise wire.param_error(f"Invalid {name}: must be between {low} and {high}.")
+    return value
+
+
+def one_id_of(
+    source: dict[str, Any], names: tuple[str, str], *, where: str = "body"
+) -> tuple[str, int]:
+    """Exactly one of two integer ids, from the body or the query: (its name, its value).
+
+    Neither -> ``error_param`` "There is no shop_id or main_account_id in body."; both ->
+    "Give exactly one of shop_id and main_account_id, not both." (ours, with the names asked
+    for); a null or "" value counts as absent; a non-integer as :func:`int_field` says.
+    """
+    given = [name for name in names if source.get(name) not in (None, "")]
+    first, second = names
+    if not given:
+        raise wire.param_error(f"There is no {first} or {second} in {where}.")
+    if len(given) == 2:
+        raise wire.param_error(f"Give exactly one of {first} and {second}, not both.")
+    return given[0], int_field(source, given[0], where=where)

@@ -6,16 +6,19 @@ Shape (``POST /_sandbox/reset``, also what :func:`sandbox.seeds.demo_document` r
      "shops": [{"shop_id": int, "partner_id": int, "name": str, "region": str,
                 "access_token": str, "refresh_token": str,
                 "status": "NORMAL" | "BANNED" | "FROZEN", "auth_time": int,
-                "auth_expire_time": int}],
+                "auth_expire_time": int, "merchant_id": int | null}],
+     "main_accounts": [{"main_account_id": int, "partner_id": int, "name": str,
+                        "shop_ids": [int], "merchant_ids": [int]}],      # optional
      "vouchers": [{"shop_id": int, "voucher_id": int, "start_time": int, "end_time": int,
                    ...any other Shopee voucher field}]}
 
 Required: ``partner_id``/``partner_key``; ``shop_id``/``partner_id`` (a known partner);
 ``shop_id`` (a known shop)/``voucher_id``. Everything else has a default (:data:`VOUCHER_DEFAULTS`,
 ``region`` "SG", ``name`` "Shop <id>", random 32-hex tokens, ``status`` "NORMAL", ``auth_time``
-the reset time, ``auth_expire_time`` the reset time + 365 days, a voucher ongoing from an hour ago
-for 7 days); a shop field given as null or "" takes its default too. Unknown voucher fields are
-kept as given. A bad document raises :class:`DocumentError` whose text says what is wrong.
+the reset time, ``auth_expire_time`` the reset time + 365 days, ``merchant_id`` null, a voucher
+ongoing from an hour ago for 7 days); a shop field given as null or "" takes its default too.
+Unknown voucher fields are kept as given. Main accounts: :mod:`sandbox.accounts`. A bad document
+raises :class:`DocumentError` whose text says what is wrong.
 
 :func:`shop_changes` validates the fields ``POST /_sandbox/shops/<shop_id>`` may change.
 """
@@ -23,8 +26,14 @@ kept as given. A bad document raises :class:`DocumentError` whose text says what
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from sandbox import fields
+from sandbox.accounts import AUTHORIZATION_TTL, MainAccount, Merchant, parse_main_accounts
+from sandbox.fields import DocumentError
+
+__all__ = ["AUTHORIZATION_TTL", "DocumentError", "Document", "Shop", "parse_document"]
 
 # Fields of get_voucher_list items (shopee-api.md section 5); get_voucher adds DETAIL_FIELDS.
 LIST_FIELDS = (
@@ -61,12 +70,15 @@ VOUCHER_DEFAULTS: dict[str, Any] = {
 }
 DEFAULT_REGION = "SG"
 SHOP_STATUSES = ("NORMAL", "BANNED", "FROZEN")
-AUTHORIZATION_TTL = 365 * 86400  # a seller's authorization lasts at most 365 days
-SHOP_CHANGEABLE = ("status", "auth_time", "auth_expire_time", "name", "region")
-
-
-class DocumentError(ValueError):
-    """The reset document is malformed; the text names the offending entry."""
+SHOP_CHANGEABLE = (
+    "status",
+    "auth_time",
+    "auth_expire_time",
+    "name",
+    "region",
+    "merchant_id",
+    "auth_cancelled",
+)
 
 
 @dataclass
@@ -80,6 +92,8 @@ class Shop:
     status: str  # one of SHOP_STATUSES
     auth_time: int  # when the seller last authorized the partner (Unix seconds)
     auth_expire_time: int  # when that authorization ends: expired once now >= this
+    merchant_id: int | None = None  # the merchant the shop belongs to, if any
+    auth_cancelled: bool = False  # the seller cancelled the authorization (until a new code)
 
 
 @dataclass
@@ -89,33 +103,13 @@ class Document:
     partners: dict[int, str]
     shops: dict[int, Shop]
     vouchers: dict[int, dict[int, dict[str, Any]]]
+    main_accounts: dict[int, MainAccount] = field(default_factory=dict)
+    merchants: dict[int, Merchant] = field(default_factory=dict)
 
 
 def new_token() -> str:
     """A token like Shopee's: 32 lowercase hex characters."""
     return secrets.token_hex(16)
-
-
-def _int(entry: dict[str, Any], name: str, where: str) -> int:
-    value = entry.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DocumentError(f"{where}: {name} must be an integer, got {value!r}")
-    return value
-
-
-def _str(entry: dict[str, Any], name: str, where: str, default: str | None = None) -> str:
-    """A non-empty string; a missing, null or empty value takes ``default`` when there is one."""
-    value = entry.get(name)
-    if value is None or (value == "" and default is not None):
-        value = default
-    if not isinstance(value, str) or not value:
-        raise DocumentError(f"{where}: {name} must be a non-empty string, got {value!r}")
-    return value
-
-
-def _optional_int(entry: dict[str, Any], name: str, where: str, default: int) -> int:
-    """An integer; a missing or null value takes ``default``."""
-    return default if entry.get(name) is None else _int(entry, name, where)
 
 
 def _status(entry: dict[str, Any], where: str) -> str:
@@ -129,84 +123,93 @@ def _status(entry: dict[str, Any], where: str) -> str:
     return value
 
 
-def _entries(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    entries = doc.get(name, [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise DocumentError(f"{name} must be a list of objects")
-    return entries
-
-
 def parse_document(doc: Any, *, now: int) -> Document:
     """Validate ``doc`` and fill in defaults; ``now`` anchors the default times."""
     if not isinstance(doc, dict):
         raise DocumentError("the document must be a JSON object")
     partners: dict[int, str] = {}
-    for i, entry in enumerate(_entries(doc, "partners")):
+    for i, entry in enumerate(fields.entries(doc, "partners")):
         where = f"partners[{i}]"
-        partners[_int(entry, "partner_id", where)] = _str(entry, "partner_key", where)
+        partners[fields.integer(entry, "partner_id", where)] = fields.text(
+            entry, "partner_key", where
+        )
     shops: dict[int, Shop] = {}
-    for i, entry in enumerate(_entries(doc, "shops")):
+    for i, entry in enumerate(fields.entries(doc, "shops")):
         where = f"shops[{i}]"
-        shop_id = _int(entry, "shop_id", where)
-        partner_id = _int(entry, "partner_id", where)
+        shop_id = fields.integer(entry, "shop_id", where)
+        partner_id = fields.integer(entry, "partner_id", where)
         if partner_id not in partners:
             raise DocumentError(f"{where}: unknown partner_id {partner_id}")
         shops[shop_id] = Shop(
             shop_id=shop_id,
             partner_id=partner_id,
-            name=_str(entry, "name", where, f"Shop {shop_id}"),
-            region=_str(entry, "region", where, DEFAULT_REGION),
-            access_token=_str(entry, "access_token", where, new_token()),
-            refresh_token=_str(entry, "refresh_token", where, new_token()),
+            name=fields.text(entry, "name", where, f"Shop {shop_id}"),
+            region=fields.text(entry, "region", where, DEFAULT_REGION),
+            access_token=fields.text(entry, "access_token", where, new_token()),
+            refresh_token=fields.text(entry, "refresh_token", where, new_token()),
             status=_status(entry, where),
-            auth_time=_optional_int(entry, "auth_time", where, now),
-            auth_expire_time=_optional_int(
+            auth_time=fields.optional_integer(entry, "auth_time", where, now),
+            auth_expire_time=fields.optional_integer(
                 entry, "auth_expire_time", where, now + AUTHORIZATION_TTL
             ),
+            merchant_id=fields.optional_integer(entry, "merchant_id", where, None),
         )
+    main_accounts, merchants = parse_main_accounts(doc, partners=partners, shops=shops, now=now)
     vouchers: dict[int, dict[int, dict[str, Any]]] = {shop_id: {} for shop_id in shops}
-    for i, entry in enumerate(_entries(doc, "vouchers")):
+    for i, entry in enumerate(fields.entries(doc, "vouchers")):
         where = f"vouchers[{i}]"
-        shop_id = _int(entry, "shop_id", where)
+        shop_id = fields.integer(entry, "shop_id", where)
         if shop_id not in shops:
             raise DocumentError(f"{where}: unknown shop_id {shop_id}")
         voucher = voucher_with_defaults(entry, where=where, now=now)
         vouchers[shop_id][voucher["voucher_id"]] = voucher
-    return Document(partners=partners, shops=shops, vouchers=vouchers)
+    return Document(
+        partners=partners,
+        shops=shops,
+        vouchers=vouchers,
+        main_accounts=main_accounts,
+        merchants=merchants,
+    )
 
 
-def shop_changes(fields: Any) -> dict[str, Any]:
+def shop_changes(changes: Any) -> dict[str, Any]:
     """Validate a ``POST /_sandbox/shops/<shop_id>`` body: some of :data:`SHOP_CHANGEABLE`."""
-    if not isinstance(fields, dict):
+    if not isinstance(changes, dict):
         raise DocumentError("the body must be a JSON object")
-    unknown = sorted(set(fields) - set(SHOP_CHANGEABLE))
+    unknown = sorted(set(changes) - set(SHOP_CHANGEABLE))
     if unknown:
         raise DocumentError(
             f"unknown shop field(s) {', '.join(unknown)}; known: {', '.join(SHOP_CHANGEABLE)}"
         )
-    changes: dict[str, Any] = {}
-    for name, value in fields.items():
+    valid: dict[str, Any] = {}
+    for name, value in changes.items():
         if name == "status":
             if value not in SHOP_STATUSES:
                 raise DocumentError(
                     f"shop: status must be one of {', '.join(SHOP_STATUSES)}, got {value!r}"
                 )
-            changes[name] = value
+            valid[name] = value
         elif name in ("auth_time", "auth_expire_time"):
-            changes[name] = _int(fields, name, "shop")
+            valid[name] = fields.integer(changes, name, "shop")
+        elif name == "merchant_id":
+            valid[name] = fields.optional_integer(changes, name, "shop", None)
+        elif name == "auth_cancelled":
+            if not isinstance(value, bool):
+                raise DocumentError(f"shop: auth_cancelled must be true or false, got {value!r}")
+            valid[name] = value
         else:
-            changes[name] = _str(fields, name, "shop")
-    return changes
+            valid[name] = fields.text(changes, name, "shop")
+    return valid
 
 
 def voucher_with_defaults(entry: dict[str, Any], *, where: str, now: int) -> dict[str, Any]:
     """One voucher's stored fields (without ``shop_id``), defaults filled in."""
-    voucher_id = _int(entry, "voucher_id", where)
+    voucher_id = fields.integer(entry, "voucher_id", where)
     voucher = {k: v for k, v in entry.items() if k != "shop_id"}
     voucher.setdefault("start_time", now - 3600)
     voucher.setdefault("end_time", now + 7 * 86400)
-    start_time = _int(voucher, "start_time", where)
-    if _int(voucher, "end_time", where) < start_time:
+    start_time = fields.integer(voucher, "start_time", where)
+    if fields.integer(voucher, "end_time", where) < start_time:
         raise DocumentError(f"{where}: end_time is before start_time")
     voucher.setdefault("voucher_code", f"V{voucher_id}")
     voucher.setdefault("voucher_name", f"Voucher {voucher_id}")

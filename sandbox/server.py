@@ -2,7 +2,9 @@
 
 Requests under ``/_sandbox/`` go to :mod:`sandbox.control`, everything else to
 :mod:`sandbox.shopee_api`. Answers always carry a ``Content-Length`` (HTTP/1.1 keep-alive
-works); the ``drop`` and ``hang`` faults close the connection without a response. The server
+works); the ``drop`` and ``hang`` faults close the connection without a response. Pushes an
+answer carries are delivered from a daemon thread once the answer is sent (or, for a dropped or
+hung answer, at once), without the state lock (:mod:`sandbox.push`). The server
 is quiet unless ``verbose``, and even then logs paths without their query strings (they carry
 tokens and signatures).
 """
@@ -18,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sandbox import control, shopee_api, wire
+from sandbox import control, push, shopee_api, wire
 from sandbox.persistence import load_state, save_state
 from sandbox.seeds import SEEDS
 from sandbox.state import SandboxState
@@ -121,7 +123,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
             answer = control.handle(server.state, req, persist=server.persist)
         else:
             answer = shopee_api.handle(server.state, req, persist=server.persist, sleep=time.sleep)
-        self._send(answer)
+        if answer.action is not None:
+            push.deliver_in_background(server.state, answer.pushes, server.persist)
+            self._send(answer)
+        else:
+            self._send(answer)
+            push.deliver_in_background(server.state, answer.pushes, server.persist)
 
     def _send(self, answer: wire.Answer) -> None:
         if answer.action == "hang":

@@ -9,8 +9,12 @@ Every request outside ``/_sandbox/`` goes through :func:`handle`:
    incorrect." (HTTP 200, as Shopee answers); a shop API call over the per-shop rate limit
    gets ``error_rate_limit`` "Too many requests, please try again later." with HTTP 429; a
    state-changing API saves the state (``--state``) before the lock is released;
-4. a ``phase: after`` fault then replaces the answer (the request was applied: the answer lost);
+4. a ``phase: after`` fault then replaces the answer (the request was applied: the answer lost,
+   but the pushes it caused are still delivered);
 5. the call is appended to the calls log (``GET /_sandbox/calls``) before anything is sent.
+
+Pushes an API causes (code 1 when the seller clicks Authorize) ride on the answer
+(``Answer.pushes``); the server delivers them from a background thread once the answer is sent.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox import auth_api, faults, shop_api, voucher_api, wire
+from sandbox import auth_api, auth_page, faults, partner_api, shop_api, voucher_api, wire
 from sandbox.common import parse_int
 from sandbox.state import SandboxState
 
@@ -36,8 +40,8 @@ class Route:
 
 
 ROUTES: dict[str, Route] = {
-    auth_api.AUTH_PARTNER_PATH: Route("GET", auth_api.auth_partner_page, False),
-    auth_api.AUTHORIZE_PATH: Route("GET", auth_api.authorize, True),
+    auth_page.AUTH_PARTNER_PATH: Route("GET", auth_page.auth_partner_page, False),
+    auth_page.AUTHORIZE_PATH: Route("GET", auth_page.authorize, True),
     "/api/v2/auth/token/get": Route("POST", auth_api.token_get, True),
     "/api/v2/auth/access_token/get": Route("POST", auth_api.access_token_get, True),
     shop_api.GET_SHOP_INFO_PATH: Route("GET", shop_api.get_shop_info, False),
@@ -45,6 +49,11 @@ ROUTES: dict[str, Route] = {
     "/api/v2/voucher/get_voucher": Route("GET", voucher_api.get_voucher, False),
     "/api/v2/voucher/end_voucher": Route("POST", voucher_api.end_voucher, True),
     "/api/v2/voucher/delete_voucher": Route("POST", voucher_api.delete_voucher, True),
+    partner_api.SHOPS_BY_PARTNER_PATH: Route("GET", partner_api.get_shops_by_partner, False),
+    partner_api.GET_LOST_PUSH_PATH: Route("GET", partner_api.get_lost_push_message, False),
+    partner_api.CONFIRM_CONSUMED_PATH: Route(
+        "POST", partner_api.confirm_consumed_lost_push_message, True
+    ),
 }
 
 
@@ -77,7 +86,8 @@ def handle(
     else:
         answer = _process(state, req, persist)
         if rule is not None:
-            answer = rule.answer()
+            applied, answer = answer, rule.answer()
+            answer.pushes = applied.pushes
     with state.lock:
         fault = rule.kind if rule is not None else ("latency" if delay else None)
         state.calls.append(_call_record(req, received, shop_id, answer, fault))

@@ -10,7 +10,8 @@ Wire format (see ``/work/shared/shopee-api.md`` section 2):
   neither the body nor the business parameters are signed.
 
 The sandbox verifies with :func:`sign_matches` (constant-time); clients and tests build their
-query strings with :func:`signed_query`.
+query strings with :func:`signed_query`. Pushes (Shopee calling the partner) are signed
+differently: :func:`push_signature`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-__all__ = ["base_string", "sign", "sign_matches", "signature", "signed_query"]
+__all__ = [
+    "base_string",
+    "push_signature",
+    "sign",
+    "sign_matches",
+    "signature",
+    "signed_query",
+]
 
 
 def base_string(
@@ -92,3 +100,14 @@ def signed_query(
         shop_id=shop_id,
     )
     return query
+
+
+def push_signature(partner_key: str, url: str, raw_body: bytes) -> str:
+    """The ``Authorization`` header of a push: lowercase hex HMAC-SHA256 keyed with the
+    partner_key's text bytes over ``url + "|" + raw_body`` (the body's bytes exactly as sent).
+
+    A receiver recomputes it over the URL Shopee was given and the raw request body (never a
+    re-serialized JSON), and compares with :func:`sign_matches`.
+    """
+    base = url.encode() + b"|" + raw_body
+    return hmac.new(partner_key.encode(), base, hashlib.sha256).hexdigest()

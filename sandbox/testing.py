@@ -15,6 +15,7 @@ control call has a timeout, and a refused call raises :class:`SandboxControlErro
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "RunningSandbox",
     "SandboxControl",
     "SandboxControlError",
+    "authorize_main_account",
     "authorize_shop",
     "start_sandbox",
 ]
@@ -151,12 +153,87 @@ class SandboxControl:
 
     def update_shop(self, shop_id: int, **fields: Any) -> dict[str, Any]:
         """Change a shop at runtime: any of ``status``, ``auth_time``, ``auth_expire_time``,
-        ``name``, ``region``. Returns ``{"ok": True}``; an unknown shop raises
-        :class:`SandboxControlError` with status 404."""
+        ``name``, ``region``, ``merchant_id``, ``auth_cancelled`` (no push). Returns
+        ``{"ok": True}``; an unknown shop raises :class:`SandboxControlError` with status 404."""
         return self._call("POST", f"shops/{shop_id}", fields)
+
+    # -- push (see sandbox.push and sandbox.control.authorization) --------------------------
+    def set_push_url(self, url: str | None) -> dict[str, Any]:
+        """Set (or with None clear) the push URL. Setting one sends the code 0 verification
+        push first; returns ``{"rate_limit_per_shop", "push_url", "verification": <record> |
+        None}``."""
+        return self._call("POST", "settings", {"push_url": url})
+
+    def pushes(self) -> list[dict[str, Any]]:
+        """Every push record, oldest first (``message_id``, ``code``, ``body``, ``delivered``,
+        ``pending``, ...)."""
+        return self._call("GET", "pushes")["pushes"]
+
+    def cancel_authorization(self, shop_id: int) -> dict[str, Any]:
+        """The seller cancels the shop's authorization: ``{"ok": True, "push": <code 2>}``."""
+        return self._call("POST", f"shops/{shop_id}/cancel_authorization")
+
+    def cancel_main_account(self, main_account_id: int) -> dict[str, Any]:
+        """Cancel every shop and merchant of the main account: one code 2 push."""
+        return self._call("POST", f"main_accounts/{main_account_id}/cancel_authorization")
+
+    def expire_soon(
+        self,
+        shop_ids: Iterable[int],
+        merchant_ids: Iterable[int] = (),
+        expire_at: int | None = None,
+    ) -> dict[str, Any]:
+        """Move the listed authorizations' end to ``expire_at`` (default: sandbox now + 7 days)
+        and send one code 12 push: ``{"ok": True, "push": <record>}``."""
+        body: dict[str, Any] = {"shop_ids": list(shop_ids), "merchant_ids": list(merchant_ids)}
+        if expire_at is not None:
+            body["expire_at"] = expire_at
+        return self._call("POST", "authorization_expiry", body)
+
+    def send_push(
+        self,
+        code: int,
+        data: dict[str, Any],
+        shop_id: int | None = None,
+        *,
+        partner_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Send exactly this push (signed as usual): ``{"ok": True, "push": <record>}``."""
+        body: dict[str, Any] = {"code": code, "data": data}
+        if shop_id is not None:
+            body["shop_id"] = shop_id
+        if partner_id is not None:
+            body["partner_id"] = partner_id
+        return self._call("POST", "push", body)
 
     def close(self) -> None:
         self._session.close()
+
+
+def _authorize(
+    base_url: str,
+    *,
+    partner_id: int,
+    partner_key: str,
+    owner: dict[str, int],
+    redirect: str,
+    timeout: float,
+) -> tuple[str, dict[str, str]]:
+    """Click "Authorize" for ``owner`` (shop_id or main_account_id): (location, its query)."""
+    now = requests.get(f"{base_url}/_sandbox/clock", timeout=timeout).json()["now"]
+    query = signed_query(
+        partner_id=partner_id, partner_key=partner_key, path=AUTH_PARTNER_PATH, timestamp=now
+    )
+    response = requests.get(
+        base_url + AUTHORIZE_PATH,
+        params=query | {"redirect": redirect} | owner,
+        allow_redirects=False,
+        timeout=timeout,
+    )
+    if response.status_code != 302:
+        raise SandboxControlError(response.status_code, response.text)
+    location = response.headers["Location"]
+    return location, {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
 def authorize_shop(
@@ -173,18 +250,41 @@ def authorize_shop(
     Returns ``{"code", "shop_id", "location"}`` from the sandbox's 302 to ``redirect``. The
     link is signed with the sandbox's own clock, so it works after ``advance_clock`` too.
     """
-    now = requests.get(f"{base_url}/_sandbox/clock", timeout=timeout).json()["now"]
-    query = signed_query(
-        partner_id=partner_id, partner_key=partner_key, path=AUTH_PARTNER_PATH, timestamp=now
-    )
-    response = requests.get(
-        base_url + AUTHORIZE_PATH,
-        params=query | {"redirect": redirect, "shop_id": shop_id},
-        allow_redirects=False,
+    location, params = _authorize(
+        base_url,
+        partner_id=partner_id,
+        partner_key=partner_key,
+        owner={"shop_id": shop_id},
+        redirect=redirect,
         timeout=timeout,
     )
-    if response.status_code != 302:
-        raise SandboxControlError(response.status_code, response.text)
-    location = response.headers["Location"]
-    params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
     return {"code": params["code"], "shop_id": int(params["shop_id"]), "location": location}
+
+
+def authorize_main_account(
+    base_url: str,
+    *,
+    partner_id: int,
+    partner_key: str,
+    main_account_id: int,
+    redirect: str = "http://app.invalid/callback",
+    timeout: float = 10.0,
+) -> dict[str, Any]:
+    """Play the seller logging in with a main account: like :func:`authorize_shop`.
+
+    Returns ``{"code", "main_account_id", "location"}``; exchange the code with ``token/get``
+    and ``main_account_id``.
+    """
+    location, params = _authorize(
+        base_url,
+        partner_id=partner_id,
+        partner_key=partner_key,
+        owner={"main_account_id": main_account_id},
+        redirect=redirect,
+        timeout=timeout,
+    )
+    return {
+        "code": params["code"],
+        "main_account_id": int(params["main_account_id"]),
+        "location": location,
+    }

@@ -24,14 +24,14 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox import wire
-from sandbox.common import authenticate_shop, int_field, json_body
+from sandbox.common import authenticate_shop, int_field, json_body, page_param
 from sandbox.documents import detail, list_item, voucher_status
 from sandbox.state import SandboxState
 
 PROTECTED_PURPOSES = frozenset({3, 4, 6})  # shop follow, shop game, membership
 STATUSES = ("upcoming", "ongoing", "expired", "all")
-PAGE_NO_RANGE = (1, 5000)
-PAGE_SIZE_RANGE = (1, 100)
+PAGE_NO_MAX = 5000
+PAGE_SIZE_MAX = 100
 
 
 def ok(response: Any) -> wire.Answer:
@@ -55,16 +55,6 @@ def _check_permission(voucher: dict[str, Any]) -> None:
         raise _business_error("voucher.operate_voucher_permission_error", wire.PERMISSION_ERROR)
 
 
-def _page_param(query: dict[str, str], name: str, bounds: tuple[int, int], default: int) -> int:
-    if query.get(name, "") == "":
-        return default
-    value = int_field(query, name, where="query")
-    low, high = bounds
-    if not low <= value <= high:
-        raise wire.param_error(f"Invalid {name}: must be between {low} and {high}.")
-    return value
-
-
 def get_voucher_list(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``GET /api/v2/voucher/get_voucher_list``: ``status`` required, pages ordered by id."""
     caller = authenticate_shop(state, req)
@@ -73,8 +63,8 @@ def get_voucher_list(state: SandboxState, req: wire.Request) -> wire.Answer:
         raise wire.param_error(wire.missing_in_query("status"))
     if status not in STATUSES:
         raise wire.param_error(f"Invalid status: expected one of {', '.join(STATUSES)}.")
-    page_no = _page_param(req.query, "page_no", PAGE_NO_RANGE, 1)
-    page_size = _page_param(req.query, "page_size", PAGE_SIZE_RANGE, 20)
+    page_no = page_param(req.query, "page_no", low=1, high=PAGE_NO_MAX, default=1)
+    page_size = page_param(req.query, "page_size", low=1, high=PAGE_SIZE_MAX, default=20)
     now = state.now()
     matching = [
         voucher

@@ -32,6 +32,16 @@ INVALID_PARTNER_OR_SHOP = "Invalid partner_id or shopid."
 INVALID_SHOP_ID = "Invalid shop_id."  # ours
 INVALID_REFRESH_TOKEN = "Invalid refresh_token."  # noqa: S105 (ours; a message)
 INVALID_CODE = "Invalid code"
+INVALID_MAIN_ACCOUNT = (  # Shopee's page for token/get, typos included
+    "The code or main_accoount_id is wrong, please check the code or the main_account_id."
+)
+INVALID_PARTNER_OR_MERCHANT = "Invalid partner_id or merchant_id."  # ours, like the shop one
+AUTHORIZATION_CANCELLED = "The shop's authorization to the partner was cancelled."  # ours
+MERCHANT_AUTHORIZATION_CANCELLED = (  # ours
+    "The merchant's authorization to the partner was cancelled."
+)
+MERCHANT_AUTHORIZATION_EXPIRED = "The merchant's authorization to the partner has expired."  # ours
+INVALID_LAST_MESSAGE_ID = "Invalid last_message_id."  # ours
 SHOP_BANNED = "The shop is banned."  # ours
 AUTHORIZATION_EXPIRED = "The shop's authorization to the partner has expired."  # ours
 WRONG_SIGN = "Wrong sign."
@@ -90,6 +100,7 @@ class Answer:
     hang_seconds: float = 0.0
     request_id: str | None = None
     payload: Any = None  # what the calls log records as "response"
+    pushes: list[Any] = field(default_factory=list)  # sandbox.push.Push to deliver once sent
 
     @classmethod
     def json(cls, payload: Any, *, status: int = 200) -> Answer:

@@ -1,7 +1,8 @@
 """Fixtures for the sandbox's own tests: one sandbox for the session, reset for each test.
 
 ``control`` resets the sandbox to :func:`world_document` and drives the control API; ``shopee``
-signs and sends Shopee-side requests with ``requests``.
+signs and sends Shopee-side requests with ``requests``; ``receiver`` is a local HTTP server that
+records the pushes it gets.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 
 from sandbox.testing import RunningSandbox, SandboxControl, start_sandbox
 from tests.sandbox.helpers import Shopee, world_document
+from tests.sandbox.receiver import Receiver
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +35,10 @@ def control(running: RunningSandbox) -> SandboxControl:
 @pytest.fixture
 def shopee(running: RunningSandbox, control: SandboxControl) -> Shopee:
     return Shopee(running.base_url, control)
+
+
+@pytest.fixture
+def receiver() -> Receiver:
+    server = Receiver()
+    yield server
+    server.stop()

@@ -33,6 +33,15 @@ LIST = "/api/v2/voucher/get_voucher_list"
 DELETE = "/api/v2/voucher/delete_voucher"
 TOKEN_GET = "/api/v2/auth/token/get"
 REFRESH_GET = "/api/v2/auth/access_token/get"
+SHOP_INFO = "/api/v2/shop/get_shop_info"
+
+# Main accounts (main_account_document): MAIN_ACCOUNT_ID holds shops GROUP_A and GROUP_B and
+# merchants MERCHANT_A and MERCHANT_B; OTHER_MAIN_ACCOUNT_ID is the other partner's.
+MAIN_ACCOUNT_ID = 880001
+OTHER_MAIN_ACCOUNT_ID = 880002
+GROUP_A, GROUP_B = 14701721, 14701722
+GROUP_A_TOKEN, GROUP_B_TOKEN = "1" * 32, "2" * 32
+MERCHANT_A, MERCHANT_B = 9100001, 9100002
 
 
 def world_document(now: int) -> dict[str, Any]:
@@ -88,6 +97,47 @@ def world_document(now: int) -> dict[str, Any]:
             voucher(UPCOMING_ADMIN, 600, 3600, is_admin=True),
         ],
     }
+
+
+def main_account_document(now: int) -> dict[str, Any]:
+    """`world` plus a main account of two shops and two merchants, and one of the other partner."""
+    doc = world_document(now)
+    doc["shops"] += [
+        {
+            "shop_id": GROUP_B,
+            "partner_id": PARTNER_ID,
+            "name": "Group B",
+            "region": "TH",
+            "access_token": GROUP_B_TOKEN,
+            "merchant_id": MERCHANT_B,
+        },
+        {
+            "shop_id": GROUP_A,
+            "partner_id": PARTNER_ID,
+            "name": "Group A",
+            "region": "VN",
+            "access_token": GROUP_A_TOKEN,
+            "merchant_id": MERCHANT_A,
+        },
+    ]
+    doc["vouchers"].append(
+        {"shop_id": GROUP_A, "voucher_id": 70, "start_time": now - 60, "end_time": now + 3600}
+    )
+    doc["main_accounts"] = [
+        {
+            "main_account_id": MAIN_ACCOUNT_ID,
+            "partner_id": PARTNER_ID,
+            "name": "Acme Group",
+            "shop_ids": [GROUP_B, GROUP_A],
+            "merchant_ids": [MERCHANT_B, MERCHANT_A],
+        },
+        {
+            "main_account_id": OTHER_MAIN_ACCOUNT_ID,
+            "partner_id": OTHER_PARTNER_ID,
+            "shop_ids": [OTHER_SHOP_ID],
+        },
+    ]
+    return doc
 
 
 class Shopee:
@@ -164,6 +214,22 @@ class Shopee:
     def refresh(self, refresh_token: str, shop_id: int = SHOP_ID) -> dict[str, Any]:
         body = {"refresh_token": refresh_token, "partner_id": PARTNER_ID, "shop_id": shop_id}
         return self.public("POST", REFRESH_GET, body=body).json()
+
+    def refresh_merchant(self, refresh_token: str, merchant_id: int) -> dict[str, Any]:
+        body = {
+            "refresh_token": refresh_token,
+            "partner_id": PARTNER_ID,
+            "merchant_id": merchant_id,
+        }
+        return self.public("POST", REFRESH_GET, body=body).json()
+
+    def exchange(self, code: str, **owner: int) -> dict[str, Any]:
+        """token/get for ``shop_id=`` or ``main_account_id=``."""
+        body = {"code": code, "partner_id": PARTNER_ID} | owner
+        return self.public("POST", TOKEN_GET, body=body).json()
+
+    def shop_info(self, shop_id: int = SHOP_ID, access_token: str = TOKEN) -> dict[str, Any]:
+        return self.shop("GET", SHOP_INFO, shop_id=shop_id, access_token=access_token).json()
 
 
 def assert_error(response: requests.Response, error: str, message: str, status: int = 200):

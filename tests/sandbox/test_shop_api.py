@@ -62,8 +62,11 @@ def test_get_shop_info_answers_at_the_top_level(control, shopee):
         "status": "NORMAL",
         "is_cb": False,
         "is_sip": False,
+        "sip_affi_shops": [],
         "auth_time": reset_at,
         "expire_time": reset_at + YEAR,
+        "merchant_id": None,
+        "is_main_shop": False,
     }
 
 

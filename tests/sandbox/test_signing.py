@@ -6,7 +6,7 @@ import pytest
 
 from sandbox import wire
 from sandbox.common import authenticate_partner, authenticate_shop
-from sandbox.signing import base_string, sign_matches, signature, signed_query
+from sandbox.signing import base_string, push_signature, sign_matches, signature, signed_query
 from sandbox.state import SandboxState
 
 KEY = "test_partner_key"
@@ -114,3 +114,13 @@ def test_signed_query_carries_the_common_parameters():
         "shop_id": "14701711",
         "sign": VECTORS[2][3],
     }
+
+
+def test_push_signature_matches_an_openssl_vector():
+    # printf '%s' 'URL|BODY' | openssl dgst -sha256 -hmac test_partner_key
+    url = "http://127.0.0.1:8000/shopee/push"
+    body = b'{"code": 0, "timestamp": 1655714431, "data": {"verify_info": "x"}}'
+    expected = "7a254e9b9d3e34b254550ba3ca4d05860637c3561d5406aa72bb1a54dfd046a3"
+    assert push_signature(KEY, url, body) == expected
+    assert push_signature(KEY, url, body + b" ") != expected  # the raw bytes, exactly
+    assert push_signature(KEY, url + "/", body) != expected  # the URL is signed too
