@@ -6,8 +6,8 @@ Every Shopee-side answer is JSON carrying a fresh 32-hex ``request_id``. Errors 
 
 * shop APIs: ``{"request_id", "error", "message"}`` plus ``"response"`` when the error carries
   one (voucher business errors carry ``""``, as Shopee's ``common.error_not_found`` does);
-* auth APIs and ``shop/get_shop_info`` put their fields at the top level, so their errors have
-  no ``response`` either.
+* auth APIs, ``shop/get_shop_info`` and ``public/get_shops_by_partner`` put their fields at the
+  top level, so their errors have no ``response`` either.
 """
 
 from __future__ import annotations
