@@ -4,10 +4,12 @@ import time
 import pytest
 
 from tests.factories import ShopTokenFactory, VoucherFactory
-from vouchers.models import ShopeeCall, Voucher
+from vouchers.models import Shop, ShopeeCall, Voucher
 from vouchers.services.shops import ShopNotConnected
-from vouchers.services.sync import shop_vouchers_sync
-from vouchers.shopee.errors import ShopeeAuthError
+from vouchers.services.sync import shop_vouchers_sync, shops_vouchers_sync
+from vouchers.shopee.errors import ShopeeAuthError, ShopeeTransientError
+
+LIST = "/api/v2/voucher/get_voucher_list"
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,93 @@ def test_sync_with_a_rejected_token_is_audited(sandbox):
         ("/api/v2/voucher/get_voucher_list", "refused", "error_auth"),
         ("/api/v2/auth/access_token/get", "refused", "error_auth"),
     ]
+
+
+@pytest.fixture
+def five_shops(sandbox):
+    """Five connected shops with 150 vouchers each at Shopee (two pages a shop)."""
+    tokens = [ShopTokenFactory() for _ in range(5)]
+    document = sandbox.mirror()
+    now = int(time.time())
+    document["vouchers"] = [
+        {
+            "shop_id": token.shop.shop_id,
+            "voucher_id": 10**10 * (n + 1) + v,
+            "start_time": now - 60,
+            "end_time": now + 3600,
+        }
+        for n, token in enumerate(tokens)
+        for v in range(150)
+    ]
+    sandbox.control.reset(document)
+    return [token.shop for token in tokens]
+
+
+def test_many_shops_are_read_side_by_side_each_page_in_order(sandbox, five_shops):
+    results = shops_vouchers_sync(shops=five_shops, actor_label="test")
+
+    assert [(r.shop, r.ok, r.created, r.pages) for r in results] == [
+        (shop, True, 150, 2) for shop in five_shops
+    ]
+    assert Voucher.objects.count() == 750
+    for shop in five_shops:
+        pages = [c["query"]["page_no"] for c in sandbox.calls(LIST) if c["shop_id"] == shop.shop_id]
+        assert pages == ["1", "2"]
+    assert ShopeeCall.objects.filter(endpoint=LIST, outcome="success").count() == 10
+
+
+def test_one_failing_shop_does_not_stop_the_others(sandbox, five_shops, settings):
+    broken = five_shops[2]
+    sandbox.control.set_faults(
+        [{"path": LIST, "shop_id": broken.shop_id, "kind": "http_status", "status": 503}]
+    )
+
+    results = shops_vouchers_sync(shops=five_shops)
+
+    assert [r.ok for r in results] == [True, True, False, True, True]
+    assert "HTTP 503" in str(results[2].error)
+    attempts = ShopeeCall.objects.filter(shop=broken).values_list("attempt", flat=True)
+    assert sorted(attempts) == list(range(1, settings.END_RUN_MAX_ATTEMPTS + 1))
+    assert Shop.objects.get(pk=broken.pk).vouchers_synced_at is None
+
+
+def test_a_rate_limited_shop_cools_down_and_is_read_in_full(sandbox, five_shops):
+    limited = five_shops[0]
+    sandbox.control.set_faults(
+        [
+            {
+                "path": LIST,
+                "shop_id": limited.shop_id,
+                "kind": "shopee_error",
+                "error": "error_rate_limit",
+                "times": 2,
+            }
+        ]
+    )
+
+    results = shops_vouchers_sync(shops=five_shops)
+
+    assert all(result.ok for result in results)
+    assert Voucher.objects.filter(shop=limited).count() == 150
+
+
+def test_a_malformed_page_saves_nothing_of_it(sandbox):
+    token = ShopTokenFactory()
+    document = sandbox.mirror()
+    now = int(time.time())
+    document["vouchers"] = [
+        {"shop_id": token.shop.shop_id, "voucher_id": 1, "start_time": now, "end_time": now + 9},
+        {
+            "shop_id": token.shop.shop_id,
+            "voucher_id": 2,
+            "start_time": now,
+            "end_time": now + 9,
+            "usage_quantity": "²",
+        },
+    ]
+    sandbox.control.reset(document)
+
+    with pytest.raises(ShopeeTransientError, match="usage_quantity must be a whole number"):
+        shop_vouchers_sync(shop=token.shop)
+
+    assert not Voucher.objects.exists()

@@ -22,16 +22,22 @@ from django.conf import settings
 from django.utils import timezone
 
 from vouchers.models import Shop
-from vouchers.parsing import NumberError, parse_id
+from vouchers.parsing import parse_id
 from vouchers.services.audit import call_log_finish, call_log_start
 from vouchers.services.runs.pacing import Pacer, backoff_seconds
 from vouchers.services.shop_api import authorization_ended, token_rejected
 from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth
 from vouchers.services.tokens import shop_credentials, shop_token_refresh
-from vouchers.services.voucher_records import save_page
+from vouchers.services.voucher_records import MalformedVoucher, save_page
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient, get_client
-from vouchers.shopee.errors import RATE_LIMIT, TRANSIENT, ShopeeAuthError, ShopeeError
+from vouchers.shopee.errors import (
+    RATE_LIMIT,
+    TRANSIENT,
+    ShopeeAuthError,
+    ShopeeError,
+    ShopeeTransientError,
+)
 
 TICK_SECONDS = 0.2
 # get_voucher_list accepts page_no 1..5000 (shopee-api.md section 5).
@@ -244,8 +250,10 @@ class _Reader:
             sync.read_at = timezone.now()
         try:
             created, updated = save_page(job.shop, items)
-        except (NumberError, KeyError, TypeError, ValueError) as error:
-            job.result.error = ShopeeError(f"Shopee's voucher list is malformed: {error}")
+        except MalformedVoucher as error:
+            job.result.error = ShopeeTransientError(
+                f"Shopee's voucher list is malformed: {error}", request_id=result.request_id
+            )
             return
         for item in items:
             sync.listed[parse_id(item["voucher_id"])] = job.status

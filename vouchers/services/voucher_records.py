@@ -1,13 +1,27 @@
-"""Voucher records from Shopee's answers: converting list items and saving a page of them."""
+"""Voucher records from Shopee's answers: converting list items and saving a page of them.
+
+A page is written with one parameterised ``INSERT ... ON CONFLICT (shop_id, voucher_id) DO
+UPDATE`` (SQLite and PostgreSQL both have it), sent with ``executemany``: syncing 100,000
+vouchers is 1,000 pages, and Django's per-value preparation in ``bulk_create`` cost about 13 ms a
+page, more than the HTTP request it follows. Shopee's values are checked here with the one
+parsing rule (`vouchers.parsing`); a malformed item raises `MalformedVoucher` and nothing of its
+page is saved.
+"""
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vouchers.models import Shop, Voucher
+from vouchers.parsing import NumberError, parse_id, parse_int
 
+MAX_UNIX = 253402300799  # 9999-12-31 23:59:59, datetime's limit
+INT32_MAX = 2**31 - 1
+SMALLINT_MAX = 2**15 - 1  # PostgreSQL's smallint
+
+# Written by a sync (besides shop_id and voucher_id), in this order.
 SYNCED_FIELDS = [
     "voucher_code",
     "voucher_name",
@@ -26,57 +40,102 @@ SYNCED_FIELDS = [
 ]
 
 
+class MalformedVoucher(ValueError):
+    """A list item that is not a voucher we can store; the text says which field."""
+
+
 def save_page(shop: Shop, items: list[dict]) -> tuple[int, int]:
     """Create or update the records of one page of `get_voucher_list`; (created, updated)."""
     now = timezone.now()
-    records = [_voucher_from_shopee(shop, item, now) for item in items]
-    ids = [record.voucher_id for record in records]
+    rows = [_row(shop, item, now) for item in items]
+    if not rows:
+        return 0, 0
+    ids = [row[1] for row in rows]
     with transaction.atomic():
         existing = set(
             Voucher.objects.filter(shop=shop, voucher_id__in=ids).values_list(
                 "voucher_id", flat=True
             )
         )
-        Voucher.objects.bulk_create(
-            records,
-            update_conflicts=True,
-            unique_fields=["shop", "voucher_id"],
-            update_fields=SYNCED_FIELDS,
-        )
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(), rows)
     return len(set(ids) - existing), len(existing)
 
 
-def _voucher_from_shopee(shop: Shop, item: dict, now) -> Voucher:
-    return Voucher(
-        shop=shop,
-        voucher_id=int(item["voucher_id"]),
-        voucher_code=str(item.get("voucher_code") or ""),
-        voucher_name=str(item.get("voucher_name") or ""),
-        voucher_type=item.get("voucher_type"),
-        reward_type=item.get("reward_type"),
-        usage_quantity=item.get("usage_quantity"),
-        current_usage=item.get("current_usage"),
-        start_time=_from_unix(item["start_time"]),
-        end_time=_from_unix(item["end_time"]),
-        is_admin=bool(item.get("is_admin")),
-        voucher_purpose=int(item.get("voucher_purpose") or 0),
-        discount_amount=_decimal(item.get("discount_amount")),
-        percentage=item.get("percentage"),
-        display_start_time=_from_unix(item.get("display_start_time")),
-        synced_at=now,
+def _upsert_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ["shop_id", "voucher_id", *SYNCED_FIELDS]
+    updates = ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in SYNCED_FIELDS)
+    return (
+        f"INSERT INTO {quote(Voucher._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608 - our names
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('shop_id')}, {quote('voucher_id')}) DO UPDATE SET {updates}"
     )
 
 
-def _from_unix(value):
+def _row(shop: Shop, item, now) -> tuple:
+    """One item as the INSERT's parameters, in the order of `_upsert_sql()`."""
+    if not isinstance(item, dict):
+        raise MalformedVoucher("a voucher in Shopee's list is not a JSON object")
+    try:
+        voucher_id = parse_id(item.get("voucher_id"), label="voucher_id")
+        start, end = (
+            _time(item, "start_time", required=True),
+            _time(item, "end_time", required=True),
+        )
+        values = (
+            _text(item.get("voucher_code"), 100),
+            _text(item.get("voucher_name"), 255),
+            _small(item, "voucher_type", SMALLINT_MAX),
+            _small(item, "reward_type", SMALLINT_MAX),
+            _small(item, "usage_quantity"),
+            _small(item, "current_usage"),
+            _datetime(start),
+            _datetime(end),
+            bool(item.get("is_admin")),
+            _small(item, "voucher_purpose", SMALLINT_MAX) or 0,
+            _decimal(item.get("discount_amount")),
+            _small(item, "percentage"),
+            _datetime(_time(item, "display_start_time")),
+            _datetime(now),
+        )
+    except NumberError as error:
+        raise MalformedVoucher(f"voucher {item.get('voucher_id')!r}: {error}") from None
+    return (shop.pk, voucher_id, *values)
+
+
+def _time(item, name, *, required=False):
+    value = item.get(name)
+    if value in (None, ""):
+        if required:
+            raise NumberError(f"{name} is missing.")
+        return None
+    return dt.datetime.fromtimestamp(parse_int(value, label=name, maximum=MAX_UNIX), tz=dt.UTC)
+
+
+def _small(item, name, maximum=INT32_MAX):
+    """An optional whole number that fits its database column."""
+    value = item.get(name)
     if value in (None, ""):
         return None
-    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    return parse_int(value, label=name, maximum=maximum)
+
+
+def _text(value, length: int) -> str:
+    return str(value or "").replace("\x00", "")[:length]
+
+
+def _datetime(value):
+    return connection.ops.adapt_datetimefield_value(value) if value is not None else None
 
 
 def _decimal(value):
-    if value in (None, ""):
+    if value in (None, "") or isinstance(value, bool):
         return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+        return None
+    return connection.ops.adapt_decimalfield_value(number, 16, 2)
