@@ -263,3 +263,18 @@ def test_a_known_shop_listed_in_code_1_clears_an_expiry_warning(client):
     }
     assert push(client, message).status_code == 200
     assert Shop.objects.get(pk=shop.pk).authorization_expiry_notice_at is None
+
+
+def test_nul_characters_are_kept_out_of_the_log(client, shop):
+    # PostgreSQL's text and jsonb refuse NUL: the log keeps a replacement character instead.
+    valid = {"code": 3, "shop_id": shop.shop_id, "data": {"extra": "a\x00b"}}
+    assert push(client, valid).status_code == 200
+    assert (
+        push(client, None, raw=b'{"code": 2, "x": "\\u0000"}', authorization="0" * 64).status_code
+        == 401
+    )
+    assert push(client, None, raw=b"\x00\x00 not json").status_code == 400
+    rows = ShopeePush.objects.order_by("id")
+    assert rows[0].body["data"]["extra"] == "a\ufffdb"
+    assert rows[1].body["x"] == "\ufffd"
+    assert rows[2].body_excerpt.startswith("\ufffd\ufffd")

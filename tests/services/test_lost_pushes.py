@@ -60,9 +60,13 @@ def test_a_push_received_and_also_listed_as_lost_is_applied_once(client, sandbox
 
     report = lost_pushes_apply(client=get_client())
 
-    assert (report.fetched, report.applied, report.duplicates) == (1, 0, 1)
-    outcomes = list(ShopeePush.objects.order_by("id").values_list("source", "outcome"))
-    assert outcomes == [("push", "applied"), ("lost_push", "duplicate")]
+    # Lost: Shopee's verification of the URL (answered) and the cancellation (applied once).
+    assert (report.fetched, report.applied, report.duplicates) == (2, 0, 1)
+    rows = ShopeePush.objects.filter(code=2).order_by("id")
+    assert list(rows.values_list("source", "outcome")) == [
+        ("push", "applied"),
+        ("lost_push", "duplicate"),
+    ]
 
 
 def test_many_lost_pushes_are_read_page_by_page(sandbox, shops):

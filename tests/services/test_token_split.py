@@ -52,7 +52,8 @@ def connected_main_account(sandbox):
 
 @pytest.mark.django_db(transaction=True)
 def test_forty_shops_refreshing_at_once_keep_one_chain_each(sandbox, connected_main_account):
-    assert ShopToken.objects.values("refresh_token").distinct().count() == 1
+    # One grant: every shop holds a copy of the same first pair (encrypted, so compared here).
+    assert len({token.refresh_token for token in ShopToken.objects.all()}) == 1
     shops = list(Shop.objects.all())
     work = [shop for shop in shops for _ in range(RACERS_PER_SHOP)]
     random.Random(7).shuffle(work)

@@ -321,6 +321,17 @@ def _excerpt(body: bytes) -> dict:
     return {"body_excerpt": body[:EXCERPT_CHARS].decode("utf-8", errors="replace")}
 
 
+def _storable(value):
+    """`value` without NUL characters, which PostgreSQL's text and jsonb refuse."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
 def _log(**fields) -> ShopeePush:
     """The one writer of the push log."""
-    return ShopeePush.objects.create(**fields)
+    return ShopeePush.objects.create(**_storable(fields))
