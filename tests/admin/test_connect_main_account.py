@@ -105,7 +105,7 @@ def test_connecting_a_main_account_connects_all_its_shops(merch_client, sandbox,
     assert "shop_id" not in exchange.request["body"]
     assert exchange.response["access_token"] == "[redacted]"
     [summary] = [m for m in messages_of(response) if m.startswith("Connected main account")]
-    assert "3 shop(s) added (Acme Brasil" in summary and "6 vouchers synced" in summary
+    assert "added 3 shops (Acme Brasil" in summary and "6 vouchers synced" in summary
     text = text_of(response)
     assert all(name in text for _, name, _ in SHOPS)
     assert next(iter(tokens))[0] not in response.content.decode()
@@ -145,7 +145,7 @@ def test_reconnecting_through_the_main_account_mends_a_flagged_shop(
     flagged.refresh_from_db()
     assert not flagged.needs_reauth and flagged.name == name
     [summary] = [m for m in messages_of(response) if m.startswith("Connected main account")]
-    assert "2 shop(s) added" in summary and f"1 already known and reconnected ({name}" in summary
+    assert "added 2 shops" in summary and f"and reconnected 1 shop ({name}" in summary
 
 
 def test_an_unknown_main_account_is_refused_in_shopee_words(merch_client, sandbox, main_account):

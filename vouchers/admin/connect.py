@@ -107,12 +107,13 @@ def _report(model_admin, request, results, connection):
         shop.refresh_from_db()
         summary = f"Connected {shop}: tokens stored, {synced} vouchers synced."
     else:
-        added = ", ".join(str(shop) for shop in _fresh(connection.added)) or "none"
-        updated = ", ".join(str(shop) for shop in _fresh(connection.updated)) or "none"
+        parts = []
+        for verb, shops in (("added", connection.added), ("reconnected", connection.updated)):
+            if shops:
+                names = ", ".join(str(shop) for shop in _fresh(shops))
+                parts.append(f"{verb} {len(shops)} shop{'s' if len(shops) != 1 else ''} ({names})")
         summary = (
-            f"Connected main account {connection.main_account_id}: "
-            f"{len(connection.added)} shop(s) added ({added}), "
-            f"{len(connection.updated)} already known and reconnected ({updated}); "
+            f"Connected main account {connection.main_account_id}: {' and '.join(parts)}; "
             f"{synced} vouchers synced."
         )
     model_admin.message_user(request, summary, messages.SUCCESS)
