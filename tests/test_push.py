@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -278,3 +279,18 @@ def test_nul_characters_are_kept_out_of_the_log(client, shop):
     assert rows[0].body["data"]["extra"] == "a\ufffdb"
     assert rows[1].body["x"] == "\ufffd"
     assert rows[2].body_excerpt.startswith("\ufffd\ufffd")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_refuses_to_change_or_delete_a_push_row(client, shop):
+    push(client, cancelled([shop.shop_id]))
+    row = ShopeePush.objects.get()
+    for sql in (
+        "UPDATE vouchers_shopeepush SET detail = 'edited' WHERE id = %s",
+        "DELETE FROM vouchers_shopeepush WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [row.pk])
+    row.refresh_from_db()
+    assert row.detail.startswith("Authorization cancelled")

@@ -94,6 +94,10 @@ def test_the_action_checks_the_selected_shops(merch_client, sandbox, shops):
     assert said[1].startswith("Not authorized at Shopee any more (to be reconnected): Ours 1")
     assert Shop.objects.get(pk=shops[1].pk).needs_reauth
     assert "needs re-authorization by the seller" in response.content.decode()
+    # The shop to act on is listed first, with a Reconnect link in the banner above the list.
+    listing = merch_client.get(SHOPS)
+    assert [shop.pk for shop in listing.context["cl"].result_list][0] == shops[1].pk
+    assert 'href="/admin/vouchers/shop/connect/">Reconnect</a>' in listing.content.decode()
 
 
 def test_maintain_shops_applies_lost_pushes_then_checks_authorizations(sandbox, shops, capsys):
