@@ -50,6 +50,12 @@ def budget(ci_examples: int):
     return settings()
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Users are made per test: hash their passwords quickly (the fuzz suite logs in by force)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff(db):
     """A merchandiser (may end vouchers) who also sees the runs list."""
@@ -91,7 +97,8 @@ def world(staff):
     from django.utils import timezone
 
     from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
-    from vouchers.models import EndRunItem, ShopeeCall, Voucher
+    from vouchers.models import EndRunItem, ShopeeCall, ShopeePush, Voucher
+    from vouchers.models.push import PushOutcome
     from vouchers.models.run import ItemState, RunStatus
     from vouchers.services.runs.create import run_create
 
@@ -138,4 +145,7 @@ def world(staff):
             request={"query": {"sign": "[redacted]"}},
             response={"error": error},
         )
-    return {"shops": [north, south], "vouchers": vouchers, "run": run}
+    push = ShopeePush.objects.create(
+        outcome=PushOutcome.values[0], code=3, shop_shopee_id=north.shop_id, detail="fuzz"
+    )
+    return {"shops": [north, south], "vouchers": vouchers, "run": run, "push": push}

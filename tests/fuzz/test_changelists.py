@@ -8,17 +8,18 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
-from hypothesis import example, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.strategies import id_texts, query_dicts
-from vouchers.models import EndRun, Shop, ShopeeCall, Voucher
+from vouchers.models import EndRun, Shop, ShopeeCall, ShopeePush, Voucher
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
-MODELS = [Voucher, ShopeeCall, EndRun, Shop]
+MODELS = [Voucher, ShopeeCall, EndRun, Shop, ShopeePush]
+OBJECT_QUERY_NAMES = ["_to_field", "_popup", "_changelist_filters"]
 
 
 def changelist_url(model):
@@ -34,6 +35,8 @@ def filter_parameters(model, user):
     names = []
     for spec in changelist.filter_specs:
         names += spec.expected_parameters()
+    if model_admin.date_hierarchy:
+        names += [f"{model_admin.date_hierarchy}__{part}" for part in ("year", "month", "day")]
     return names
 
 
@@ -52,6 +55,8 @@ def get(client, url, query, *, what):
 def test_changelist(superuser_client, world, model, data):
     names = filter_parameters(model, world["run"].created_by)
     query = data.draw(query_dicts(names), label="query")
+    if model is ShopeePush and query.get("received_at__year", "").strip().startswith("9999"):
+        query.pop("received_at__year")  # a known bug of that page (PUSH_YEAR_9999, xfail)
     get(superuser_client, changelist_url(model), query, what=f"{model.__name__} list")
 
 
@@ -62,16 +67,57 @@ def test_call_log_export(superuser_client, world, data):
     get(superuser_client, reverse("admin:vouchers_shopeecall_export"), query, what="export")
 
 
+def object_ids(model):
+    real = [str(pk) for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:3]]
+    return st.sampled_from(real) | id_texts() if real else id_texts()
+
+
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
 @pytest.mark.parametrize("page", ["change", "history", "delete"])
 @budget(15)
-@given(object_id=id_texts())
-@example(object_id="²")
-@example(object_id="٣")
-@example(object_id="9" * 30)
-def test_object_pages(superuser_client, world, model, page, object_id):
+@given(data=st.data())
+def test_object_pages(superuser_client, world, model, page, data):
+    object_id = data.draw(object_ids(model), label="object id")
+    query = data.draw(query_dicts(OBJECT_QUERY_NAMES), label="query")
+    if model in (Shop, ShopeePush) and query.get("_to_field") == "":
+        query.pop("_to_field")  # a known bug of those pages (test_empty_to_field, xfail)
     url = f"/admin/vouchers/{model._meta.model_name}/{quote(object_id, safe='')}/{page}/"
-    get(superuser_client, url, {}, what=f"{model.__name__} {page} {object_id!r}")
+    get(superuser_client, url, query, what=f"{model.__name__} {page} {object_id!r}")
+
+
+@pytest.mark.parametrize(
+    "object_id", ["²", "٣", "9" * 30, "9" * 5000, ""], ids=lambda value: shown(value, 40)
+)
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_object_page_regressions(superuser_client, world, model, object_id):
+    url = f"/admin/vouchers/{model._meta.model_name}/{quote(object_id, safe='')}/change/"
+    get(superuser_client, url, {}, what=f"{model.__name__} change {shown(object_id)}")
+
+
+OTHER_OWNERS_EMPTY_TO_FIELD = pytest.mark.xfail(
+    strict=True,
+    reason="?_to_field= (empty) on this admin's object page: Django's get_object() looks up a "
+    "field named '' (FieldDoesNotExist, HTTP 500); vouchers/admin/paging.py's CheckedQuery "
+    "mixin fixes it for the admins that use it",
+)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        Voucher,
+        ShopeeCall,
+        EndRun,
+        pytest.param(Shop, marks=OTHER_OWNERS_EMPTY_TO_FIELD),
+        pytest.param(ShopeePush, marks=OTHER_OWNERS_EMPTY_TO_FIELD),
+    ],
+    ids=lambda model: model.__name__,
+)
+def test_empty_to_field(superuser_client, world, model):
+    """Regression: ``?_to_field=`` answered HTTP 500 on every object page."""
+    pk = model.objects.order_by("pk").values_list("pk", flat=True).first()
+    url = reverse(f"admin:vouchers_{model._meta.model_name}_change", args=[pk])
+    get(superuser_client, url, {"_to_field": ""}, what=f"{model.__name__} ?_to_field=")
 
 
 @pytest.mark.parametrize("debug", [True], indirect=True)
@@ -83,6 +129,12 @@ def test_changelist_debug_pages(superuser_client, world, debug, model, data):
     query = data.draw(query_dicts(filter_parameters(model, world["run"].created_by)))
     get(superuser_client, changelist_url(model), query, what=f"{model.__name__} list (debug)")
 
+
+PUSH_YEAR_9999 = pytest.mark.xfail(
+    strict=True,
+    reason="the push log's date_hierarchy (vouchers/admin/push.py) with received_at__year=9999: "
+    "Django computes the year's end as year 10000 (ValueError/OverflowError, HTTP 500)",
+)
 
 # Regression examples: inputs that answered HTTP 500 before the fix (or, on PostgreSQL, would).
 REGRESSIONS = [
@@ -96,6 +148,15 @@ REGRESSIONS = [
     (ShopeeCall, {"error": "a\x00b"}),
     (Voucher, {"q": "SALE\x00"}),
     (EndRun, {"status__exact": "\x00"}),
+    pytest.param(ShopeePush, {"received_at__year": "9999"}, marks=PUSH_YEAR_9999),
+    pytest.param(
+        ShopeePush, {"received_at__year": "9999", "received_at__month": "12"}, marks=PUSH_YEAR_9999
+    ),
+    (ShopeePush, {"received_at__year": "²"}),
+    (ShopeePush, {"q": "²"}),
+    (ShopeePush, {"q": "9" * 30}),
+    (Shop, {"q": "9" * 30}),
+    (Shop, {"main_account_id__exact": "9" * 30}),
 ]
 
 

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from vouchers.admin.paging import (
     CappedCountPaginator,
     CheckedDateFieldListFilter,
-    CheckedListQuery,
+    CheckedQuery,
 )
 from vouchers.models import EndRun, ShopeeCall
 from vouchers.parsing import is_id, parse_id
@@ -124,7 +124,7 @@ def csv_safe(value):
 
 
 @admin.register(ShopeeCall)
-class ShopeeCallAdmin(CheckedListQuery, admin.ModelAdmin):
+class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
     list_display = [
         "started",
         "outcome",

@@ -52,15 +52,19 @@ def list_query_problem(query) -> str:
     return ""
 
 
-class CheckedListQuery:
+class CheckedQuery:
     """ModelAdmin mixin: a list query that breaks the parsing rule is refused as Django refuses
-    an unknown filter (IncorrectLookupParameters)."""
+    an unknown filter (IncorrectLookupParameters); an empty ``?_to_field=`` on an object's page
+    means the primary key (Django looks up a field named "" and fails with a server error)."""
 
     def get_changelist_instance(self, request):
         problem = list_query_problem(request.GET)
         if problem:
             raise IncorrectLookupParameters(problem)
         return super().get_changelist_instance(request)
+
+    def get_object(self, request, object_id, from_field=None):
+        return super().get_object(request, object_id, from_field or None)
 
 
 class CheckedDateFieldListFilter(admin.DateFieldListFilter):

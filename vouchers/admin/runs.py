@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from vouchers.admin.paging import (
     CappedCountPaginator,
     CheckedDateFieldListFilter,
-    CheckedListQuery,
+    CheckedQuery,
 )
 from vouchers.models import EndRun
 from vouchers.parsing import is_id, parse_id
@@ -19,7 +19,7 @@ REFRESH_SECONDS = 3
 
 
 @admin.register(EndRun)
-class EndRunAdmin(CheckedListQuery, admin.ModelAdmin):
+class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
     list_display = ["__str__", "created_at", "created_by_username", "status", "end_at", "selection"]
     list_filter = ["status", ("created_at", CheckedDateFieldListFilter)]
     search_fields = ["created_by_username", "=public_id"]

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from vouchers.admin import ending
-from vouchers.admin.paging import CappedCountPaginator, CheckedListQuery
+from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
 from vouchers.parsing import is_id, parse_id
@@ -70,7 +70,7 @@ class CsvImportForm(forms.Form):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(CheckedListQuery, admin.ModelAdmin):
+class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     list_display = [
         "voucher_code",
         "status_label",
