@@ -11,7 +11,8 @@ pushes, the control API (``/_sandbox/...``) and the fault rules. Modules:
 * the APIs: :mod:`sandbox.auth_page` (the seller's authorization page, shops and main
   accounts), :mod:`sandbox.auth_api` (token/get, access_token/get, the per-shop token split),
   :mod:`sandbox.shop_api` (get_shop_info), :mod:`sandbox.partner_api` (get_shops_by_partner,
-  lost pushes), :mod:`sandbox.voucher_api`;
+  lost pushes), :mod:`sandbox.voucher_api`, :mod:`sandbox.voucher_update` (update_voucher's
+  rules);
 * :mod:`sandbox.push` -- pushes to the partner's URL (bodies, signatures, delivery outside the
   lock);
 * :mod:`sandbox.control` -- ``/_sandbox/`` endpoints (a package); :mod:`sandbox.faults` -- fault
@@ -22,6 +23,6 @@ pushes, the control API (``/_sandbox/...``) and the fault rules. Modules:
   :mod:`sandbox.persistence` -- ``--state FILE``; :mod:`sandbox.seeds` -- ``--seed``;
 * :mod:`sandbox.signing` -- Shopee signatures (requests and pushes); :mod:`sandbox.wire` --
   requests, answers, errors;
-* :mod:`sandbox.testing` -- in-process start, the seller's clicks and a control client for
-  tests.
+* :mod:`sandbox.testing` -- in-process start and a control client for tests;
+  :mod:`sandbox.seller` -- the seller's clicks on the authorization page.
 """

@@ -25,7 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox import auth_api, auth_page, faults, partner_api, shop_api, voucher_api, wire
+from sandbox import (
+    auth_api,
+    auth_page,
+    faults,
+    partner_api,
+    shop_api,
+    voucher_api,
+    voucher_update,
+    wire,
+)
 from sandbox.common import parse_int
 from sandbox.state import SandboxState
 
@@ -49,6 +58,7 @@ ROUTES: dict[str, Route] = {
     "/api/v2/voucher/get_voucher": Route("GET", voucher_api.get_voucher, False),
     "/api/v2/voucher/end_voucher": Route("POST", voucher_api.end_voucher, True),
     "/api/v2/voucher/delete_voucher": Route("POST", voucher_api.delete_voucher, True),
+    voucher_update.UPDATE_VOUCHER_PATH: Route("POST", voucher_update.update_voucher, True),
     partner_api.SHOPS_BY_PARTNER_PATH: Route("GET", partner_api.get_shops_by_partner, False),
     partner_api.GET_LOST_PUSH_PATH: Route("GET", partner_api.get_lost_push_message, False),
     partner_api.CONFIRM_CONSUMED_PATH: Route(

@@ -9,7 +9,9 @@
     sandbox.stop()
 
 :class:`SandboxControl` uses ``requests`` (the server itself is standard library only); every
-control call has a timeout, and a refused call raises :class:`SandboxControlError`.
+control call has a timeout, and a refused call raises :class:`SandboxControlError`. The seller's
+clicks (:func:`authorize_shop`, :func:`authorize_main_account`) live in :mod:`sandbox.seller`
+and are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,13 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from sandbox.auth_api import AUTH_PARTNER_PATH, AUTHORIZE_PATH
+from sandbox.seller import SandboxControlError, authorize_main_account, authorize_shop
 from sandbox.server import SandboxServer, create_server
-from sandbox.signing import signed_query
 from sandbox.state import SandboxState
 
 __all__ = [
@@ -85,15 +85,6 @@ def start_sandbox(
     )
     thread.start()
     return RunningSandbox(server=server, thread=thread)
-
-
-class SandboxControlError(RuntimeError):
-    """The control API refused a call; ``status`` and ``payload`` are its answer."""
-
-    def __init__(self, status: int, payload: Any) -> None:
-        super().__init__(f"sandbox control call failed with HTTP {status}: {payload}")
-        self.status = status
-        self.payload = payload
 
 
 class SandboxControl:
@@ -206,85 +197,16 @@ class SandboxControl:
             body["partner_id"] = partner_id
         return self._call("POST", "push", body)
 
+    # -- vouchers, as a seller in Seller Centre (see sandbox.control.vouchers) -------------
+    def add_voucher(self, **fields: Any) -> dict[str, Any]:
+        """Add one voucher (reset-document fields, ``shop_id`` and ``voucher_id`` required);
+        returns ``{"ok": True, "voucher": {...}}``."""
+        return self._call("POST", "vouchers", fields)
+
+    def update_voucher(self, shop_id: int, voucher_id: int, /, **fields: Any) -> dict[str, Any]:
+        """Change any of a voucher's fields, bypassing Shopee's API rules; returns
+        ``{"ok": True, "voucher": {...}}``."""
+        return self._call("POST", f"vouchers/{shop_id}/{voucher_id}", fields)
+
     def close(self) -> None:
         self._session.close()
-
-
-def _authorize(
-    base_url: str,
-    *,
-    partner_id: int,
-    partner_key: str,
-    owner: dict[str, int],
-    redirect: str,
-    timeout: float,
-) -> tuple[str, dict[str, str]]:
-    """Click "Authorize" for ``owner`` (shop_id or main_account_id): (location, its query)."""
-    now = requests.get(f"{base_url}/_sandbox/clock", timeout=timeout).json()["now"]
-    query = signed_query(
-        partner_id=partner_id, partner_key=partner_key, path=AUTH_PARTNER_PATH, timestamp=now
-    )
-    response = requests.get(
-        base_url + AUTHORIZE_PATH,
-        params=query | {"redirect": redirect} | owner,
-        allow_redirects=False,
-        timeout=timeout,
-    )
-    if response.status_code != 302:
-        raise SandboxControlError(response.status_code, response.text)
-    location = response.headers["Location"]
-    return location, {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
-
-
-def authorize_shop(
-    base_url: str,
-    *,
-    partner_id: int,
-    partner_key: str,
-    shop_id: int,
-    redirect: str = "http://app.invalid/callback",
-    timeout: float = 10.0,
-) -> dict[str, Any]:
-    """Play the seller: authorize ``shop_id`` for the partner without parsing the HTML page.
-
-    Returns ``{"code", "shop_id", "location"}`` from the sandbox's 302 to ``redirect``. The
-    link is signed with the sandbox's own clock, so it works after ``advance_clock`` too.
-    """
-    location, params = _authorize(
-        base_url,
-        partner_id=partner_id,
-        partner_key=partner_key,
-        owner={"shop_id": shop_id},
-        redirect=redirect,
-        timeout=timeout,
-    )
-    return {"code": params["code"], "shop_id": int(params["shop_id"]), "location": location}
-
-
-def authorize_main_account(
-    base_url: str,
-    *,
-    partner_id: int,
-    partner_key: str,
-    main_account_id: int,
-    redirect: str = "http://app.invalid/callback",
-    timeout: float = 10.0,
-) -> dict[str, Any]:
-    """Play the seller logging in with a main account: like :func:`authorize_shop`.
-
-    Returns ``{"code", "main_account_id", "location"}``; exchange the code with ``token/get``
-    and ``main_account_id``.
-    """
-    location, params = _authorize(
-        base_url,
-        partner_id=partner_id,
-        partner_key=partner_key,
-        owner={"main_account_id": main_account_id},
-        redirect=redirect,
-        timeout=timeout,
-    )
-    return {
-        "code": params["code"],
-        "main_account_id": int(params["main_account_id"]),
-        "location": location,
-    }

@@ -1,4 +1,4 @@
-"""Shopee's voucher APIs (shop APIs): list, get, end, delete.
+"""Shopee's voucher APIs (shop APIs): list, get, end, delete (update: sandbox.voucher_update).
 
 Each handler first runs :func:`sandbox.common.authenticate_shop` (shop signature and token), then
 its own checks. Statuses come from the sandbox clock (:func:`sandbox.documents.voucher_status`).
@@ -39,20 +39,20 @@ def ok(response: Any) -> wire.Answer:
     return wire.Answer.json(wire.envelope(response=response))
 
 
-def _business_error(error: str, message: str) -> wire.ShopeeError:
+def business_error(error: str, message: str) -> wire.ShopeeError:
     return wire.ShopeeError(error, message, response="")
 
 
-def _voucher(state: SandboxState, shop_id: int, voucher_id: int) -> dict[str, Any]:
+def find_voucher(state: SandboxState, shop_id: int, voucher_id: int) -> dict[str, Any]:
     voucher = state.vouchers.get(shop_id, {}).get(voucher_id)
     if voucher is None:
-        raise _business_error("common.error_not_found", wire.NOT_FOUND)
+        raise business_error("common.error_not_found", wire.NOT_FOUND)
     return voucher
 
 
-def _check_permission(voucher: dict[str, Any]) -> None:
+def check_permission(voucher: dict[str, Any]) -> None:
     if voucher.get("is_admin") or voucher.get("voucher_purpose") in PROTECTED_PURPOSES:
-        raise _business_error("voucher.operate_voucher_permission_error", wire.PERMISSION_ERROR)
+        raise business_error("voucher.operate_voucher_permission_error", wire.PERMISSION_ERROR)
 
 
 def get_voucher_list(state: SandboxState, req: wire.Request) -> wire.Answer:
@@ -82,21 +82,21 @@ def get_voucher(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``GET /api/v2/voucher/get_voucher?voucher_id=``: list fields plus the detail fields."""
     caller = authenticate_shop(state, req)
     voucher_id = int_field(req.query, "voucher_id", where="query")
-    return ok(detail(_voucher(state, caller.shop_id, voucher_id)))
+    return ok(detail(find_voucher(state, caller.shop_id, voucher_id)))
 
 
 def end_voucher(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``POST /api/v2/voucher/end_voucher {"voucher_id"}``: ends an ongoing voucher now."""
     caller = authenticate_shop(state, req)
     voucher_id = int_field(json_body(req), "voucher_id", where="body")
-    voucher = _voucher(state, caller.shop_id, voucher_id)
-    _check_permission(voucher)
+    voucher = find_voucher(state, caller.shop_id, voucher_id)
+    check_permission(voucher)
     now = state.now()
     status = voucher_status(voucher, now)
     if status == "upcoming":
-        raise _business_error("voucher.end_voucher_status_error", wire.END_STATUS_ERROR)
+        raise business_error("voucher.end_voucher_status_error", wire.END_STATUS_ERROR)
     if status == "expired":
-        raise _business_error("voucher.update_end_voucher_error", wire.END_EXPIRED_ERROR)
+        raise business_error("voucher.update_end_voucher_error", wire.END_EXPIRED_ERROR)
     voucher["end_time"] = now
     return ok({"voucher_id": voucher_id})
 
@@ -105,9 +105,9 @@ def delete_voucher(state: SandboxState, req: wire.Request) -> wire.Answer:
     """``POST /api/v2/voucher/delete_voucher {"voucher_id"}``: removes an upcoming voucher."""
     caller = authenticate_shop(state, req)
     voucher_id = int_field(json_body(req), "voucher_id", where="body")
-    voucher = _voucher(state, caller.shop_id, voucher_id)
-    _check_permission(voucher)
+    voucher = find_voucher(state, caller.shop_id, voucher_id)
+    check_permission(voucher)
     if voucher_status(voucher, state.now()) != "upcoming":
-        raise _business_error("voucher.delete_voucher_status_error", wire.DELETE_STATUS_ERROR)
+        raise business_error("voucher.delete_voucher_status_error", wire.DELETE_STATUS_ERROR)
     del state.vouchers[caller.shop_id][voucher_id]
     return ok({"voucher_id": voucher_id})

@@ -39,10 +39,15 @@ POST    /_sandbox/authorization_expiry                ``{"shop_ids", "merchant_i
 POST    /_sandbox/push                                ``{"code", "data", "shop_id",
                                                       "partner_id"}`` -> ``{"ok", "push"}``
 GET     /_sandbox/pushes                              -> ``{"pushes": [<record>, ...]}``
+POST    /_sandbox/vouchers                            a voucher (as in the reset document,
+                                                      ``shop_id`` required) -> ``{"ok",
+                                                      "voucher"}``
+POST    /_sandbox/vouchers/<shop_id>/<voucher_id>     any voucher fields -> ``{"ok",
+                                                      "voucher"}`` (:mod:`sandbox.control.vouchers`)
 ======  ============================================  ===========================================
 
 The push actions are :mod:`sandbox.control.authorization`. A malformed body gets HTTP 400
-``{"ok": false, "error": "<what is wrong>"}``; an unknown shop or main account 404, an
+``{"ok": false, "error": "<what is wrong>"}``; an unknown shop, main account or voucher 404, an
 unknown path 404 and a wrong method 405, with the same shape. Actions run under the state lock;
 pushes they cause are delivered after it is released, before the answer is sent.
 """
@@ -54,7 +59,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import push, wire
-from sandbox.control import authorization, setup
+from sandbox.control import authorization, setup, vouchers
 from sandbox.control.base import ControlError, Delivery
 from sandbox.state import SandboxState
 from sandbox.views import snapshot
@@ -83,6 +88,7 @@ ROUTES: dict[tuple[str, str], tuple[Action, bool]] = {
     ("POST", "/_sandbox/authorization_expiry"): (authorization.authorization_expiry, True),
     ("POST", "/_sandbox/push"): (authorization.send_push, True),
     ("GET", "/_sandbox/pushes"): (authorization.pushes, False),
+    ("POST", "/_sandbox/vouchers"): (vouchers.add_voucher, True),
 }
 
 # Paths with ids, tried in order: (pattern, method, action, changes state).
@@ -100,6 +106,7 @@ PATTERNS: list[tuple[re.Pattern[str], str, Action, bool]] = [
         True,
     ),
     (re.compile(r"/_sandbox/shops/([^/]*)"), "POST", setup.update_shop, True),
+    (re.compile(r"/_sandbox/vouchers/([^/]+)/([^/]+)"), "POST", vouchers.update_voucher, True),
 ]
 
 
