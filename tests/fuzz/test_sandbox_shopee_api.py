@@ -1,0 +1,149 @@
+"""Fuzz the sandbox's Shopee side: every route (and unknown paths, wrong methods) with common
+parameters that are right, wrong or missing, signed correctly over whatever they say or not,
+and random business parameters and bodies. Every request gets an HTTP answer below 500 in
+Shopee's envelope; a refused request changes nothing but the calls log."""
+
+from urllib.parse import quote
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from sandbox import shopee_api
+from sandbox.signing import signature
+from tests.conftest import PARTNER_ID, PARTNER_KEY
+from tests.fuzz.conftest import budget
+from tests.fuzz.sandbox_fuzz import (
+    SHOPS,
+    OwnSandbox,
+    assert_answered,
+    json_bodies,
+    known_sandbox_bug,
+)
+from tests.fuzz.strategies import any_texts, id_texts
+
+pytestmark = pytest.mark.fuzz
+
+PATHS = sorted(shopee_api.ROUTES)
+BODY_KEYS = ["voucher_id", "code", "partner_id", "shop_id", "refresh_token", "main_account_id"]
+QUERY_KEYS = ["status", "page_no", "page_size", "voucher_id", "redirect", "cursor"]
+
+
+@pytest.fixture(scope="module")
+def shopee():
+    sandbox = OwnSandbox()
+    yield sandbox
+    sandbox.stop()
+
+
+@st.composite
+def shopee_requests(draw, now):
+    path = draw(
+        st.sampled_from(PATHS)
+        | st.sampled_from(["/", "/api/v2/", "/api/v2/voucher/end_voucher/", "/api/v2/x"])
+        | any_texts(20).map(lambda text: "/api/v2/" + text),
+        label="path",
+    )
+    route = shopee_api.ROUTES.get(path)
+    methods = ["GET", "POST", "PUT", "DELETE"] + ([route.method] * 6 if route else [])
+    method = draw(st.sampled_from(methods))
+    shop = draw(st.sampled_from(SHOPS))
+    common = {
+        "partner_id": draw(st.just(str(PARTNER_ID)) | id_texts()),
+        "timestamp": draw(
+            st.just(str(now)) | st.integers(now - 400, now + 400).map(str) | id_texts()
+        ),
+        "access_token": draw(st.just(shop["access_token"]) | any_texts(40)),
+        "shop_id": draw(st.just(str(shop["shop_id"])) | id_texts()),
+    }
+    query = {key: value for key, value in common.items() if draw(st.integers(0, 9))}
+    signed = draw(st.sampled_from(["shop", "public", "junk", "none"]))
+    if signed in ("shop", "public"):
+        query["sign"] = signature(
+            partner_key=PARTNER_KEY,
+            partner_id=query.get("partner_id", ""),
+            path=path,
+            timestamp=query.get("timestamp", ""),
+            access_token=query.get("access_token", "") if signed == "shop" else None,
+            shop_id=query.get("shop_id", "") if signed == "shop" else None,
+        )
+    elif signed == "junk":
+        query["sign"] = draw(any_texts(64))
+    for key in draw(st.lists(st.sampled_from(QUERY_KEYS), max_size=3, unique=True)):
+        query[key] = draw(id_texts() | any_texts(20) | st.sampled_from(["all", "ongoing"]))
+    body = draw(json_bodies(BODY_KEYS)) if method != "GET" else b""
+    return method, path, query, body
+
+
+def exchange(shopee, method, path, query, body):
+    before = shopee.state()
+    response = shopee.send(method, quote(path, safe="/"), query=query, body=body)
+    what = f"{method} {path[:60]} {str(query)[:200]} body {body[:80]!r}"
+    assert_answered(response, what)
+    if response.status_code == 302 or "html" in response.headers.get("Content-Type", ""):
+        return response  # the authorization page and its redirect
+    payload = response.json()
+    assert isinstance(payload, dict) and "request_id" in payload, what
+    if payload.get("error") or response.status_code >= 400:
+        assert shopee.state() == before, f"{what}: refused ({payload.get('error')}) yet changed"
+    return response
+
+
+@budget(150)
+@given(data=st.data())
+def test_shopee_api(shopee, data):
+    now = shopee.restore()
+    method, path, query, body = data.draw(shopee_requests(now), label="request")
+    assume(not known_sandbox_bug(path, query, body))
+    exchange(shopee, method, path, query, body)
+
+
+def signed_shop_query(now, shop_id="7001", access_token="a" * 32, path=""):
+    query = {
+        "partner_id": str(PARTNER_ID),
+        "timestamp": str(now),
+        "access_token": access_token,
+        "shop_id": shop_id,
+    }
+    query["sign"] = signature(partner_key=PARTNER_KEY, path=path, **query)
+    return query
+
+
+SANDBOX_5000_DIGITS = pytest.mark.xfail(
+    strict=True,
+    reason="sandbox: a shop_id of 5,000 digits passes sandbox.common.parse_int's regex, then "
+    "int() refuses it (ValueError: Exceeds the limit (4300 digits)) outside the handler's "
+    "try (sandbox/shopee_api.py request_shop_id, called first in handle()): the connection is "
+    "closed without an answer",
+)
+SANDBOX_DEEP_JSON = pytest.mark.xfail(
+    strict=True,
+    reason="sandbox: a body nested 100,000 deep makes json.loads raise RecursionError, not "
+    "ValueError: sandbox/common.py json_body lets it through (the handler's catch-all answers "
+    "500), then sandbox/shopee_api.py _call_record -> sandbox/wire.py Request.body_for_log "
+    "raises it again outside any try: the connection is closed without an answer",
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "shop_id", "body"),
+    [
+        ("/api/v2/voucher/get_voucher", "²", b""),
+        ("/api/v2/voucher/end_voucher", "٣", b'{"voucher_id": 5000000001}'),
+        ("/api/v2/voucher/end_voucher", "7001", b'{"voucher_id": "5000000001"}'),
+        ("/api/v2/voucher/end_voucher", "7001", b'{"voucher_id": 1e999}'),
+        ("/api/v2/voucher/end_voucher", "7001", b'{"voucher_id": ' + b"9" * 5000 + b"}"),
+        pytest.param("/api/v2/voucher/get_voucher", "9" * 5000, b"", marks=SANDBOX_5000_DIGITS),
+        pytest.param(
+            "/api/v2/voucher/end_voucher", "7001", b"[" * 100_000, marks=SANDBOX_DEEP_JSON
+        ),
+    ],
+    ids=lambda value: repr(value)[:30],
+)
+def test_shopee_api_regressions(shopee, path, shop_id, body):
+    now = shopee.restore()
+    method = shopee_api.ROUTES[path].method
+    query = signed_shop_query(now, shop_id=shop_id, path=path)
+    if method == "GET":
+        query["voucher_id"] = "5000000001"
+    exchange(shopee, method, path, query, body)
