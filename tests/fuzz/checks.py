@@ -73,10 +73,15 @@ def django_debug_400(response) -> bool:
 
 
 def assert_safe(response, *, secrets=(), what="") -> str:
-    """No 5xx, no traceback text, no secret in the body or headers. Returns the body."""
+    """No 5xx, no traceback text, no secret in the body or headers. Returns the body.
+
+    `secrets` may be a callable (:func:`stored_secrets`), read after the status is checked: a
+    server error may have left the transaction unusable."""
     exc_info = getattr(response, "exc_info", None)
     detail = "".join(traceback.format_exception(*exc_info)[-6:]) if exc_info else ""
     assert response.status_code < 500, f"{what}: HTTP {response.status_code}\n{detail}"
+    if callable(secrets):
+        secrets = secrets()
     body = body_of(response)
     for marker in LEAK_MARKERS if not django_debug_400(response) else ():
         assert marker not in body, f"{what}: the answer shows {marker!r}\n{detail}"

@@ -44,7 +44,7 @@ def get(client, url, query, *, what):
     before = db_snapshot()
     with rolled_back():
         response = client.get(url, query)
-        body = assert_safe(response, secrets=stored_secrets(), what=f"{what} {shown(query)}")
+        body = assert_safe(response, secrets=stored_secrets, what=f"{what} {shown(query)}")
         assert db_snapshot() == before, f"{what} {shown(query)} changed the database"
     return response, body
 

@@ -86,7 +86,7 @@ def upload(client, data, name="end.csv"):
     with rolled_back():
         response = client.post(IMPORT_URL, {"file": file})
         what = f"import {shown(data)} as {shown(name)}"
-        assert_safe(response, secrets=stored_secrets(), what=what)
+        assert_safe(response, secrets=stored_secrets, what=what)
         created = VoucherSelection.objects.exclude(pk__in=selections)
         if created.exists():
             assert created.count() == 1

@@ -68,7 +68,7 @@ def test_action_post(staff_client, world, sandbox, data):
     url = f"{CHANGELIST}?{urlencode(query)}" if query else CHANGELIST
     with rolled_back():
         response = staff_client.post(url, form)
-        assert_safe(response, secrets=stored_secrets(), what=f"action {shown((query, form))}")
+        assert_safe(response, secrets=stored_secrets, what=f"action {shown((query, form))}")
         assert db_snapshot() == before
     assert sandbox_calls(sandbox) == calls
 
@@ -100,7 +100,7 @@ def post_confirmed(client, form, sandbox):
     runs = set(EndRun.objects.values_list("pk", flat=True))
     with rolled_back():
         response = client.post(END_URL, form)
-        assert_safe(response, secrets=stored_secrets(), what=f"confirm {shown(form)}")
+        assert_safe(response, secrets=stored_secrets, what=f"confirm {shown(form)}")
         created = EndRun.objects.exclude(pk__in=runs)
         if created.exists():
             run = created.get()
@@ -161,5 +161,5 @@ def test_action_post_regressions(staff_client, world, sandbox, ids):
     response = staff_client.post(
         CHANGELIST, {"action": "end_selected_vouchers", ACTION_CHECKBOX_NAME: ids, "index": "0"}
     )
-    assert_safe(response, secrets=stored_secrets(), what=f"action {ids!r}")
+    assert_safe(response, secrets=stored_secrets, what=f"action {ids!r}")
     assert db_snapshot() == before

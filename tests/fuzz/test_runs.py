@@ -30,7 +30,7 @@ def test_run_actions(staff_client, world, sandbox, action, data):
     before, calls = db_snapshot(), len(sandbox.calls())
     with rolled_back():
         response = getattr(staff_client, method)(url)
-        assert_safe(response, secrets=stored_secrets(), what=f"{method} {shown(url)}")
+        assert_safe(response, secrets=stored_secrets, what=f"{method} {shown(url)}")
         if response.status_code >= 400 or run_id != str(world["run"].pk):
             assert db_snapshot() == before, f"{method} {shown(url)} changed the database"
     assert len(sandbox.calls()) == calls
@@ -49,7 +49,7 @@ def test_progress_page(staff_client, world, data):
     before = db_snapshot()
     with rolled_back():
         response = staff_client.get(url, query)
-        assert_safe(response, secrets=stored_secrets(), what=f"progress {shown(query)}")
+        assert_safe(response, secrets=stored_secrets, what=f"progress {shown(query)}")
         assert db_snapshot() == before
 
 
@@ -62,5 +62,5 @@ def test_progress_page_ids_debug(staff_client, world, debug, run_id):
     before = db_snapshot()
     with rolled_back():
         response = staff_client.get(url)
-        assert_safe(response, secrets=stored_secrets(), what=f"progress {shown(run_id)}")
+        assert_safe(response, secrets=stored_secrets, what=f"progress {shown(run_id)}")
         assert db_snapshot() == before
