@@ -1,6 +1,5 @@
 """Demo data: the sandbox's seeded shops and a staff login, for the Quick start only."""
 
-import datetime as dt
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -8,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from vouchers.models import Shop, Voucher
+from vouchers.parsing import parse_unix_time
 from vouchers.services.shops import shop_tokens_set
 
 DEMO_PERMISSIONS = [
@@ -60,4 +60,4 @@ def demo_shops_load(*, sandbox_state: dict) -> list[Shop]:
 
 
 def _from_unix(value):
-    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC) if value else None
+    return parse_unix_time(value, label="The sandbox's token expiry") if value else None

@@ -170,7 +170,7 @@ class ShopeeClient:
         text = http.text
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
             body = None
         if not isinstance(body, dict):
             excerpt = scrub(text[:BODY_EXCERPT_CHARS], call.secrets)

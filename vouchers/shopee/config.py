@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from vouchers.parsing import is_id, parse_id
 from vouchers.shopee.errors import ShopeeConfigError
 
 # Named hosts of shopee-api.md section 1; any other http(s) URL is taken as given (our sandbox).
@@ -47,7 +48,7 @@ def load_config() -> ShopeeConfig:
     raw_id = str(settings.SHOPEE_PARTNER_ID or "").strip()
     if not raw_id:
         raise ShopeeConfigError("SHOPEE_PARTNER_ID is not set: set it to your partner app's id.")
-    if not raw_id.isdigit():
+    if not is_id(raw_id):
         raise ShopeeConfigError("SHOPEE_PARTNER_ID must be a whole number (your partner app's id).")
     partner_key = str(settings.SHOPEE_PARTNER_KEY or "")
     if not partner_key.strip():
@@ -59,7 +60,7 @@ def load_config() -> ShopeeConfig:
     if not 0 < timeout <= 300:
         raise ShopeeConfigError("SHOPEE_TIMEOUT_SECONDS must be a number of seconds from 0 to 300.")
     return ShopeeConfig(
-        partner_id=int(raw_id),
+        partner_id=parse_id(raw_id),
         partner_key=partner_key,
         base_url=resolve_base_url(settings.SHOPEE_API_BASE_URL),
         timeout_seconds=timeout,
