@@ -51,7 +51,7 @@ def shopee_requests(draw, now):
     common = {
         "partner_id": draw(st.just(str(PARTNER_ID)) | id_texts()),
         "timestamp": draw(
-            st.just(str(now)) | st.integers(now - 400, now + 400).map(str) | id_texts()
+            st.just(str(now)) | st.integers(-400, 400).map(lambda d: str(now + d)) | id_texts()
         ),
         "access_token": draw(st.just(shop["access_token"]) | any_texts(40)),
         "shop_id": draw(st.just(str(shop["shop_id"])) | id_texts()),
