@@ -7,7 +7,9 @@ A voucher of another shop is not found for this shop. Errors, checked in this or
 * a missing/non-integer ``voucher_id`` -> ``error_param``;
 * unknown -> ``common.error_not_found`` "The information you queried is not found.",
   ``"response": ""``;
-* ``is_admin`` or ``voucher_purpose`` 3 (shop follow), 4 (shop game), 6 (membership) ->
+* ``is_admin``, ``voucher_purpose`` 3 (shop follow), 4 (shop game), 6 (membership), or a
+  voucher of a voucher campaign (the sandbox-only field ``voucher_campaign: true``: Shopee's
+  lists do not show it, so a client learns it only from this refusal) ->
   ``voucher.operate_voucher_permission_error`` (the seed's message);
 * end_voucher: upcoming -> ``voucher.end_voucher_status_error`` "Can only end the ongoing
   voucher."; expired -> ``voucher.update_end_voucher_error`` "Cannot update status for expired
@@ -51,7 +53,11 @@ def find_voucher(state: SandboxState, shop_id: int, voucher_id: int) -> dict[str
 
 
 def check_permission(voucher: dict[str, Any]) -> None:
-    if voucher.get("is_admin") or voucher.get("voucher_purpose") in PROTECTED_PURPOSES:
+    if (
+        voucher.get("is_admin")
+        or voucher.get("voucher_purpose") in PROTECTED_PURPOSES
+        or voucher.get("voucher_campaign")
+    ):
         raise business_error("voucher.operate_voucher_permission_error", wire.PERMISSION_ERROR)
 
 

@@ -13,7 +13,8 @@ field not given. Checks, in this order, the first failure winning:
    the wrong type -> ``error_param`` "Invalid usage_quantity: expected an integer >= 1, got '5'."
    (ours, like the other voucher APIs);
 2. unknown voucher (or another shop's) -> ``common.error_not_found``;
-3. ``is_admin`` or ``voucher_purpose`` 3, 4, 6 -> ``voucher.operate_voucher_permission_error``;
+3. ``is_admin``, ``voucher_purpose`` 3, 4, 6 or ``voucher_campaign`` ->
+   ``voucher.operate_voucher_permission_error``;
 4. expired voucher -> ``voucher.update_end_voucher_error`` "Cannot update an expired voucher."
    (our choice: Shopee's code for "the voucher has ended", as end_voucher answers it; the
    message is ours);

@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 
 END = "/api/v2/voucher/end_voucher"
 GET = "/api/v2/voucher/get_voucher"
+LIST = "/api/v2/voucher/get_voucher_list"
 REFRESH = "/api/v2/auth/access_token/get"
+# Before anything is sent, a run reads the shop's ongoing and upcoming vouchers.
+READ = [(LIST, "success", 1), (LIST, "success", 1)]
 
 
 @pytest.fixture
@@ -32,11 +35,19 @@ def end_through_admin(client, *vouchers):
 def assert_unchanged(voucher):
     record = Voucher.objects.get(pk=voucher.pk)
     assert record.ended_at is None
-    assert record.end_time == voucher.end_time
+    # Shopee keeps whole seconds: a read of its list may round our copy.
+    assert record.end_time.replace(microsecond=0) == voucher.end_time.replace(microsecond=0)
 
 
 def calls_made():
     return [(r.endpoint, r.outcome, r.attempt) for r in ShopeeCall.objects.order_by("id")]
+
+
+def writes_made():
+    """The calls after the run's read of Shopee's lists (which comes first)."""
+    calls = calls_made()
+    assert calls[:2] == READ
+    return calls[2:]
 
 
 def expire_tokens_at_shopee(sandbox, monkeypatch):
@@ -51,7 +62,14 @@ def test_expired_token_is_refreshed_and_the_call_retried(
     expire_tokens_at_shopee(sandbox, monkeypatch)
     run, _ = end_through_admin(merch_client, ongoing)
 
-    assert calls_made() == [(END, "refused", 1), (REFRESH, "success", 1), (END, "success", 2)]
+    # The run's first call, reading Shopee's list, meets the expired token: refresh, retry.
+    assert calls_made() == [
+        (LIST, "refused", 1),
+        (REFRESH, "success", 1),
+        (LIST, "success", 2),
+        (LIST, "success", 1),
+        (END, "success", 1),
+    ]
     assert ShopeeCall.objects.order_by("id").first().message == "Invalid access_token."
     assert Voucher.objects.get(pk=ongoing.pk).ended_at is not None
     assert run.items.get().state == "ended"
@@ -67,7 +85,7 @@ def test_expired_token_that_cannot_be_refreshed(merch_client, ongoing, sandbox, 
 
     rows = list(ShopeeCall.objects.order_by("id"))
     assert [(r.endpoint, r.outcome, r.error) for r in rows] == [
-        (END, "refused", "error_auth"),
+        (LIST, "refused", "error_auth"),
         (REFRESH, "refused", "error_auth"),
     ]
     assert rows[0].message == "Invalid access_token."
@@ -106,7 +124,7 @@ def test_no_usable_answer_is_retried_within_limits(
     run, page = end_through_admin(merch_client, ongoing)
 
     # Each failed end is checked with get_voucher before it is sent again.
-    assert calls_made() == [(END, "failed", 1), (GET, "success", 2), (END, "failed", 3)]
+    assert writes_made() == [(END, "failed", 1), (GET, "success", 2), (END, "failed", 3)]
     failed = ShopeeCall.objects.filter(endpoint=END)
     for row in failed:
         assert (row.error_kind, row.message, row.http_status) == ("transient", message, http_status)
@@ -123,7 +141,7 @@ def test_a_passing_failure_is_retried_and_succeeds(
 ):
     sandbox.control.set_faults([{"path": END, "times": 1, **fault}])
     run, _ = end_through_admin(merch_client, ongoing)
-    assert calls_made() == [(END, "failed", 1), (GET, "success", 2), (END, "success", 3)]
+    assert writes_made() == [(END, "failed", 1), (GET, "success", 2), (END, "success", 3)]
     assert run.items.get().state == "ended"
     assert Voucher.objects.get(pk=ongoing.pk).ended_at is not None
 
@@ -133,7 +151,7 @@ def test_a_lost_answer_is_reconciled_not_sent_twice(merch_client, ongoing, sandb
     sandbox.control.set_faults([{"path": END, "kind": "drop", "phase": "after"}])
     run, page = end_through_admin(merch_client, ongoing)
 
-    assert calls_made() == [(END, "failed", 1), (GET, "success", 2)]
+    assert writes_made() == [(END, "failed", 1), (GET, "success", 2)]
     assert len(sandbox.calls(END)) == 1
     item = run.items.get()
     assert item.state == "ended" and "confirmed with get_voucher" in item.reason
@@ -142,11 +160,29 @@ def test_a_lost_answer_is_reconciled_not_sent_twice(merch_client, ongoing, sandb
 
 
 def test_business_refusals_are_not_retried(merch_client, ongoing, sandbox):
-    sandbox.mirror(changes={ongoing: {"is_admin": True}})
+    refusal = "The Voucher created in Shopee admin/Shop Game/Follow Prize can't be updated"
+    sandbox.control.set_faults(
+        [
+            {
+                "path": END,
+                "kind": "shopee_error",
+                "error": "voucher.operate_voucher_permission_error",
+                "message": refusal,
+            }
+        ]
+    )
     run, page = end_through_admin(merch_client, ongoing)
-    assert calls_made() == [(END, "refused", 1)]
+    assert writes_made() == [(END, "refused", 1)]
     assert run.items.get().state == "refused"
     assert "can't be updated" in page
+
+
+def test_a_voucher_shopee_now_manages_is_skipped_before_any_call(merch_client, ongoing, sandbox):
+    sandbox.mirror(changes={ongoing: {"is_admin": True}})
+    run, page = end_through_admin(merch_client, ongoing)
+    assert writes_made() == []
+    item = run.items.get()
+    assert item.state == "skipped" and "Managed by Shopee" in item.reason
 
 
 def test_rate_limit_backs_off_and_succeeds(merch_client, ongoing, sandbox):
@@ -164,7 +200,7 @@ def test_rate_limit_backs_off_and_succeeds(merch_client, ongoing, sandbox):
     )
     run, _ = end_through_admin(merch_client, ongoing)
     # A rate-limited request was not applied: no get_voucher check is needed before resending.
-    assert calls_made() == [(END, "refused", 1), (END, "refused", 2), (END, "success", 3)]
+    assert writes_made() == [(END, "refused", 1), (END, "refused", 2), (END, "success", 3)]
     assert run.items.get().state == "ended"
 
 
@@ -178,7 +214,9 @@ def test_a_rejected_token_stops_that_shop_without_more_calls(merch_client, sandb
 
     run, page = end_through_admin(merch_client, *vouchers)
 
-    assert len(sandbox.calls(END)) == 1
-    assert ShopeeCall.objects.count() == 2  # the refused call and the refused refresh
+    # The read of Shopee's list is refused and the refresh too: nothing is sent for the shop.
+    assert not sandbox.calls(END)
+    assert ShopeeCall.objects.count() == 2  # the refused read and the refused refresh
     assert set(run.items.values_list("state", flat=True)) == {"failed"}
-    assert page.count("Shop unavailable") == 3
+    assert all("could not be read" in item.reason for item in run.items.all())
+    assert "Invalid refresh_token." in page and "nothing was sent" in page

@@ -139,7 +139,8 @@ def confirm(page):
 def watch_the_run_finish(page):
     page.wait_for_url("**/admin/vouchers/endrun/*/change/")
     expect(messages(page)).to_contain_text(
-        "3 vouchers to end, 0 skipped. It has started; this page shows its progress."
+        "3 vouchers to check at Shopee and end, 0 skipped. It has started: it first reads the "
+        "shops' current vouchers from Shopee; this page shows its progress."
     )
     # The worker ends them; the page reloads itself every 3 seconds until the run is over.
     expect(page.locator("#run-status")).to_contain_text("Status: Finished", timeout=30_000)

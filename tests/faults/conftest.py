@@ -1,8 +1,8 @@
 """Fixtures of the fault suite: a fleet of 1,000 vouchers over 10 shops, mirrored at Shopee.
 
 The fleet mixes what a real selection holds: vouchers Shopee ends, vouchers Shopee refuses
-(created in Shopee's admin, which our stale local copy does not know), and vouchers the run
-skips without a call (expired or upcoming).
+(part of a voucher campaign, which no list of Shopee's shows, so only the refusal tells), and
+vouchers the run skips without a call (expired or upcoming).
 """
 
 import datetime as dt
@@ -17,7 +17,7 @@ from vouchers.models import Voucher
 
 SHOPS = 10
 PER_SHOP = 100
-REFUSED_PER_SHOP = 4  # is_admin at Shopee only: refused with a permission error
+REFUSED_PER_SHOP = 4  # in a voucher campaign: refused with a permission error
 EXPIRED_PER_SHOP = 1
 UPCOMING_PER_SHOP = 1
 
@@ -76,7 +76,7 @@ def fleet(sandbox):
     by_kind = {"endable": [], "refused": [], "skipped": []}
     for kind, voucher in built:
         by_kind["skipped" if kind in ("expired", "upcoming") else kind].append(voucher)
-    sandbox.mirror(changes={voucher: {"is_admin": True} for voucher in by_kind["refused"]})
+    sandbox.mirror(changes={voucher: {"voucher_campaign": True} for voucher in by_kind["refused"]})
     return Fleet(
         endable=by_kind["endable"],
         refused=by_kind["refused"],

@@ -15,6 +15,7 @@ from tests.sandbox.helpers import (
     SHOP2_VOUCHER,
     SHOP_FOLLOW,
     SHOP_GAME,
+    SHOP_ID,
     UPCOMING,
     UPCOMING_ADMIN,
     assert_error,
@@ -181,6 +182,19 @@ def test_shopee_created_and_special_vouchers_cannot_be_ended(shopee, control, vo
     response = shopee.shop("POST", END_VOUCHER, body={"voucher_id": voucher_id})
     assert_error(response, "voucher.operate_voucher_permission_error", PERMISSION_MESSAGE)
     assert shopee.get(voucher_id)["response"]["end_time"] == before
+
+
+def test_a_campaign_voucher_is_refused_though_no_list_shows_it(shopee, control):
+    control.update_voucher(SHOP_ID, ONGOING, voucher_campaign=True)
+    listed = next(
+        v
+        for v in listing(shopee, status="ongoing")["voucher_list"]
+        if v["voucher_id"] == ONGOING
+    )
+    assert "voucher_campaign" not in listed and not listed["is_admin"]
+    for path in (END_VOUCHER, "/api/v2/voucher/update_voucher"):
+        response = shopee.shop("POST", path, body={"voucher_id": ONGOING, "voucher_name": "x"})
+        assert_error(response, "voucher.operate_voucher_permission_error", PERMISSION_MESSAGE)
 
 
 def test_voucher_ids_beyond_32_bits_work(shopee):

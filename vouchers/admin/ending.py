@@ -174,7 +174,8 @@ def confirmed(model_admin, request):
     model_admin.message_user(
         request,
         f"Run {run.pk}: {counts['pending']} voucher{'s' if counts['pending'] != 1 else ''} to "
-        f"end, {counts['skipped']} skipped. {when}; this page shows its progress.",
+        f"check at Shopee and end, {counts['skipped']} skipped. {when}: it first reads the "
+        "shops' current vouchers from Shopee; this page shows its progress.",
         messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))

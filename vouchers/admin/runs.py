@@ -11,7 +11,7 @@ from vouchers.admin.paging import (
     CheckedDateFieldListFilter,
     CheckedQuery,
 )
-from vouchers.models import EndRun
+from vouchers.models import EndRun, Shop
 from vouchers.parsing import is_id, parse_id
 from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
 
@@ -47,8 +47,14 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
         if run is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         progress = run_progress(run=run)
+        rule_shops = []
+        if run.rule:
+            rule_shops = [
+                str(shop) for shop in Shop.objects.filter(pk__in=run.rule.get("shops") or [])
+            ]
         extra_context = {
             "run": run,
+            "rule_shops": rule_shops,
             "progress": progress,
             "refresh_seconds": REFRESH_SECONDS if run.active else None,
             "can_act": request.user.has_perm("vouchers.end_voucher"),

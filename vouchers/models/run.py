@@ -28,6 +28,8 @@ class ItemState(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sent, answer not yet recorded"
     ENDED = "ended", "Ended"
+    DELETED = "deleted", "Deleted at Shopee"
+    RESCHEDULED = "rescheduled", "End time set at Shopee"
     REFUSED = "refused", "Refused by Shopee"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped"
@@ -35,6 +37,12 @@ class ItemState(models.TextChoices):
 
 
 OPEN_ITEM_STATES = (ItemState.PENDING, ItemState.SENDING)
+
+
+class ItemAction(models.TextChoices):
+    END = "end", "End (end_voucher)"
+    DELETE = "delete", "Delete (delete_voucher)"
+    SET_END = "set_end", "Set the end time at Shopee (update_voucher)"
 
 
 class EndRun(models.Model):
@@ -50,6 +58,15 @@ class EndRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.TextField(blank=True)
+    # What the run covers besides its items: a rule resolved from Shopee's current lists
+    # ({"shops": [shop pks], "code_prefix": str, "name_contains": str}), deleting the upcoming
+    # vouchers too, and an end time to set at Shopee itself (update_voucher).
+    rule = models.JSONField(null=True, blank=True)
+    delete_upcoming = models.BooleanField("also delete upcoming vouchers", default=False)
+    shopee_end_time = models.DateTimeField("end time set at Shopee", null=True, blank=True)
+    # When Shopee's current lists of the run's shops were read, and each shop's result.
+    read_at = models.DateTimeField("Shopee's lists read", null=True, blank=True)
+    read_report = models.JSONField(default=list, blank=True)
     # One processor at a time: a lease renewed while it works (see services.runs.engine).
     lease_owner = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -81,7 +98,9 @@ class EndRunItem(models.Model):
     voucher_shopee_id = models.BigIntegerField()
     voucher_code = models.CharField(max_length=100, blank=True)
     original_end_time = models.DateTimeField(help_text="The voucher's end time when selected.")
+    action = models.CharField(max_length=16, choices=ItemAction, default=ItemAction.END)
     state = models.CharField(max_length=16, choices=ItemState, default=ItemState.PENDING)
+    read_at = models.DateTimeField("Shopee's word read at", null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why skipped, or Shopee's words.")
     error = models.CharField(max_length=100, blank=True)
     request_id = models.CharField(max_length=64, blank=True)

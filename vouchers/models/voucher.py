@@ -92,9 +92,17 @@ class Voucher(models.Model):
         blank=True,
         related_name="+",
     )
+    deleted_at = models.DateTimeField("deleted at Shopee through shopadmin", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
-    # Ending in progress: the run item holding the right to end it (one at a time, across runs),
-    # and when an end_voucher request was sent whose answer is not yet recorded.
+    # A write in progress: the run item holding the right to end, delete or update it (one at a
+    # time, across runs), and when such a request was sent whose answer is not yet recorded.
     end_claim_item = models.BigIntegerField(null=True, blank=True, editable=False)
     end_claim_until = models.DateTimeField(null=True, blank=True, editable=False)
     end_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -117,6 +125,8 @@ class Voucher(models.Model):
                 fields=["shop", "-start_time", "voucher_id"], name="voucher_shop_list_idx"
             ),
         ]
+        # delete_voucher (Django's own) means deleting upcoming vouchers at Shopee: records
+        # are never deleted through the admin.
         permissions = [("end_voucher", "Can end vouchers on Shopee")]
 
     def __str__(self):

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 GET_VOUCHER_LIST = "/api/v2/voucher/get_voucher_list"
 GET_VOUCHER = "/api/v2/voucher/get_voucher"
 END_VOUCHER = "/api/v2/voucher/end_voucher"
+DELETE_VOUCHER = "/api/v2/voucher/delete_voucher"
+UPDATE_VOUCHER = "/api/v2/voucher/update_voucher"
 TOKEN_GET = "/api/v2/auth/token/get"  # noqa: S105 (a path, not a secret)
 ACCESS_TOKEN_GET = "/api/v2/auth/access_token/get"  # noqa: S105
 AUTH_PARTNER = "/api/v2/shop/auth_partner"
@@ -45,6 +47,17 @@ def get_shop_info() -> ApiCall:
 
 def end_voucher(*, voucher_id: int) -> ApiCall:
     return ApiCall("POST", END_VOUCHER, body={"voucher_id": voucher_id})
+
+
+def delete_voucher(*, voucher_id: int) -> ApiCall:
+    """Delete an upcoming voucher (Shopee refuses one that has started)."""
+    return ApiCall("POST", DELETE_VOUCHER, body={"voucher_id": voucher_id})
+
+
+def update_voucher_end(*, voucher_id: int, end_time: int) -> ApiCall:
+    """Set a voucher's end time (Unix seconds) at Shopee: it may only be brought forward, and
+    must stay at least an hour after the start (shopee-api.md section 7)."""
+    return ApiCall("POST", UPDATE_VOUCHER, body={"voucher_id": voucher_id, "end_time": end_time})
 
 
 def token_get(

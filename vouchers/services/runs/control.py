@@ -11,6 +11,7 @@ from vouchers.models.run import ItemState, RunStatus
 from vouchers.services.runs.queue import run_enqueue
 
 FAILURES_SHOWN = 100
+ITEMS_SHOWN = 200
 
 
 @dataclass
@@ -18,6 +19,7 @@ class RunProgress:
     counts: dict
     shops: list = field(default_factory=list)  # dicts: name, shop id, counts by state
     failures: list = field(default_factory=list)  # items refused or failed, with Shopee's words
+    items: list = field(default_factory=list)  # the first items, with their reasons
 
     @property
     def total(self):
@@ -33,7 +35,7 @@ class RunProgress:
 
 
 def run_progress(*, run: EndRun) -> RunProgress:
-    """Counts by state, per shop, and the first failures: three grouped queries."""
+    """Counts by state, per shop, the first failures and items: three queries."""
     counts = dict.fromkeys(ItemState.values, 0)
     shops = {}
     rows = (
@@ -58,7 +60,10 @@ def run_progress(*, run: EndRun) -> RunProgress:
         .select_related("shop")
         .order_by("id")[:FAILURES_SHOWN]
     )
-    return RunProgress(counts=counts, shops=list(shops.values()), failures=failures)
+    items = list(
+        EndRunItem.objects.filter(run=run).select_related("shop").order_by("id")[:ITEMS_SHOWN]
+    )
+    return RunProgress(counts=counts, shops=list(shops.values()), failures=failures, items=items)
 
 
 def run_cancel(*, run: EndRun) -> int:
@@ -83,8 +88,8 @@ def run_retry_failed(*, run: EndRun) -> int:
     """Put failed items back to pending and queue the run again; a run stopped by a
     configuration error resumes its pending items too. Returns how many items will be tried.
 
-    Items whose end request may have reached Shopee are checked with get_voucher first (their
-    vouchers still carry the mark), so retrying never ends a voucher twice.
+    Items whose write may have reached Shopee are checked with get_voucher first (their vouchers
+    still carry the mark), so retrying never ends or deletes a voucher twice.
     """
     with transaction.atomic():
         locked = EndRun.objects.select_for_update().get(pk=run.pk)
@@ -97,8 +102,9 @@ def run_retry_failed(*, run: EndRun) -> int:
             state=ItemState.PENDING, attempts=0, next_attempt_at=None, finished_at=None
         )
         if retried:
+            # Read Shopee's lists again first: a retry decides on Shopee's word too.
             EndRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.QUEUED, finished_at=None, stop_reason=""
+                status=RunStatus.QUEUED, finished_at=None, stop_reason="", read_at=None
             )
             transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
     return retried

@@ -2,10 +2,15 @@
 
 Everything is done in SQL, so that "select all 100,000" costs a few queries and little memory:
 the plan is counts grouped by skip reason and shop, and the run's items are written with one
-INSERT ... SELECT. The skip reason is one SQL CASE expression used by both: a voucher is
-skipped, with the first reason that applies, when it was already ended through shopadmin, is
-upcoming or expired at the time the run will end it, is managed by Shopee, or its shop needs
+INSERT ... SELECT. The skip reason is one SQL CASE expression: a voucher is skipped, with the
+first reason that applies, when it was already ended or deleted through shopadmin, is upcoming
+or expired at the time the run will end it, is managed by Shopee, or its shop needs
 re-authorization.
+
+The plan shown on the confirmation page uses our copy of each voucher. A run decides on
+Shopee's word: its items are created with the skips that do not depend on Shopee's current
+state (already ended or deleted, managed by Shopee, shop to reconnect), and the rest is decided
+after the run has read each shop's ongoing and upcoming vouchers from Shopee (`fresh.py`).
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +21,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from vouchers.models import EndRun, EndRunItem
-from vouchers.models.run import ItemState, RunStatus
+from vouchers.models.run import ItemAction, ItemState, RunStatus
 from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
 from vouchers.services.runs.queue import run_enqueue
 
@@ -30,24 +35,39 @@ SKIP_SHOPEE_MANAGED = (
 SKIP_SHOP_REAUTH = (
     "Its shop needs re-authorization by the seller: reconnect the shop from the shop list first."
 )
+SKIP_ALREADY_DELETED = "Already deleted at Shopee through shopadmin."
 SAMPLE_SIZE = 200
+SHOPEE_MANAGED = Q(is_admin=True) | Q(voucher_purpose__in=SHOPEE_MANAGED_PURPOSES)
 
 
-def skip_conditions(at) -> list[tuple[str, Q]]:
-    """(reason, condition) in order of precedence, for a run that ends vouchers at `at`."""
+def final_skip_conditions() -> list[tuple[str, Q]]:
+    """Skips that Shopee's current word cannot change, in order of precedence."""
     return [
         (SKIP_ALREADY_ENDED, Q(ended_at__isnull=False)),
-        (SKIP_UPCOMING, Q(start_time__gt=at)),
-        (SKIP_EXPIRED, Q(end_time__lte=at)),
-        (SKIP_SHOPEE_MANAGED, Q(is_admin=True) | Q(voucher_purpose__in=SHOPEE_MANAGED_PURPOSES)),
+        (SKIP_ALREADY_DELETED, Q(deleted_at__isnull=False)),
+        (SKIP_SHOPEE_MANAGED, SHOPEE_MANAGED),
         (SKIP_SHOP_REAUTH, Q(shop__needs_reauth_since__isnull=False)),
     ]
 
 
-def skip_reason(at):
-    """A SQL expression: the first skip reason of a voucher for a run ending at `at`, or ""."""
+def skip_conditions(at) -> list[tuple[str, Q]]:
+    """(reason, condition) in order of precedence, for a run that ends vouchers at `at`."""
+    ended, deleted, *rest = final_skip_conditions()
+    return [
+        ended,
+        deleted,
+        (SKIP_UPCOMING, Q(start_time__gt=at)),
+        (SKIP_EXPIRED, Q(end_time__lte=at)),
+        *rest,
+    ]
+
+
+def skip_reason(at=None, conditions=None):
+    """A SQL expression: the first skip reason of a voucher for a run ending at `at` (or of
+    `conditions`), or ""."""
+    conditions = conditions if conditions is not None else skip_conditions(at)
     return Case(
-        *(When(condition, then=Value(reason)) for reason, condition in skip_conditions(at)),
+        *(When(condition, then=Value(reason)) for reason, condition in conditions),
         default=Value(""),
         output_field=CharField(),
     )
@@ -71,6 +91,7 @@ class RunPlan:
     shops: list = field(default_factory=list)
     endable_sample: list = field(default_factory=list)
     skipped_sample: list = field(default_factory=list)  # (voucher, reason)
+    deletable: int = 0  # upcoming vouchers that "also delete upcoming" would delete
 
     @property
     def skipped(self):
@@ -101,14 +122,27 @@ def run_plan(*, vouchers, end_at=None) -> RunPlan:
     plan.shops = sorted(shops.values(), key=lambda shop: (shop.name, shop.shopee_shop_id))
     plan.endable = sum(shop.endable for shop in plan.shops)
     plan.total = plan.endable + plan.skipped
+    plan.deletable = vouchers.filter(skip=SKIP_UPCOMING).exclude(SHOPEE_MANAGED).count()
     return plan
 
 
-def run_create(*, vouchers, actor, selection: str, end_at=None) -> EndRun:
+def run_create(
+    *,
+    vouchers,
+    actor,
+    selection: str,
+    end_at=None,
+    delete_upcoming: bool = False,
+    shopee_end_time=None,
+    rule: dict | None = None,
+) -> EndRun:
     """Create a run with one item per voucher of `vouchers` and queue it after commit.
 
-    `end_at` (aware, in the future) schedules the run; otherwise it starts at once. The items,
-    with their skip reasons, are written by one INSERT ... SELECT.
+    `end_at` (aware, in the future) schedules the run; otherwise it starts at once.
+    `delete_upcoming` deletes the upcoming vouchers instead of skipping them; `shopee_end_time`
+    sets that end time at Shopee (update_voucher) instead of ending; `rule` makes the run
+    resolve its vouchers from Shopee's current lists (see `fresh.py`). The items, with the skips
+    that are final already, are written by one INSERT ... SELECT.
     """
     scheduled = end_at is not None and end_at > timezone.now()
     with transaction.atomic():
@@ -118,15 +152,30 @@ def run_create(*, vouchers, actor, selection: str, end_at=None) -> EndRun:
             selection=selection[:500],
             status=RunStatus.SCHEDULED if scheduled else RunStatus.QUEUED,
             end_at=end_at if scheduled else None,
+            delete_upcoming=delete_upcoming,
+            shopee_end_time=shopee_end_time,
+            rule=rule,
         )
-        _insert_items(run, vouchers.order_by(), end_at if scheduled else Now())
+        if shopee_end_time is not None:
+            action = Value(ItemAction.SET_END)
+        elif delete_upcoming:
+            upcoming = Q(start_time__gt=end_at if scheduled else Now())
+            action = Case(
+                When(upcoming, then=Value(ItemAction.DELETE)),
+                default=Value(ItemAction.END),
+                output_field=CharField(),
+            )
+        else:
+            action = Value(ItemAction.END)
+        items_insert(run, vouchers.order_by(), action=action)
         transaction.on_commit(lambda: run_enqueue(run_id=run.pk, at=run.end_at))
     return run
 
 
-def _insert_items(run, vouchers, at):
-    """INSERT INTO items SELECT ... FROM vouchers: no voucher is loaded into Python."""
-    conditions = skip_conditions(at)
+def items_insert(run, vouchers, *, action):
+    """INSERT INTO items SELECT ... FROM vouchers: no voucher is loaded into Python. Items get
+    the final skips (`final_skip_conditions`); the others are pending until Shopee's read."""
+    conditions = final_skip_conditions()
     columns = {
         "run_id": Value(run.pk),
         "voucher_id": "pk",
@@ -134,12 +183,13 @@ def _insert_items(run, vouchers, at):
         "voucher_shopee_id": "voucher_id",
         "voucher_code": "voucher_code",
         "original_end_time": "end_time",
+        "action": action,
         "state": Case(
             *(When(condition, then=Value(ItemState.SKIPPED)) for _, condition in conditions),
             default=Value(ItemState.PENDING),
             output_field=CharField(),
         ),
-        "reason": skip_reason(at),
+        "reason": skip_reason(conditions=conditions),
         "error": Value(""),
         "request_id": Value(""),
         "attempts": Value(0),

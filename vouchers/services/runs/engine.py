@@ -2,8 +2,10 @@
 
 `run_process()` is what the task runs. It takes the run's lease (one processor per run, across
 workers and machines), makes sure a watchdog task is queued behind it, and processes the run for
-one slice of time. One dispatcher thread does all database work; a pool of threads only sends
-HTTP requests, each signed and recorded (pending audit row, item `sending`) before it leaves.
+one slice of time. A run's first slice reads its shops' current vouchers from Shopee and decides
+the items on that (`fresh.py`). One dispatcher thread does all database work; a pool of threads
+only sends HTTP requests, each signed and recorded (pending audit row, item `sending`) before it
+leaves.
 
 If the worker dies, the lease runs out and the watchdog resumes the run: items left `sending`
 go back to `pending`, and their vouchers, marked as having an end request in flight, are checked
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemState, RunStatus
+from vouchers.services.runs.fresh import run_read
 from vouchers.services.runs.outcomes import Outcomes, StopRun
 from vouchers.services.runs.pacing import Pacer
 from vouchers.services.runs.queue import run_enqueue, run_enqueue_watchdog
@@ -141,6 +144,10 @@ class RunSlice:
         except ShopeeConfigError as error:
             Outcomes.stop_run(self.run, error.message)
             return "stopped"
+        if self.run.read_at is None:
+            # Decide on Shopee's word: read the shops' current lists before anything is sent.
+            if not run_read(run=self.run, client=self.client, on_tick=self._check_run):
+                return "stopped"
         self._load_items()
         self.outcomes = Outcomes(self)
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="end-run") as pool:

@@ -1,18 +1,23 @@
 """What each answer means for a run's item (used by the engine's dispatcher thread)."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from vouchers.models import EndRun, EndRunItem
-from vouchers.models.run import OPEN_ITEM_STATES, ItemState, RunStatus
+from vouchers.models.run import OPEN_ITEM_STATES, ItemAction, ItemState, RunStatus
 from vouchers.services.runs.pacing import backoff_seconds
+from vouchers.services.runs.queue import run_stop
 from vouchers.services.runs.steps import (
+    DELETE,
     END,
+    RECONCILE,
+    SET_END,
+    delete_succeeded,
     end_succeeded,
     flight_record,
     item_finish,
     item_requeue,
     reconcile_answered,
+    set_end_succeeded,
 )
 from vouchers.services.shop_api import authorization_ended, token_rejected
 from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth
@@ -23,6 +28,8 @@ from vouchers.shopee.errors import ShopeeError
 # end_voucher's answer for a voucher that has already ended ("Cannot update status for expired
 # voucher."): a refusal, unless the ending was ours.
 EXPIRED_AT_SHOPEE = "voucher.update_end_voucher_error"
+NOT_FOUND = "common.error_not_found"
+SUCCEEDED = {END: end_succeeded, DELETE: delete_succeeded, SET_END: set_end_succeeded}
 
 
 class StopRun(Exception):
@@ -40,22 +47,38 @@ class Outcomes:
         flight_record(flight, result=result, error=error)
         if error is None:
             self.rate_limited.pop(flight.voucher.shop_id, None)
-            if flight.kind == END:
-                end_succeeded(flight, self.run, result)
-            else:
+            if flight.kind == RECONCILE:
                 reconcile_answered(flight, self.run, result)
                 if flight.item.state == ItemState.PENDING:
                     self.slice.requeue(flight.item.pk, flight.voucher.shop_id, 0)
+            else:
+                SUCCEEDED[flight.kind](flight, self.run, result)
+            return
+        if self._deleted_after_all(flight, error):
             return
         self._failed(flight, error)
 
+    def _deleted_after_all(self, flight, error) -> bool:
+        """get_voucher answers "not found" for a voucher whose delete_voucher answer was lost:
+        our delete was applied."""
+        if flight.kind != RECONCILE or flight.item.action != ItemAction.DELETE:
+            return False
+        if error.error != NOT_FOUND:
+            return False
+        reason = (
+            "Deleted: Shopee no longer has it (confirmed with get_voucher: the answer to "
+            "delete_voucher was lost)."
+        )
+        delete_succeeded(flight, self.run, error, reason=reason)
+        return True
+
     def _failed(self, flight, error: ShopeeError):
         item, shop = flight.item, flight.voucher.shop
-        if flight.kind == END:
-            # Only a failure without a usable answer leaves open whether Shopee ended it.
+        if flight.kind != RECONCILE:
+            # Only a failure without a usable answer leaves open whether Shopee applied it.
             voucher = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
         else:
-            voucher = {"end_sent_at": None} if error.error == "common.error_not_found" else {}
+            voucher = {"end_sent_at": None} if error.error == NOT_FOUND else {}
         if self._already_ended(flight, error):
             return
         if error.kind == errors.BUSINESS:
@@ -99,8 +122,8 @@ class Outcomes:
         item = flight.item
         if item.attempts >= self.config.max_attempts:
             reason = f"Gave up after {item.attempts} attempts: {error.message}"
-            if flight.kind == END and not voucher:
-                reason += " Whether Shopee ended it is unknown: a retry checks first."
+            if flight.kind != RECONCILE and not voucher:
+                reason += " Whether Shopee applied it is unknown: a retry checks first."
             item_finish(
                 item,
                 ItemState.FAILED,
@@ -157,10 +180,7 @@ class Outcomes:
 
     @staticmethod
     def stop_run(run, reason):
-        with transaction.atomic():
-            EndRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.STOPPED, stop_reason=reason, finished_at=timezone.now()
-            )
+        run_stop(run, reason)
 
     def finalize(self) -> str:
         """Finish the run when no item is open; else say there is more to do."""

@@ -2,8 +2,12 @@
 
 import datetime as dt
 
+from django.db import transaction
 from django.tasks import task_backends
 from django.utils import timezone
+
+from vouchers.models import EndRun
+from vouchers.models.run import RunStatus
 
 
 def run_enqueue(*, run_id: int, at=None) -> None:
@@ -28,3 +32,11 @@ def run_enqueue_watchdog(*, run_id: int, after_seconds: float) -> dt.datetime | 
     at = timezone.now() + dt.timedelta(seconds=after_seconds)
     run_process_task.using(run_after=at).enqueue(run_id, watchdog=True)
     return at
+
+
+def run_stop(run, reason: str) -> None:
+    """Stop a run that cannot go on until staff fix something (a configuration error)."""
+    with transaction.atomic():
+        EndRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.STOPPED, stop_reason=reason, finished_at=timezone.now()
+        )

@@ -1,9 +1,10 @@
 """One item of a run: what to send for it, and what Shopee's answer (or its absence) means.
 
 `flight_prepare()` runs in the dispatcher thread: it claims the voucher (one run at a time may
-call Shopee for a voucher), decides between `end_voucher` and, when an earlier end request's
-answer was lost, `get_voucher` to reconcile, signs the request and commits the pending audit
-row and the item's `sending` state together, before anything is sent. `flight_complete()` records
+call Shopee for a voucher), decides what to send for the item's action (`end_voucher`,
+`delete_voucher` or `update_voucher`) or, when an earlier write's answer was lost, `get_voucher`
+to reconcile, signs the request and commits the pending audit row and the item's `sending`
+state together, before anything is sent. `flight_complete()` records
 the outcome. Both keep their transactions short; neither touches the network, except a token
 refresh when Shopee rejects a token.
 """
@@ -16,12 +17,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vouchers.models import EndRunItem, Voucher
-from vouchers.models.run import ItemState
+from vouchers.models.run import ItemAction, ItemState
+from vouchers.parsing import NumberError, parse_int
 from vouchers.services.audit import call_log_finish, call_log_start
 from vouchers.services.runs.create import SKIP_EXPIRED, SKIP_UPCOMING
 from vouchers.shopee import api
 
+SKIP_ENDS_SOONER = "It ends before the chosen end time anyway."
 END = "end"
+DELETE = "delete"
+SET_END = "set_end"
 RECONCILE = "reconcile"
 CLAIM_SECONDS = 300
 
@@ -101,17 +106,7 @@ def flight_prepare(*, item, run, client, credentials) -> Flight:
             raise ItemDone
         item_requeue(item, delay=2.0, reason="Another run is ending this voucher right now.")
         raise ItemDone
-    now = timezone.now()
-    if voucher.end_sent_at:
-        kind, call = RECONCILE, api.get_voucher(voucher_id=voucher.voucher_id)
-    elif now < voucher.start_time:
-        item_finish(item, ItemState.SKIPPED, reason=SKIP_UPCOMING)
-        raise ItemDone
-    elif now >= voucher.end_time:
-        item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
-        raise ItemDone
-    else:
-        kind, call = END, api.end_voucher(voucher_id=voucher.voucher_id)
+    kind, call = _next_call(item, voucher, run)
     creds = credentials(voucher.shop)
     prepared = client.prepare(call, shop=creds.auth)
     item.attempts += 1
@@ -128,9 +123,39 @@ def flight_prepare(*, item, run, client, credentials) -> Flight:
         EndRunItem.objects.filter(pk=item.pk).update(
             state=ItemState.SENDING, attempts=item.attempts, next_attempt_at=None
         )
-        if kind == END:
-            Voucher.objects.filter(pk=voucher.pk).update(end_sent_at=now)
+        if kind != RECONCILE:
+            Voucher.objects.filter(pk=voucher.pk).update(end_sent_at=timezone.now())
     return Flight(item, voucher, kind, prepared, row, creds.generation)
+
+
+def _next_call(item, voucher, run):
+    """(kind, ApiCall) for the item now, or ItemDone when nothing is to be sent."""
+    now = timezone.now()
+    if voucher.end_sent_at:
+        return RECONCILE, api.get_voucher(voucher_id=voucher.voucher_id)
+    if item.action == ItemAction.DELETE:
+        if now < voucher.start_time:
+            return DELETE, api.delete_voucher(voucher_id=voucher.voucher_id)
+        # It has started since Shopee's list was read: Shopee can no longer delete it; end it.
+        EndRunItem.objects.filter(pk=item.pk).update(action=ItemAction.END)
+        item.action = ItemAction.END
+    if item.action == ItemAction.SET_END:
+        target = run.shopee_end_time
+        if now >= voucher.end_time:
+            item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
+            raise ItemDone
+        if voucher.end_time <= target:
+            item_finish(item, ItemState.SKIPPED, reason=SKIP_ENDS_SOONER)
+            raise ItemDone
+        end_time = int(target.timestamp())
+        return SET_END, api.update_voucher_end(voucher_id=voucher.voucher_id, end_time=end_time)
+    if now < voucher.start_time:
+        item_finish(item, ItemState.SKIPPED, reason=SKIP_UPCOMING)
+        raise ItemDone
+    if now >= voucher.end_time:
+        item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
+        raise ItemDone
+    return END, api.end_voucher(voucher_id=voucher.voucher_id)
 
 
 def flight_record(flight: Flight, *, result=None, error=None) -> None:
@@ -150,11 +175,62 @@ def end_succeeded(flight: Flight, run, result) -> None:
     )
 
 
-def reconcile_answered(flight: Flight, run, result) -> None:
-    """Shopee's record of a voucher whose end request's answer was lost: ended, or not?"""
-    record = result.response or {}
-    shopee_end = dt.datetime.fromtimestamp(int(record.get("end_time", 0)), tz=dt.UTC)
+def delete_succeeded(flight: Flight, run, result, *, reason="") -> None:
     now = timezone.now()
+    item_finish(
+        flight.item,
+        ItemState.DELETED,
+        reason=reason,
+        request_id=result.request_id,
+        deleted_at=now,
+        deleted_by_id=run.created_by_id,
+        end_sent_at=None,
+    )
+
+
+def set_end_succeeded(flight: Flight, run, result, *, reason="") -> None:
+    target = run.shopee_end_time
+    item_finish(
+        flight.item,
+        ItemState.RESCHEDULED,
+        reason=reason
+        or f"Shopee now ends it at {target:%Y-%m-%d %H:%M:%S} UTC by itself (update_voucher).",
+        request_id=result.request_id,
+        end_time=target,
+        end_sent_at=None,
+    )
+
+
+def reconcile_answered(flight: Flight, run, result) -> None:
+    """Shopee's record of a voucher whose write request's answer was lost: applied, or not?"""
+    record = result.response if isinstance(result.response, dict) else {}
+    try:
+        end_seconds = parse_int(record.get("end_time", 0), label="end_time", maximum=2**37)
+        start_seconds = parse_int(record.get("start_time", 0), label="start_time", maximum=2**37)
+    except NumberError:
+        item_requeue(flight.item)  # an unreadable record: ask again
+        return
+    shopee_end = dt.datetime.fromtimestamp(end_seconds, tz=dt.UTC)
+    now = timezone.now()
+    if flight.item.action == ItemAction.DELETE:
+        # Still there: not deleted. Upcoming: delete again; started: end it instead.
+        if dt.datetime.fromtimestamp(start_seconds, tz=dt.UTC) <= now:
+            EndRunItem.objects.filter(pk=flight.item.pk).update(action=ItemAction.END)
+            flight.item.action = ItemAction.END
+        item_requeue(flight.item, end_sent_at=None)
+        return
+    if flight.item.action == ItemAction.SET_END:
+        if abs((shopee_end - run.shopee_end_time).total_seconds()) < 1:
+            reason = (
+                f"Shopee now ends it at {shopee_end:%Y-%m-%d %H:%M:%S} UTC by itself "
+                "(confirmed with get_voucher: the answer to update_voucher was lost)."
+            )
+            set_end_succeeded(flight, run, result, reason=reason)
+        elif shopee_end <= now:
+            item_finish(flight.item, ItemState.SKIPPED, reason=SKIP_EXPIRED, end_sent_at=None)
+        else:
+            item_requeue(flight.item, end_sent_at=None)
+        return
     if shopee_end < flight.item.original_end_time and shopee_end <= now:
         item_finish(
             flight.item,
