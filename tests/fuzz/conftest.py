@@ -2,7 +2,8 @@
 
 Profiles (``HYPOTHESIS_PROFILE``): ``ci`` (the default) runs a bounded number of examples per
 target, derandomized so that every CI run tries the same inputs; ``long`` runs 2,000 examples a
-target with fresh randomness, keeping failures in ``var/hypothesis`` to replay them first.
+target with fresh randomness, keeping failures in ``var/hypothesis/examples`` to replay them
+first.
 
 Targets take pytest-django fixtures (a database, the sandbox, a logged-in client) once per test,
 not once per example, on purpose: every example runs inside a savepoint that is rolled back
@@ -15,11 +16,14 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from tests.factories import MERCHANDISER_PERMISSIONS, UserFactory
 
 SUPPRESSED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+HYPOTHESIS_HOME = Path(__file__).resolve().parents[2] / "var" / "hypothesis"
+set_hypothesis_home_dir(str(HYPOTHESIS_HOME))  # Hypothesis's caches under var/, not .hypothesis/
 
 settings.register_profile(
     "ci",
@@ -34,9 +38,7 @@ settings.register_profile(
     "long",
     max_examples=2000,
     deadline=None,
-    database=DirectoryBasedExampleDatabase(
-        str(Path(__file__).resolve().parents[2] / "var" / "hypothesis")
-    ),
+    database=DirectoryBasedExampleDatabase(str(HYPOTHESIS_HOME / "examples")),
     suppress_health_check=SUPPRESSED,
 )
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")

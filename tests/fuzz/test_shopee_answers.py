@@ -15,6 +15,7 @@ from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stor
 from tests.fuzz.conftest import budget
 from tests.fuzz.sandbox_fuzz import json_values
 from tests.fuzz.strategies import any_texts, id_texts
+from vouchers.models import ShopeeCall
 from vouchers.parsing import NumberError
 from vouchers.services.demo import demo_shops_load
 from vouchers.services.sync import shops_vouchers_sync
@@ -65,6 +66,16 @@ def answers():
         "status": 200,
         "content_type": "application/json",
         "body": "[" * 100_000,
+    }
+)
+@example(
+    rule={
+        "path": LIST_PATH,
+        "kind": "http_status",
+        "times": 1,
+        "status": 200,
+        "content_type": "application/json",
+        "body": '{"error": "", "x": NaN}',
     }
 )
 def test_client_answers(world, sandbox, rule):
@@ -183,6 +194,32 @@ def test_settings(settings, partner_id, timeout, base_url):
         assert "SHOPEE_" in error.message and PARTNER_KEY not in error.message
     else:
         assert 1 <= config.partner_id < 2**63 and 0 < config.timeout_seconds <= 300
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"request_id": "ab", "error": "", "response": {"more": NaN, "voucher_list": []}}',
+        '{"request_id": "ab", "error": "", "response": {"more": 1e999, "voucher_list": []}}',
+        '{"request_id": "ab", "error": "", "message": "a\\u0000b", "response": {}}',
+        '{"request_id": "ab", "error": "error_x\\u0000", "message": "m"}',
+        '{"error": "' + "e" * 500 + '", "request_id": "' + "f" * 500 + '"}',
+        "upstream \x00 error",
+    ],
+    ids=["NaN", "1e999", "NUL in message", "NUL in error", "long error", "raw NUL"],
+)
+def test_answers_the_call_log_can_keep(world, sandbox, staff, body):
+    """Regression (PostgreSQL): NaN, Infinity and NUL in Shopee's answer, or an error longer
+    than its column, made the call log's write fail (DataError) and the sync crash."""
+    sandbox.mirror()
+    rule = {"path": LIST_PATH, "kind": "http_status", "times": 1, "status": 200}
+    sandbox.control.set_faults([rule | {"content_type": "application/json", "body": body}])
+    with rolled_back():
+        [result] = shops_vouchers_sync(shops=[world["shops"][0]], actor=staff)
+        call = ShopeeCall.objects.filter(endpoint=LIST_PATH).order_by("pk").first()
+        assert call.finished_at is not None
+        assert "\x00" not in call.message and "\x00" not in json.dumps(call.response)
+        assert result.error is None or isinstance(result.error, ShopeeError)
 
 
 def sync_page(world, sandbox, staff, page):

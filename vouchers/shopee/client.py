@@ -14,6 +14,7 @@ A call is made in two steps so that the caller can record it before it leaves::
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,11 @@ from vouchers.shopee.redaction import REDACTED, redact, scrub
 logger = logging.getLogger(__name__)
 
 BODY_EXCERPT_CHARS = 500
+# The call log's columns (vouchers.models.ShopeeCall): longer values are cut, not refused.
+ERROR_CHARS = 100
+REQUEST_ID_CHARS = 64
+# No database stores NUL in text or JSON (PostgreSQL refuses it): Shopee's answer never has one.
+NUL_REPLACEMENT = "\ufffd"
 # Connections kept open to Shopee's host: more than a run's calls in flight (END_RUN_CONCURRENCY).
 POOL_SIZE = 64
 
@@ -167,12 +173,9 @@ class ShopeeClient:
 
     def _parse(self, http, call: PreparedCall, duration_ms: int) -> ShopeeResult:
         status = http.status_code
-        text = http.text
-        try:
-            body = json.loads(text)
-        except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
-            body = None
-        if not isinstance(body, dict):
+        text = http.text.replace("\x00", NUL_REPLACEMENT)
+        body = _json_object(text)
+        if body is None:
             excerpt = scrub(text[:BODY_EXCERPT_CHARS], call.secrets)
             raise _non_json_error_class(status)(
                 f"Shopee answered HTTP {status} with a body that is not JSON.",
@@ -180,9 +183,9 @@ class ShopeeClient:
                 body_excerpt=excerpt,
                 response={"non_json_body": excerpt},
             )
-        error = str(body.get("error") or "")
+        error = str(body.get("error") or "")[:ERROR_CHARS]
         message = scrub(str(body.get("message") or body.get("msg") or ""), call.secrets)
-        request_id = str(body.get("request_id") or "")
+        request_id = str(body.get("request_id") or "")[:REQUEST_ID_CHARS]
         if error or status >= 400:
             kind = classify(error, status)
             raise ERROR_CLASSES[kind](
@@ -222,6 +225,38 @@ class ShopeeClient:
             duration_ms,
             outcome,
         )
+
+
+def _json_object(text: str) -> dict | None:
+    """Shopee's answer as a JSON object, or None when it is not one. Standard JSON only: NaN,
+    Infinity and numbers beyond a float's range (1e999) are not JSON for the call log either
+    (PostgreSQL's jsonb refuses them); NUL characters in strings are replaced."""
+    try:
+        body = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
+        return _without_nul(body) if isinstance(body, dict) else None
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
+        return None
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_REPLACEMENT)
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _pooled_session() -> requests.Session:
