@@ -187,9 +187,7 @@ def test_shopee_created_and_special_vouchers_cannot_be_ended(shopee, control, vo
 def test_a_campaign_voucher_is_refused_though_no_list_shows_it(shopee, control):
     control.update_voucher(SHOP_ID, ONGOING, voucher_campaign=True)
     listed = next(
-        v
-        for v in listing(shopee, status="ongoing")["voucher_list"]
-        if v["voucher_id"] == ONGOING
+        v for v in listing(shopee, status="ongoing")["voucher_list"] if v["voucher_id"] == ONGOING
     )
     assert "voucher_campaign" not in listed and not listed["is_admin"]
     for path in (END_VOUCHER, "/api/v2/voucher/update_voucher"):

@@ -50,7 +50,8 @@ def connect_callback(model_admin, request):
     (every shop of a main account): exchange, store, then fetch details and vouchers."""
     started = request.session.pop(SESSION_KEY, None)
     given_state = request.GET.get("state", "")
-    if not started or not secrets.compare_digest(str(started.get("state")), given_state):
+    expected_state = str(started.get("state")).encode() if started else b""
+    if not started or not secrets.compare_digest(expected_state, given_state.encode()):
         return _refused(
             model_admin,
             request,

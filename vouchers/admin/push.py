@@ -5,11 +5,12 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from vouchers.admin.paging import CappedCountPaginator, CheckedDateFieldListFilter, CheckedQuery
 from vouchers.models import ShopeePush
 
 
 @admin.register(ShopeePush)
-class ShopeePushAdmin(admin.ModelAdmin):
+class ShopeePushAdmin(CheckedQuery, admin.ModelAdmin):
     list_display = [
         "received_at",
         "source",
@@ -19,9 +20,15 @@ class ShopeePushAdmin(admin.ModelAdmin):
         "signature_valid",
         "detail",
     ]
-    list_filter = ["outcome", "code", "source", "signature_valid", "received_at"]
+    list_filter = [
+        "outcome",
+        "code",
+        "source",
+        "signature_valid",
+        ("received_at", CheckedDateFieldListFilter),
+    ]
     search_fields = ["=shop_shopee_id", "detail", "=fingerprint"]
-    date_hierarchy = "received_at"
+    paginator = CappedCountPaginator
     show_full_result_count = False
     fields = [
         "received_at",

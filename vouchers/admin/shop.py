@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from vouchers.admin.connect import connect_callback, connect_start
+from vouchers.admin.paging import CheckedQuery
 from vouchers.models import Shop
 from vouchers.models.shop import AUTHORIZATION_WARNING
 from vouchers.services.authorizations import shops_authorization_check
@@ -72,7 +73,7 @@ class ShopForm(forms.ModelForm):
 
 
 @admin.register(Shop)
-class ShopAdmin(admin.ModelAdmin):
+class ShopAdmin(CheckedQuery, admin.ModelAdmin):
     form = ShopForm
     list_display = [
         "name",

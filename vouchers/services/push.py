@@ -22,6 +22,7 @@ latest authorization is stale and ignored.
 import datetime as dt
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -41,6 +42,7 @@ from vouchers.shopee.redaction import redact
 from vouchers.shopee.signing import push_signature, signature_matches
 
 EXCERPT_CHARS = 2000
+MAX_DEPTH = 32  # Shopee's pushes nest two or three levels
 LOST_PUSH_MAX_PAGES = 100
 MAX_UNIX = 253402300799  # 9999-12-31: datetime's limit
 CODE_VERIFY, CODE_AUTHORIZED, CODE_CANCELLED, CODE_EXPIRING = 0, 1, 2, 12
@@ -283,10 +285,38 @@ def _unix(value):
 
 
 def _json(body: bytes):
+    """Strict JSON: no NaN or Infinity (nor numbers that overflow to it), no nesting past what
+    Python can read; anything else is PushMalformed."""
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise PushMalformed(f"the body is not JSON ({error})") from None
+        value = json.loads(body, parse_constant=_not_a_number, parse_float=_finite)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise PushMalformed(f"the body is not JSON ({str(error)[:200]})") from None
+    if _depth(value) > MAX_DEPTH:
+        raise PushMalformed(f"the body is nested more than {MAX_DEPTH} levels deep")
+    return value
+
+
+def _depth(value) -> int:
+    """How deeply `value` nests lists and objects (counted without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _not_a_number(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text):
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is out of range")
+    return number
 
 
 def _message(body) -> PushMessage:
@@ -312,8 +342,8 @@ def _message(body) -> PushMessage:
 def _raw(body: bytes) -> dict:
     """What to keep of a body we do not apply: its JSON (secrets removed) or an excerpt."""
     try:
-        return {"body": redact(json.loads(body))} if len(body) <= 65536 else _excerpt(body)
-    except (ValueError, UnicodeDecodeError):
+        return {"body": redact(_json(body))} if len(body) <= 65536 else _excerpt(body)
+    except PushMalformed:
         return _excerpt(body)
 
 

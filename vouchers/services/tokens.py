@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from vouchers.models import Shop, ShopToken
+from vouchers.parsing import NumberError, parse_int
 from vouchers.services.audit import shopee_call
 from vouchers.services.shops import (
     REFRESH_TOKEN_LIFETIME,
@@ -160,7 +161,11 @@ def _lease_release(token, owner):
 
 def _save_refreshed(token, owner, body) -> ShopToken:
     now = timezone.now()
-    expire_in = int(body.get("expire_in") or 14400)
+    try:
+        expire_in = parse_int(body.get("expire_in") or 14400, label="expire_in", maximum=10**7)
+    except NumberError:
+        expire_in = 14400  # Shopee's access tokens live 4 hours
+
     with transaction.atomic():
         row = ShopToken.objects.select_for_update().get(pk=token.pk)
         row.access_token = body["access_token"]
