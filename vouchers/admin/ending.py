@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -41,6 +42,31 @@ class EndRunForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
+
+    delete_upcoming = forms.BooleanField(
+        required=False,
+        label="Also delete the upcoming vouchers",
+        help_text="Stop the promotion completely: vouchers that have not started yet are deleted "
+        "at Shopee (delete_voucher) instead of being skipped. Deleting cannot be undone.",
+    )
+    end_at_shopee = forms.BooleanField(
+        required=False,
+        label="Set this end time at Shopee itself",
+        help_text="Shopee then ends each voucher at that time by itself (update_voucher), even if "
+        "shopadmin's workers are down. Shopee allows it only for a voucher that starts at least "
+        "an hour before that time; the others are ended by shopadmin at that time.",
+    )
+
+    def __init__(self, *args, may_delete=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_delete:
+            del self.fields["delete_upcoming"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("end_at_shopee") and not cleaned.get("end_at"):
+            self.add_error("end_at", "Pick the end time to set at Shopee.")
+        return cleaned
 
     def clean_end_at(self):
         end_at = self.cleaned_data["end_at"]
@@ -116,13 +142,15 @@ def confirmation(
         config_error = ""
     except ShopeeConfigError as error:
         config_error = error.message
+    may_delete = model_admin.has_shopee_delete_permission(request)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "End vouchers on Shopee?",
         "subtitle": None,
         "opts": model_admin.opts,
         "plan": plan,
-        "form": form or EndRunForm(),
+        "form": form or EndRunForm(may_delete=may_delete),
+        "may_delete": may_delete,
         "selection": selection,
         "config_error": config_error,
         "end_url": reverse("admin:vouchers_voucher_end"),
@@ -147,7 +175,10 @@ def confirmed(model_admin, request):
             request, "The selection was not valid. Nothing was ended.", "error"
         )
         return HttpResponseRedirect(next_url)
-    form = EndRunForm(request.POST)
+    may_delete = model_admin.has_shopee_delete_permission(request)
+    if request.POST.get("delete_upcoming") and not may_delete:
+        raise PermissionDenied  # the option is not shown without vouchers.delete_voucher
+    form = EndRunForm(request.POST, may_delete=may_delete)
     if not form.is_valid():
         return confirmation(
             model_admin, request, queryset, selection=selection, next_url=next_url, form=form
@@ -157,11 +188,15 @@ def confirmed(model_admin, request):
     except ShopeeConfigError as error:
         model_admin.message_user(request, f"Nothing was ended: {error.message}", messages.ERROR)
         return HttpResponseRedirect(next_url)
+    end_at = form.cleaned_data["end_at"]
+    at_shopee = form.cleaned_data["end_at_shopee"]
     run = run_create(
         vouchers=queryset,
         actor=request.user,
         selection=selection.describe(),
-        end_at=form.cleaned_data["end_at"],
+        end_at=None if at_shopee else end_at,
+        delete_upcoming=form.cleaned_data.get("delete_upcoming", False),
+        shopee_end_time=end_at if at_shopee else None,
     )
     counts = run_counts(run)
     if selection.saved is not None:
@@ -171,11 +206,19 @@ def confirmed(model_admin, request):
         if run.end_at
         else "It has started"
     )
+    if at_shopee:
+        when += f", setting the end time {timezone.localtime(end_at):%Y-%m-%d %H:%M %Z} at Shopee"
     model_admin.message_user(
         request,
         f"Run {run.pk}: {counts['pending']} voucher{'s' if counts['pending'] != 1 else ''} to "
-        f"check at Shopee and end, {counts['skipped']} skipped. {when}: it first reads the "
-        "shops' current vouchers from Shopee; this page shows its progress.",
+        f"check at Shopee and {_verb(run)}, {counts['skipped']} skipped. {when}: it first reads "
+        "the shops' current vouchers from Shopee; this page shows its progress.",
         messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+
+
+def _verb(run) -> str:
+    if run.shopee_end_time is not None:
+        return "give that end time" + (" (or delete)" if run.delete_upcoming else "")
+    return "end or delete" if run.delete_upcoming else "end"

@@ -98,6 +98,14 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # Shopee is the source of truth; records are read-only here
 
+    def has_delete_permission(self, request, obj=None):
+        # Records are never deleted here: "delete_voucher" lets staff delete upcoming vouchers
+        # at Shopee from the confirmation page (see has_shopee_delete_permission).
+        return False
+
+    def has_shopee_delete_permission(self, request):
+        return request.user.has_perm("vouchers.delete_voucher")
+
     def get_search_results(self, request, queryset, search_term):
         """An id or a code uses an index; words of the name are a scan of the filtered list."""
         term = search_term.strip()

@@ -78,6 +78,7 @@ class ShopCounts:
     shop_id: int
     name: str
     shopee_shop_id: int
+    synced_at: object = None  # when its vouchers were last read from Shopee
     endable: int = 0
     skipped: int = 0
 
@@ -104,10 +105,18 @@ def run_plan(*, vouchers, end_at=None) -> RunPlan:
     vouchers = vouchers.order_by().annotate(skip=skip_reason(at))
     plan = RunPlan(at=at)
     shops = {}
-    rows = vouchers.values("shop_id", "shop__name", "shop__shop_id", "skip").annotate(n=Count("pk"))
+    rows = vouchers.values(
+        "shop_id", "shop__name", "shop__shop_id", "shop__vouchers_synced_at", "skip"
+    ).annotate(n=Count("pk"))
     for row in rows:
         counts = shops.setdefault(
-            row["shop_id"], ShopCounts(row["shop_id"], row["shop__name"], row["shop__shop_id"])
+            row["shop_id"],
+            ShopCounts(
+                row["shop_id"],
+                row["shop__name"],
+                row["shop__shop_id"],
+                row["shop__vouchers_synced_at"],
+            ),
         )
         if row["skip"]:
             counts.skipped += row["n"]
