@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from vouchers.admin import rules
 from vouchers.admin.connect import connect_callback, connect_start
 from vouchers.admin.paging import CheckedQuery
 from vouchers.models import Shop
@@ -130,7 +131,7 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
         ),
         ("History", {"fields": ["vouchers_synced_at", "created_at", "updated_at"]}),
     ]
-    actions = ["sync_vouchers", "check_authorizations"]
+    actions = ["sync_vouchers", "check_authorizations", "end_by_rule"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("token")
@@ -150,6 +151,11 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
                 "connect/callback/",
                 guarded(connect_callback),
                 name="vouchers_shop_connect_callback",
+            ),
+            path(
+                "end-by-rule/",
+                self.admin_site.admin_view(self.end_rule_view),
+                name="vouchers_shop_end_rule",
             ),
             *super().get_urls(),
         ]
@@ -223,6 +229,20 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
                 access_token_expires_at=form.cleaned_data.get("access_token_expires_at")
                 or timezone.now() + ACCESS_TOKEN_LIFETIME,
             )
+
+    def has_end_voucher_permission(self, request):
+        return request.user.has_perm("vouchers.end_voucher")
+
+    def end_rule_view(self, request):
+        return rules.rule_view(self, request)
+
+    @admin.action(
+        description="End all ongoing vouchers of these shops (by rule)",
+        permissions=["end_voucher"],
+    )
+    def end_by_rule(self, request, queryset):
+        """The rule's page; the run resolves the vouchers from Shopee when it starts."""
+        return rules.rule_page(self, request, list(queryset.order_by("name")))
 
     @admin.action(description="Check authorizations at Shopee", permissions=["change"])
     def check_authorizations(self, request, queryset):

@@ -7,6 +7,8 @@ a file of shop and voucher ids or codes and shows the same confirmation for the 
 its invalid rows listed above it.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
@@ -151,7 +153,12 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         can_end = self.has_end_voucher_permission(request)
+        shop = request.GET.get("shop__id__exact", "")
+        rule_url = ""
+        if can_end and is_id(shop):
+            rule_url = f"{reverse('admin:vouchers_shop_end_rule')}?{urlencode({'shop': shop})}"
         extra_context = {
+            "rule_url": rule_url,
             "title": "Select vouchers to end" if can_end else "Vouchers",
             "has_end_voucher_permission": can_end,
             **(extra_context or {}),

@@ -15,6 +15,7 @@ after the run has read each shop's ongoing and upcoming vouchers from Shopee (`f
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Now
@@ -206,7 +207,10 @@ def items_insert(run, vouchers, *, action):
     computed = {f"c_{name}": value for name, value in columns.items() if not isinstance(value, str)}
     names = [value if isinstance(value, str) else f"c_{name}" for name, value in columns.items()]
     select = vouchers.annotate(**computed).values_list(*names).order_by("shop_id", "voucher_id")
-    sql, params = select.query.sql_with_params()
+    try:
+        sql, params = select.query.sql_with_params()
+    except EmptyResultSet:
+        return  # nothing selected (a rule run: its items come from Shopee's lists)
     table = EndRunItem._meta.db_table
     target = ", ".join(connection.ops.quote_name(name) for name in columns)
     with connection.cursor() as cursor:
