@@ -1,8 +1,10 @@
 """Benchmark: ending 2,000 ongoing vouchers of 20 shops, from confirm to run complete.
 
 The sandbox (its own process) adds 100 ms to every call; one `db_worker` process does the work
-at the default settings (END_RUN_CONCURRENCY, END_RUN_SHOP_RPS). Reports the wall time, the ideal
-time — the larger of calls × latency / concurrency and the busiest shop's calls / its pace — and
+at the default settings (END_RUN_CONCURRENCY, END_RUN_SHOP_RPS). The run first reads each shop's
+ongoing and upcoming lists from Shopee, then ends. Reports the phases, the wall time, the ideal
+time — the larger of calls (reads and ends) × latency / concurrency and the busiest shop's calls /
+its pace — and
 their ratio (goal: within 1.25×), and checks from the sandbox's call log that no shop was sent
 more requests in any one-second window than its pace allows.
 
@@ -66,7 +68,9 @@ def main():
         finished = wait_until(
             lambda: EndRun.objects.get(pk=run.pk).status == "finished", timeout=600
         )
-        calls = [c for c in control.calls() if c["path"] == "/api/v2/voucher/end_voucher"]
+        everything = control.calls()
+        calls = [c for c in everything if c["path"] == "/api/v2/voucher/end_voucher"]
+        reads = [c for c in everything if c["path"] == "/api/v2/voucher/get_voucher_list"]
     finally:
         if worker:
             stop(worker)
@@ -78,11 +82,24 @@ def main():
     for call in calls:
         per_shop[call["shop_id"]].append(call["time"])
     busiest = max(len(times) for times in per_shop.values())
-    ideal = max(len(calls) * args.latency_ms / 1000 / concurrency, busiest / shop_rps)
+    # Every call the run makes: its fresh read of the shops' lists, then the ends.
+    ideal = max(
+        (len(calls) + len(reads)) * args.latency_ms / 1000 / concurrency, busiest / shop_rps
+    )
     wall = finished - started
     ended = sum(1 for c in calls if isinstance(c["response"], dict) and not c["response"]["error"])
+    first_end = min(c["time"] for c in calls)
+    phases = {
+        "read_calls": len(reads),
+        "read_s": max(c["time"] for c in reads)
+        + args.latency_ms / 1000
+        - min(c["time"] for c in reads),
+        "read_end_to_first_end_s": first_end - max(c["time"] for c in reads),
+        "end_phase_s": max(c["time"] for c in calls) - first_end,
+    }
     emit(
         {
+            **phases,
             "vouchers": args.vouchers,
             "shops": args.shops,
             "latency_ms": args.latency_ms,
