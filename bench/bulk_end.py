@@ -4,9 +4,8 @@ The sandbox (its own process) adds 100 ms to every call; one `db_worker` process
 at the default settings (END_RUN_CONCURRENCY, END_RUN_SHOP_RPS). The run first reads each shop's
 ongoing and upcoming lists from Shopee, then ends. Reports the phases, the wall time, the ideal
 time — the larger of calls (reads and ends) × latency / concurrency and the busiest shop's calls /
-its pace — and
-their ratio (goal: within 1.25×), and checks from the sandbox's call log that no shop was sent
-more requests in any one-second window than its pace allows.
+its pace — and their ratio (goal: within 1.25×), and checks from the sandbox's call log that no
+shop was sent more requests in any one-second window than its pace allows.
 
     .venv/bin/python bench/bulk_end.py [--vouchers 2000] [--shops 20] [--latency-ms 100]
 """

@@ -22,6 +22,7 @@ from vouchers.admin.paging import (
 )
 from vouchers.models import EndRun, ShopeeCall
 from vouchers.parsing import is_id, parse_id
+from vouchers.services.access import visible
 
 REQUEST_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
 
@@ -176,6 +177,9 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         raise PermissionDenied  # rows never change: there is no history to show
+
+    def get_queryset(self, request):
+        return visible(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from vouchers.models import Shop
 from vouchers.parsing import NumberError, parse_id
+from vouchers.services.access import shops_join_teams
 from vouchers.services.connect import (
     main_account_connect,
     shop_authorization_url,
@@ -93,6 +94,7 @@ def connect_callback(model_admin, request):
             shops = connection.shops
     except ShopeeError as error:
         return _refused(model_admin, request, f"Shopee refused the authorization code: {error}")
+    shops_join_teams(shops=shops, user=request.user)
     results = shops_after_connect(client=client, shops=shops, actor=request.user)
     _report(model_admin, request, results, connection)
     if connection is None:

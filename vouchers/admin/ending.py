@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from vouchers.models import VoucherSelection
 from vouchers.parsing import is_id, parse_id
+from vouchers.services.access import visible
 from vouchers.services.runs.create import run_counts, run_create, run_plan
 from vouchers.services.runs.selection import selection_get, selection_vouchers
 from vouchers.shopee.config import load_config
@@ -111,7 +112,7 @@ class Selection:
     def queryset(self, model_admin, request):
         """The selected vouchers, or None when the selection is not valid."""
         if self.saved is not None:
-            return selection_vouchers(self.saved)
+            return visible(selection_vouchers(self.saved), request.user)
         if self.filters is not None:
             changelist_request = copy.copy(request)
             changelist_request.GET = QueryDict(self.filters)
@@ -122,7 +123,10 @@ class Selection:
             return changelist.get_queryset(changelist_request)
         if not self.ids or not all(is_id(value) for value in self.ids):
             return None
-        return model_admin.get_queryset(request).filter(pk__in=[parse_id(v) for v in self.ids])
+        ids = {parse_id(value) for value in self.ids}
+        vouchers = model_admin.get_queryset(request).filter(pk__in=ids)
+        # Every id must be one this user may see (another team's shop is not): all or nothing.
+        return vouchers if vouchers.count() == len(ids) else None
 
     def describe(self):
         if self.saved is not None:

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from vouchers.admin.paging import CappedCountPaginator, CheckedDateFieldListFilter, CheckedQuery
 from vouchers.models import ShopeePush
+from vouchers.services.access import sees_all_shops, shops_visible
 
 
 @admin.register(ShopeePush)
@@ -46,6 +47,12 @@ class ShopeePushAdmin(CheckedQuery, admin.ModelAdmin):
         "fingerprint",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        pushes = super().get_queryset(request)
+        if sees_all_shops(request.user):
+            return pushes
+        return pushes.filter(shop_shopee_id__in=shops_visible(request.user).values("shop_id"))
 
     def has_add_permission(self, request):
         return False

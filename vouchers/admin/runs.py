@@ -13,6 +13,7 @@ from vouchers.admin.paging import (
 )
 from vouchers.models import EndRun, Shop
 from vouchers.parsing import is_id, parse_id
+from vouchers.services.access import run_visible, runs_visible
 from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
 
 REFRESH_SECONDS = 3
@@ -27,6 +28,9 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
     show_full_result_count = False
     actions = None
     change_form_template = "admin/vouchers/endrun/progress.html"
+
+    def get_queryset(self, request):
+        return runs_visible(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False  # runs are started from the vouchers list
@@ -43,7 +47,8 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = EndRun.objects.filter(pk=parse_id(object_id)).first() if is_id(object_id) else None
+        runs = self.get_queryset(request)
+        run = runs.filter(pk=parse_id(object_id)).first() if is_id(object_id) else None
         if run is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         progress = run_progress(run=run)
@@ -110,4 +115,7 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
             raise PermissionDenied  # these change state: POST with the CSRF token only
         if not request.user.has_perm("vouchers.end_voucher"):
             raise PermissionDenied
-        return get_object_or_404(EndRun, pk=run_id)
+        run = get_object_or_404(EndRun, pk=run_id)
+        if not run_visible(run, request.user):
+            raise PermissionDenied  # another team's shops are in it
+        return run

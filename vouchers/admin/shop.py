@@ -17,6 +17,7 @@ from vouchers.admin.connect import connect_callback, connect_start
 from vouchers.admin.paging import CheckedQuery
 from vouchers.models import Shop
 from vouchers.models.shop import AUTHORIZATION_WARNING
+from vouchers.services.access import visible
 from vouchers.services.authorizations import shops_authorization_check
 from vouchers.services.shops import ShopUnavailable, shop_tokens_set
 from vouchers.services.sync import shops_vouchers_sync
@@ -134,7 +135,8 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
     actions = ["sync_vouchers", "check_authorizations", "end_by_rule"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("token")
+        shops = super().get_queryset(request).select_related("token")
+        return visible(shops, request.user, shop_field="pk")
 
     def get_urls(self):
         def guarded(view):
@@ -162,9 +164,10 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         now = timezone.now()
+        mine = self.get_queryset(request)
         expiring = [
             shop
-            for shop in Shop.objects.filter(needs_reauth_since__isnull=True, token__isnull=False)
+            for shop in mine.filter(needs_reauth_since__isnull=True, token__isnull=False)
             .filter(
                 Q(authorization_expires_at__lte=now + AUTHORIZATION_WARNING)
                 | Q(authorization_expiry_notice_at__isnull=False)
@@ -172,7 +175,7 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
             .order_by("authorization_expires_at")
         ]
         extra_context = {
-            "shops_needing_reauth": Shop.objects.filter(needs_reauth_since__isnull=False),
+            "shops_needing_reauth": mine.filter(needs_reauth_since__isnull=False),
             "shops_expiring": [(shop, shop.authorization_days_left(now)) for shop in expiring],
             **(extra_context or {}),
         }

@@ -24,6 +24,7 @@ from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
 from vouchers.parsing import is_id, parse_id
+from vouchers.services.access import shops_visible, visible
 from vouchers.services.runs.csv_import import MAX_BYTES, vouchers_from_csv
 from vouchers.services.runs.selection import selection_save, selection_vouchers
 
@@ -93,6 +94,9 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     actions = ["end_selected_vouchers"]
+
+    def get_queryset(self, request):
+        return visible(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False  # vouchers come from Shopee (Sync vouchers), not from this form
@@ -192,7 +196,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         result = None
         if form is not None and form.is_valid():
             upload = form.cleaned_data["file"]
-            result = vouchers_from_csv(data=upload.read())
+            result = vouchers_from_csv(data=upload.read(), shops=shops_visible(request.user))
             if result.voucher_ids:
                 saved = selection_save(
                     voucher_ids=result.voucher_ids,

@@ -36,9 +36,18 @@ class Shop(models.Model):
     )
     needs_reauth_since = models.DateTimeField("needs re-authorization since", null=True, blank=True)
     needs_reauth_reason = models.TextField("why it needs re-authorization", blank=True)
+    # Teams are Django groups: a team's members see, sync and end only its shops
+    # (vouchers.services.access); "see all shops" and superusers see every shop.
+    teams = models.ManyToManyField(
+        "auth.Group",
+        related_name="shops",
+        blank=True,
+        help_text="The teams (groups) whose members may see and act on this shop.",
+    )
 
     class Meta:
         ordering = ["name"]
+        permissions = [("view_all_shops", "Can see and act on every shop, whatever the team")]
 
     def __str__(self):
         return f"{self.name} ({self.shop_id})"

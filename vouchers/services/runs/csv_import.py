@@ -69,8 +69,9 @@ class _Row:
     unknown_voucher: str = ""  # a voucher id of digits that no voucher can have (0, > 64 bits)
 
 
-def vouchers_from_csv(*, data: bytes) -> CsvImport:
-    """Read `data` (a whole CSV file) and find its vouchers. Reads the database, writes nothing."""
+def vouchers_from_csv(*, data: bytes, shops=None) -> CsvImport:
+    """Read `data` (a whole CSV file) and find its vouchers among `shops` (a queryset: the
+    user's shops; default every shop). Reads the database, writes nothing."""
     if len(data) > MAX_BYTES:
         return _refused(
             WHOLE_FILE,
@@ -99,7 +100,7 @@ def vouchers_from_csv(*, data: bytes) -> CsvImport:
                 f"The file has more than {MAX_ROWS:,} rows: split it into smaller files.",
             )
         rows.append(_parse(line, record, columns))
-    return _resolve(rows)
+    return _resolve(rows, shops)
 
 
 def _refused(line: int, message: str) -> CsvImport:
@@ -214,9 +215,10 @@ def _hint(value: str) -> str:
     return ""
 
 
-def _resolve(rows: list[_Row]) -> CsvImport:
+def _resolve(rows: list[_Row], allowed=None) -> CsvImport:
     """Look up shops and vouchers in bulk, then decide each row in file order."""
-    shops = _shops({row.shop_id for row in rows if not row.error})
+    everywhere = _shops({row.shop_id for row in rows if not row.error}, Shop.objects.all())
+    shops = everywhere if allowed is None else _shops(everywhere, allowed)
     by_id = _vouchers_by_id({row.voucher_id for row in rows if row.voucher_id is not None})
     by_code = _vouchers_by_code({row.code for row in rows if row.voucher_id is None and row.code})
     result = CsvImport(rows=len(rows))
@@ -224,7 +226,9 @@ def _resolve(rows: list[_Row]) -> CsvImport:
     for row in rows:
         pk, error = None, row.error
         shop = shops.get(row.shop_id)
-        if not error and shop is None:
+        if not error and shop is None and row.shop_id in everywhere:
+            error = f"Shop {row.shop_id} is not one of your teams' shops."
+        elif not error and shop is None:
             error = f"Shop {row.shop_id} is not one of our shops."
         elif not error and row.unknown_voucher:
             error = f"Voucher {row.unknown_voucher} was not found in shop {row.shop_id}."
@@ -261,11 +265,11 @@ def _chunks(values):
         yield values[start : start + LOOKUP_CHUNK]
 
 
-def _shops(shop_ids) -> dict[int, int]:
-    """{Shopee shop id: Shop pk} of our shops among `shop_ids`."""
+def _shops(shop_ids, shops) -> dict[int, int]:
+    """{Shopee shop id: Shop pk} of `shops` (a queryset) among `shop_ids`."""
     found = {}
     for chunk in _chunks(shop_ids):
-        found.update(Shop.objects.filter(shop_id__in=chunk).values_list("shop_id", "pk"))
+        found.update(shops.filter(shop_id__in=chunk).values_list("shop_id", "pk"))
     return found
 
 

@@ -1,0 +1,165 @@
+"""Teams: a Thailand-team user sees and acts on Thailand's shops only, by UI or direct POST."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.admin.helpers import ask_to_end, confirm, finish_runs, messages_of, text_of
+from tests.factories import (
+    MERCHANDISER_PERMISSIONS,
+    ShopFactory,
+    ShopTokenFactory,
+    UserFactory,
+    VoucherFactory,
+)
+from vouchers.models import EndRun, ShopeeCall, Voucher
+from vouchers.services.runs.create import run_create
+
+pytestmark = pytest.mark.django_db
+
+END = "/api/v2/voucher/end_voucher"
+VOUCHERS = reverse("admin:vouchers_voucher_changelist")
+SHOPS = reverse("admin:vouchers_shop_changelist")
+CALLS = reverse("admin:vouchers_shopeecall_changelist")
+RUNS = reverse("admin:vouchers_endrun_changelist")
+
+
+@pytest.fixture
+def world(sandbox):
+    """A Thailand and a Singapore shop, each with vouchers; a Thailand team with one member."""
+    th = ShopTokenFactory(shop=ShopFactory(name="Acme Thailand", shop_id=7100, region="TH")).shop
+    sg = ShopTokenFactory(shop=ShopFactory(name="Acme Singapore", shop_id=7200, region="SG")).shop
+    th_vouchers = [VoucherFactory(shop=th, voucher_code=f"TH{n}") for n in range(2)]
+    sg_vouchers = [VoucherFactory(shop=sg, voucher_code=f"SG{n}") for n in range(2)]
+    sandbox.mirror()
+    team = Group.objects.create(name="Thailand team")
+    team.permissions.set(
+        Permission.objects.filter(codename__in=[p.split(".")[1] for p in MERCHANDISER_PERMISSIONS])
+    )
+    th.teams.add(team)
+    member = UserFactory(username="somchai")
+    member.groups.add(team)
+    return {
+        "th": th,
+        "sg": sg,
+        "th_vouchers": th_vouchers,
+        "sg_vouchers": sg_vouchers,
+        "member": member,
+    }
+
+
+@pytest.fixture
+def th_client(client, world):
+    client.force_login(world["member"])
+    return client
+
+
+@pytest.fixture
+def sg_run(world, db):
+    """A run over Singapore's vouchers, started by someone who sees every shop."""
+    boss = UserFactory(username="boss", permissions=["vouchers.view_all_shops"])
+    run = run_create(vouchers=Voucher.objects.filter(shop=world["sg"]), actor=boss, selection="SG")
+    finish_runs()
+    return run
+
+
+def test_a_team_member_sees_only_the_teams_shops(th_client, world, sg_run):
+    assert "Acme Thailand" in text_of(th_client.get(SHOPS))
+    assert "Acme Singapore" not in text_of(th_client.get(SHOPS))
+    vouchers = text_of(th_client.get(VOUCHERS))
+    assert "TH0" in vouchers and "SG0" not in vouchers
+    assert not th_client.get(CALLS).context["cl"].result_list  # the run's calls are Singapore's
+    assert sg_run not in th_client.get(RUNS).context["cl"].result_list
+    page = th_client.get(reverse("admin:vouchers_endrun_change", args=[sg_run.pk]), follow=True)
+    assert "Acme Singapore" not in text_of(page)
+    sg_voucher = world["sg_vouchers"][0]
+    page = th_client.get(reverse("admin:vouchers_voucher_change", args=[sg_voucher.pk]))
+    assert page.status_code == 302  # "does not exist", as Django says for what one cannot see
+
+
+def test_a_direct_post_for_another_teams_vouchers_ends_nothing(th_client, world, sandbox):
+    mixed = [world["th_vouchers"][0], world["sg_vouchers"][0]]
+    confirmation = ask_to_end(th_client, mixed)
+    # Django's action itself ignores ids outside the queryset; our confirmation then refuses
+    # any id the user may not see.
+    response = th_client.post(
+        reverse("admin:vouchers_voucher_end"),
+        {ACTION_CHECKBOX_NAME: [v.pk for v in mixed], "next": VOUCHERS},
+        follow=True,
+    )
+    assert "The selection was not valid. Nothing was ended." in messages_of(response)
+    assert not EndRun.objects.exists()
+    assert "SG0" not in text_of(confirmation)
+
+
+def test_select_all_ends_only_the_teams_vouchers(th_client, world, sandbox):
+    response = th_client.post(
+        reverse("admin:vouchers_voucher_end"),
+        {"select_across": "1", "filters": "", "next": VOUCHERS},
+        follow=True,
+    )
+    assert "2 vouchers to check at Shopee and end" in " ".join(messages_of(response))
+    finish_runs()
+    ended = {call["shop_id"] for call in sandbox.calls(END)}
+    assert ended == {world["th"].shop_id}
+
+
+def test_csv_rows_for_another_teams_shop_are_refused_by_line(th_client, world):
+    data = "shop_id,voucher_code\n7100,TH0\n7200,SG0\n"
+    page = th_client.post(
+        reverse("admin:vouchers_voucher_import"),
+        {"file": SimpleUploadedFile("mixed.csv", data.encode(), content_type="text/csv")},
+    )
+    text = text_of(page)
+    assert "3 Shop 7200 is not one of your teams' shops." in text
+    assert "1 voucher will be ended on Shopee" in text
+
+
+def test_another_teams_run_cannot_be_retried_or_canceled(th_client, sg_run):
+    for name in ("vouchers_endrun_retry", "vouchers_endrun_cancel"):
+        assert th_client.post(reverse(f"admin:{name}", args=[sg_run.pk])).status_code == 403
+
+
+def test_another_teams_shop_cannot_be_synced_or_ended_by_rule(th_client, world, sandbox):
+    sg = world["sg"]
+    th_client.post(SHOPS, {"action": "sync_vouchers", ACTION_CHECKBOX_NAME: [sg.pk]})
+    rule = th_client.post(
+        reverse("admin:vouchers_shop_end_rule"), {ACTION_CHECKBOX_NAME: [sg.pk]}, follow=True
+    )
+    assert "No valid shop was selected. Nothing was ended." in messages_of(rule)
+    assert not ShopeeCall.objects.filter(shop=sg).exists()
+    assert not EndRun.objects.exists()
+
+
+def test_see_all_shops_and_superusers_see_everything(client, world):
+    auditor = UserFactory(
+        username="auditor", permissions=["vouchers.view_voucher", "vouchers.view_all_shops"]
+    )
+    client.force_login(auditor)
+    vouchers = text_of(client.get(VOUCHERS))
+    assert "TH0" in vouchers and "SG0" in vouchers
+
+
+def test_a_team_is_managed_with_its_shops_and_members(admin_client, world):
+    newcomer = UserFactory(username="malee")
+    response = admin_client.post(
+        reverse("admin:auth_group_add"),
+        {"name": "Singapore team", "shops": [world["sg"].pk], "members": [newcomer.pk]},
+    )
+    assert response.status_code == 302
+    team = Group.objects.get(name="Singapore team")
+    assert list(team.shops.all()) == [world["sg"]]
+    assert list(team.user_set.all()) == [newcomer]
+    assert "Acme Singapore" in text_of(
+        admin_client.get(reverse("admin:auth_group_change", args=[team.pk]))
+    )
+
+
+def test_the_end_flow_works_for_a_team_member(th_client, world, sandbox):
+    confirm(th_client, ask_to_end(th_client, world["th_vouchers"]))
+    finish_runs()
+    assert Voucher.objects.filter(ended_at__isnull=False, shop=world["th"]).count() == 2
+    run = EndRun.objects.get()
+    assert run in th_client.get(RUNS).context["cl"].result_list
