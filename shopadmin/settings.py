@@ -190,6 +190,30 @@ END_RUN_RETRY_MAX_SECONDS = env.float("END_RUN_RETRY_MAX_SECONDS", default=60.0)
 END_RUN_SLICE_SECONDS = env.float("END_RUN_SLICE_SECONDS", default=120.0)
 END_RUN_LEASE_SECONDS = env.float("END_RUN_LEASE_SECONDS", default=30.0)
 
+# Mail (vouchers/services/notifications.py), as Django 6.1's MAILERS. EMAIL_URL is smtp://,
+# smtp+tls:// (STARTTLS), smtp+ssl:// or consolemail:// (the default, for development: mails are
+# printed; `check --deploy` refuses it), with the user and password in the URL, percent-encoded:
+# smtp+tls://user:p%40ss@smtp.example.com:587. Links in mails start with SHOPADMIN_BASE_URL.
+# (An empty EMAIL_URL= means the default too.)
+_email = environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
+_mail_options = {}
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    _mail_options = {
+        "host": _email["EMAIL_HOST"] or "localhost",
+        "port": _email["EMAIL_PORT"],  # None: 25, 587 with smtp+tls, 465 with smtp+ssl
+        "username": _email["EMAIL_HOST_USER"] or None,
+        "password": _email["EMAIL_HOST_PASSWORD"] or None,
+        "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+        "timeout": env.float("EMAIL_TIMEOUT_SECONDS", default=10.0),
+    }
+elif _email["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    _mail_options = {"file_path": _email["EMAIL_FILE_PATH"]}
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
+del _email, _mail_options
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shopadmin <shopadmin@localhost>")
+SHOPADMIN_BASE_URL = env.str("SHOPADMIN_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from vouchers.views import health, shopee_push
+from vouchers.views_notifications import notification_settings
 
 admin.site.site_header = "shopadmin"
 admin.site.site_title = "shopadmin"
@@ -10,6 +11,11 @@ admin.site.index_title = "Shopee shops, vouchers and the call log"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path(
+        "admin/notifications/",
+        admin.site.admin_view(notification_settings),
+        name="notification_settings",
+    ),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("shopee/push/", shopee_push, name="shopee_push"),

@@ -21,6 +21,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "admin.example.com",
     "DATABASE_URL": "postgres://shopadmin@127.0.0.1:5432/shopadmin",
     "TOKEN_ENCRYPTION_KEYS": "ZmFrZS1rZXktZmFrZS1rZXktZmFrZS1rZXktZmFrZTE=",
+    "EMAIL_URL": "smtp+tls://smtp.example.com:587",
 }
 
 

@@ -1,5 +1,6 @@
 from vouchers.models.audit import ShopeeCall
 from vouchers.models.health import WorkerHeartbeat
+from vouchers.models.notifications import NotificationSettings, ShopAlertSent
 from vouchers.models.push import ShopeePush
 from vouchers.models.run import EndRun, EndRunItem, VoucherSelection
 from vouchers.models.shop import Shop, ShopToken
@@ -8,7 +9,9 @@ from vouchers.models.voucher import Voucher
 __all__ = [
     "EndRun",
     "EndRunItem",
+    "NotificationSettings",
     "Shop",
+    "ShopAlertSent",
     "ShopToken",
     "ShopeeCall",
     "ShopeePush",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from vouchers.models import Shop
 from vouchers.services.authorizations import AuthorizationCheck, shops_authorization_check
+from vouchers.services.notifications import shop_alerts_send
 from vouchers.services.push import LostPushReport, lost_pushes_apply
 from vouchers.services.shops import ShopUnavailable
 from vouchers.services.sync import shops_vouchers_sync
@@ -73,4 +74,5 @@ def shops_maintain(
                 report.synced.append(result.shop)
             else:
                 report.failed.append((result.shop, f"voucher sync failed: {result.error}"))
+    shop_alerts_send()
     return report

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemState, RunStatus
+from vouchers.services.notifications import run_notify
 from vouchers.services.runs.queue import run_enqueue
 
 FAILURES_SHOWN = 100
@@ -81,6 +82,7 @@ def run_cancel(*, run: EndRun) -> int:
         EndRun.objects.filter(pk=run.pk).update(
             status=RunStatus.CANCELED, finished_at=timezone.now()
         )
+        run_notify(run=locked)
     return canceled
 
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import OPEN_ITEM_STATES, ItemAction, ItemState, RunStatus
+from vouchers.services.notifications import run_notify
 from vouchers.services.runs.pacing import backoff_seconds
 from vouchers.services.runs.queue import run_stop
 from vouchers.services.runs.steps import (
@@ -189,7 +190,9 @@ class Outcomes:
             return run.status
         if EndRunItem.objects.filter(run=run, state__in=OPEN_ITEM_STATES).exists():
             return "more"
-        EndRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        finished = EndRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             status=RunStatus.FINISHED, finished_at=timezone.now()
         )
+        if finished:
+            run_notify(run=run)
         return "finished"

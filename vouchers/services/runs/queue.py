@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from vouchers.models import EndRun
 from vouchers.models.run import RunStatus
+from vouchers.services.notifications import run_notify
 
 
 def run_enqueue(*, run_id: int, at=None) -> None:
@@ -40,3 +41,4 @@ def run_stop(run, reason: str) -> None:
         EndRun.objects.filter(pk=run.pk).update(
             status=RunStatus.STOPPED, stop_reason=reason, finished_at=timezone.now()
         )
+        run_notify(run=run)
