@@ -89,14 +89,6 @@ def post_push(body, signed, method="post"):
     return response
 
 
-def known_push_bug(body: bytes) -> bool:
-    """Inputs of the push bugs kept as strict xfails below (vouchers/services/push.py is not
-    ours): NaN and Infinity in the JSON (PostgreSQL refuses NaN too), nesting past the limit."""
-    if any(word in body for word in (b"Infinity", b"NaN", b"e999")):
-        return True
-    return body.count(b"[") + body.count(b"{") > 500
-
-
 @pytest.fixture
 def push_settings(sandbox, settings):
     settings.SHOPEE_PUSH_URL = PUSH_URL
@@ -110,9 +102,9 @@ def push_settings(sandbox, settings):
 )
 @example(body=b'{"code": 12, "data": {"expire_before": 99999999999999}}', signed="valid")
 @example(body=b'{"code": 2, "data": {"shop_id_list": ["\\u00b2"]}}', signed="valid")
+@example(body=b'{"code": 2, "shop_id": 7001, "timestamp": 1e999}', signed="valid")
+@example(body=b'{"code": NaN}', signed="none")
 def test_push(world, push_settings, body, signed):
-    if known_push_bug(body):
-        return
     post_push(body, signed)
 
 
@@ -120,18 +112,9 @@ def test_push(world, push_settings, body, signed):
 @budget(20)
 @given(body=push_bodies(), method=st.sampled_from(["post", "get", "put", "delete", "head"]))
 def test_push_methods_debug(world, push_settings, debug, body, method):
-    if method == "post" and known_push_bug(body):
-        return
     post_push(body, "valid", method=method)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vouchers/services/push.py push_receive -> _log(**_raw(body)): a body (signed or not) "
-    "whose JSON holds 1e999 or Infinity (Python's json reads float('inf')) is refused as "
-    "malformed, then stored as is in ShopeePush.body: SQLite's CHECK (JSON_VALID(body)) fails "
-    "(IntegrityError; PostgreSQL's jsonb refuses Infinity too): HTTP 500",
-)
 @pytest.mark.parametrize(
     "body",
     [
@@ -142,17 +125,14 @@ def test_push_methods_debug(world, push_settings, debug, body, method):
     ids=["1e999", "Infinity", "unsigned Infinity"],
 )
 def test_push_non_finite_numbers(world, push_settings, body, request):
+    """Regression: NaN/Infinity/1e999 in a push's JSON was stored as is in the push log, which
+    SQLite's JSON check and PostgreSQL's jsonb refuse: HTTP 500."""
     post_push(body, "none" if "unsigned" in request.node.callspec.id else "valid")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vouchers/services/push.py _json() (signed) and _raw() (unsigned, up to 64 KiB) "
-    "catch ValueError only: JSON nested deeper than Python's recursion limit raises "
-    "RecursionError from json.loads: HTTP 500",
-)
 @pytest.mark.parametrize(("depth", "signed"), [(100_000, "valid"), (60_000, "none")])
 def test_push_deeply_nested_json(world, push_settings, depth, signed):
+    """Regression: json.loads raised RecursionError (not ValueError) on deep nesting: 500."""
     post_push(b"[" * depth, signed)
 
 
