@@ -66,6 +66,9 @@ def test_turning_run_mails_off_and_on(merch_client, merchandiser):
     merch_client.post(URL, {"runs": "on", "shop_alerts": "on"})
     choices.refresh_from_db()
     assert (choices.runs, choices.shop_alerts) == (True, True)
+    merch_client.post(URL, {})  # both unchecked
+    choices.refresh_from_db()
+    assert (choices.runs, choices.shop_alerts) == (False, False)
     assert NotificationSettings.objects.count() == 1
 
 

@@ -20,7 +20,8 @@ class NotificationSettingsForm(forms.ModelForm):
 
 def notification_settings(request):
     current = notification_settings_get(user=request.user)
-    form = NotificationSettingsForm(request.POST or None, instance=current)
+    data = request.POST if request.method == "POST" else None
+    form = NotificationSettingsForm(data, instance=current)
     if request.method == "POST" and form.is_valid():
         notification_settings_set(
             user=request.user,

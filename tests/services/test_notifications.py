@@ -5,9 +5,11 @@ The tests commit for real (transactional), so mails go out on commit as in produ
 
 import datetime as dt
 import logging
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils import timezone
 
 from tests.admin.helpers import finish_runs
@@ -51,9 +53,10 @@ def test_a_finished_run_mails_its_creator_the_counts_and_link(sandbox, smtp, use
     assert mail.recipients == ["maria@example.com"]
     assert mail.sender == "shopadmin@admin.example.com"
     assert mail.subject == f"Run {run.pk} finished: 3 ended, 1 skipped"
-    for line in ["Ended: 3", "Deleted: 0", "End set at shopee: 0", "Skipped: 1"]:
+    for line in ["Ended: 3", "Deleted: 0", "End set at Shopee: 0", "Skipped: 1"]:
         assert line in mail.body
     assert "Refused: 0" in mail.body and "Failed: 0" in mail.body
+    assert "Canceled:" not in mail.body and "Not done:" not in mail.body
     assert "Selection: 4 vouchers" in mail.body
     assert f"The run's page: {run_page(run)}" in mail.body
     assert f"Turn these mails off: {BASE}/admin/notifications/" in mail.body
@@ -103,6 +106,7 @@ def test_a_stopped_run_says_why_once(sandbox, smtp, user, settings):  # noqa: F8
     assert EndRun.objects.get(pk=run.pk).status == RunStatus.STOPPED
     [mail] = smtp.mails  # each request in flight stops the run again: still one mail
     assert mail.subject == f"Run {run.pk} stopped: 4 not done"
+    assert "Not done: 4" in mail.body
     assert "Why it stopped: Shopee refused our configuration" in mail.body
     assert "Wrong sign." in mail.body
     assert "wrong-key" not in mail.raw
@@ -194,6 +198,33 @@ def test_a_shop_needing_reauthorization_is_told_once_a_day(smtp, admins):  # noq
     assert len(smtp.mails) == 4
     assert [(s.pk, kind, n) for s, kind, n in report.sent] == [(shop.pk, "needs_reauth", 2)]
     assert ShopAlertSent.objects.filter(shop=shop).count() == 2
+
+
+def test_several_workers_at_once_send_a_shop_alert_once(smtp, admins):  # noqa: F811
+    shop_mark_needs_reauth(shop=ShopFactory(shop_id=990010), reason="banned")
+    start = threading.Barrier(4)
+    errors = []
+
+    def worker():
+        try:
+            start.wait()
+            shop_alerts_send()
+        except Exception as error:  # any: reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(r for mail in smtp.mails for r in mail.recipients) == [
+        "ana@example.com",
+        "ben@example.com",
+    ]
+    assert ShopAlertSent.objects.count() == 1
 
 
 def test_an_authorization_ending_within_7_days_is_told(smtp, admins):  # noqa: F811

@@ -42,6 +42,7 @@ RUN_COUNTS = [
     ((ItemState.CANCELED,), "canceled"),
     ((ItemState.PENDING, ItemState.SENDING), "not done"),
 ]
+COUNTS_ALWAYS_SHOWN = {"ended", "deleted", "end set at Shopee", "skipped", "refused", "failed"}
 RUN_OUTCOMES = {
     RunStatus.FINISHED: "finished",
     RunStatus.STOPPED: "stopped",
@@ -134,7 +135,11 @@ def _run_mail(run: EndRun) -> tuple[str, str]:
         f"Selection: {run.selection}",
         f"Started by: {run.created_by_username} at {_local(run.created_at)}",
         "",
-        *(f"{label.capitalize()}: {n}" for label, n in counts),
+        *(
+            f"{label[0].upper()}{label[1:]}: {n}"
+            for label, n in counts
+            if n or label in COUNTS_ALWAYS_SHOWN
+        ),
     ]
     if run.status == RunStatus.STOPPED:
         lines += ["", f"Why it stopped: {run.stop_reason}", "Fix that, then Resume the run."]
@@ -255,6 +260,7 @@ def _shop_alert_mail(shop: Shop, kind: str, now) -> tuple[str, str]:
     shops_page = absolute_url(reverse("admin:vouchers_shop_changelist"))
     shop_page = absolute_url(reverse("admin:vouchers_shop_change", args=[shop.pk]))
     lines += [
+        "",
         f"The shop list (Reconnect): {shops_page}",
         f"The shop: {shop_page}",
         "",
