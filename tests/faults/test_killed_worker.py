@@ -1,26 +1,16 @@
 """A 1,000-voucher run on real `db_worker` processes, its worker killed with SIGKILL mid-run.
 
 The first worker is killed after a few hundred end_voucher calls, with requests in flight
-(Shopee answers after 50 ms). A second worker, started at once, finds the run leased to the
-dead one; the run's watchdog task resumes it there once the lease (5 s in tests) has run out.
-Items the dead worker left `sending` are checked with get_voucher before anything is resent.
+(Shopee answers after 50 ms). A second worker, started at once, resumes the run once the dead
+one's lease has run out (`tests.faults.workers`). Items the dead worker left `sending` are
+checked with get_voucher before anything is resent.
 """
-
-import signal
-import time
 
 import pytest
 
-from tests.faults.conftest import MAX_ATTEMPTS
-from tests.faults.invariants import (
-    END,
-    GET,
-    ShopeeSide,
-    check_audit_log_after_kill,
-    check_database,
-    check_exactly_once,
-)
-from tests.worker import start_worker, stop_worker, wait_for
+from tests.faults.invariants import check_database, check_exactly_once
+from tests.faults.shopee_log import END, GET, ShopeeSide, check_audit_log_after_kill
+from tests.faults.workers import run_resume, worker_kill_when, worker_pace
 from vouchers.models import EndRun, ShopeeCall, Voucher
 from vouchers.models.run import ItemState, RunStatus
 from vouchers.services.runs.create import run_create
@@ -37,23 +27,16 @@ def test_a_killed_worker_is_resumed_and_each_voucher_ends_exactly_once(
     sandbox.control.set_faults(
         [{"path": path, "kind": "latency", "latency_ms": 50} for path in (END, GET)]
     )
-    pace = {
-        "END_RUN_CONCURRENCY": CONCURRENCY,
-        "END_RUN_SHOP_RPS": settings.END_RUN_SHOP_RPS,
-        "END_RUN_GLOBAL_RPS": settings.END_RUN_GLOBAL_RPS,
-        "END_RUN_MAX_ATTEMPTS": MAX_ATTEMPTS,
-    }
+    pace = worker_pace(settings, concurrency=CONCURRENCY)
     run = run_create(vouchers=Voucher.objects.all(), actor=staff, selection="fault suite")
     log = tmp_path / "worker.log"
 
-    first = start_worker(log, **pace)
-    try:
-        wait_for(lambda: len(sandbox.calls(END)) >= KILL_AFTER_CALLS, 60, "the first calls")
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-    finally:
-        stop_worker(first)
-    killed_at = time.time()
+    killed_at = worker_kill_when(
+        lambda: len(sandbox.calls(END)) >= KILL_AFTER_CALLS,
+        log=log,
+        pace=pace,
+        what="the first calls",
+    )
 
     assert EndRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
     ended = run.items.filter(state=ItemState.ENDED).count()
@@ -64,15 +47,7 @@ def test_a_killed_worker_is_resumed_and_each_voucher_ends_exactly_once(
     assert Voucher.objects.filter(end_sent_at__isnull=False).count() == in_flight
     assert ShopeeCall.objects.filter(outcome="pending").count() <= in_flight
 
-    second = start_worker(log, **pace)
-    try:
-        wait_for(
-            lambda: EndRun.objects.get(pk=run.pk).status == RunStatus.FINISHED,
-            120,
-            "the resumed run to finish",
-        )
-    finally:
-        stop_worker(second)
+    run_resume(run, log=log, pace=pace)
 
     shopee = ShopeeSide(sandbox)
     resumed = [call for call in shopee.calls if call.time > killed_at]

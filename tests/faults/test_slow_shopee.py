@@ -17,14 +17,12 @@ import pytest
 
 from tests.admin.helpers import finish_runs
 from tests.factories import ShopTokenFactory, VoucherFactory
-from tests.faults.invariants import END, GET
+from tests.faults.shopee_log import END, GET, LIST
 from vouchers.models import ShopeeCall, Voucher
 from vouchers.models.run import ItemState
 from vouchers.services.runs.create import run_create
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
-
-LIST = "/api/v2/voucher/get_voucher_list"
 
 
 def test_an_end_applied_after_our_timeout_is_recorded_as_ended(sandbox, staff):
