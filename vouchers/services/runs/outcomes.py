@@ -1,8 +1,10 @@
 """What each answer means for a run's item (used by the engine's dispatcher thread)."""
 
+from django.db.models import Q
 from django.utils import timezone
 
-from vouchers.models import EndRun, EndRunItem
+from vouchers.models import EndRun, EndRunItem, ShopeeCall
+from vouchers.models.audit import CallOutcome
 from vouchers.models.run import OPEN_ITEM_STATES, ItemAction, ItemState, RunStatus
 from vouchers.services.notifications import run_notify
 from vouchers.services.runs.pacing import backoff_seconds
@@ -23,7 +25,7 @@ from vouchers.services.runs.steps import (
 from vouchers.services.shop_api import authorization_ended, token_rejected
 from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth
 from vouchers.services.tokens import shop_token_refresh
-from vouchers.shopee import errors
+from vouchers.shopee import api, errors
 from vouchers.shopee.errors import ShopeeError
 
 # end_voucher's answer for a voucher that has already ended ("Cannot update status for expired
@@ -31,6 +33,21 @@ from vouchers.shopee.errors import ShopeeError
 EXPIRED_AT_SHOPEE = "voucher.update_end_voucher_error"
 NOT_FOUND = "common.error_not_found"
 SUCCEEDED = {END: end_succeeded, DELETE: delete_succeeded, SET_END: set_end_succeeded}
+
+
+def _delete_unanswered_before(flight, run) -> bool:
+    """Whether this run sent delete_voucher for the voucher before and got no usable answer
+    (a transient failure, or none recorded): Shopee may have applied it."""
+    return (
+        ShopeeCall.objects.filter(
+            batch_id=run.public_id,
+            voucher_id=flight.voucher.pk,
+            endpoint=api.DELETE_VOUCHER,
+            pk__lt=flight.row.pk,
+        )
+        .filter(Q(outcome=CallOutcome.PENDING) | Q(error_kind=errors.TRANSIENT))
+        .exists()
+    )
 
 
 class StopRun(Exception):
@@ -60,16 +77,19 @@ class Outcomes:
         self._failed(flight, error)
 
     def _deleted_after_all(self, flight, error) -> bool:
-        """get_voucher answers "not found" for a voucher whose delete_voucher answer was lost:
-        our delete was applied."""
-        if flight.kind != RECONCILE or flight.item.action != ItemAction.DELETE:
+        """Shopee answers "not found" for the voucher of a delete item that had a
+        delete_voucher of ours without an answer: that delete was applied. get_voucher says so
+        after a lost answer; so does the delete_voucher sent again when Shopee applied the first
+        one after our timeout and after our get_voucher check (slower than both)."""
+        if flight.item.action != ItemAction.DELETE or error.error != NOT_FOUND:
             return False
-        if error.error != NOT_FOUND:
+        if flight.kind == RECONCILE:
+            how = "confirmed with get_voucher: the answer to delete_voucher was lost"
+        elif flight.kind == DELETE and _delete_unanswered_before(flight, self.run):
+            how = "an earlier delete_voucher, its answer lost, was applied after our check"
+        else:
             return False
-        reason = (
-            "Deleted: Shopee no longer has it (confirmed with get_voucher: the answer to "
-            "delete_voucher was lost)."
-        )
+        reason = f"Deleted: Shopee no longer has it ({how})."
         delete_succeeded(flight, self.run, error, reason=reason)
         return True
 
