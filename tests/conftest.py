@@ -156,7 +156,12 @@ def merchandiser(db):
 def viewer(db):
     """Staff who may look at vouchers and the call log but not end anything."""
     return UserFactory(
-        username="viewer", permissions=["vouchers.view_voucher", "vouchers.view_shopeecall"]
+        username="viewer",
+        permissions=[
+            "vouchers.view_voucher",
+            "vouchers.view_shopeecall",
+            "vouchers.view_all_shops",
+        ],
     )
 
 

@@ -34,13 +34,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-MERCHANDISER_PERMISSIONS = [
+# Staff who are in no team and see every shop (as everyone did before teams); team members get
+# TEAM_PERMISSIONS instead (see tests/admin/test_teams.py).
+TEAM_PERMISSIONS = [
     "vouchers.view_shop",
     "vouchers.change_shop",
     "vouchers.view_voucher",
     "vouchers.end_voucher",
     "vouchers.view_shopeecall",
 ]
+MERCHANDISER_PERMISSIONS = [*TEAM_PERMISSIONS, "vouchers.view_all_shops"]
 
 
 class ShopFactory(factory.django.DjangoModelFactory):

@@ -63,7 +63,12 @@ def calls(db):
 
 @pytest.fixture
 def auditor_client(client):
-    client.force_login(UserFactory(username="auditor", permissions=["vouchers.view_shopeecall"]))
+    client.force_login(
+        UserFactory(
+            username="auditor",
+            permissions=["vouchers.view_shopeecall", "vouchers.view_all_shops"],
+        )
+    )
     return client
 
 

@@ -67,7 +67,11 @@ def test_failures_show_shopee_words_and_can_be_retried(merch_client, run, sandbo
 
 
 def test_viewers_see_progress_but_cannot_cancel_or_retry(client, run):
-    client.force_login(UserFactory(username="watcher", permissions=["vouchers.view_endrun"]))
+    client.force_login(
+        UserFactory(
+            username="watcher", permissions=["vouchers.view_endrun", "vouchers.view_all_shops"]
+        )
+    )
     response = page(client, run)
     assert response.status_code == 200
     assert b"run-cancel" not in response.content

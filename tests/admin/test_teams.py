@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.admin.helpers import ask_to_end, confirm, finish_runs, messages_of, text_of
 from tests.factories import (
-    MERCHANDISER_PERMISSIONS,
+    TEAM_PERMISSIONS,
     ShopFactory,
     ShopTokenFactory,
     UserFactory,
@@ -36,7 +36,7 @@ def world(sandbox):
     sandbox.mirror()
     team = Group.objects.create(name="Thailand team")
     team.permissions.set(
-        Permission.objects.filter(codename__in=[p.split(".")[1] for p in MERCHANDISER_PERMISSIONS])
+        Permission.objects.filter(codename__in=[p.split(".")[1] for p in TEAM_PERMISSIONS])
     )
     th.teams.add(team)
     member = UserFactory(username="somchai")

@@ -125,9 +125,11 @@ def confirm(page):
     expect(page.locator("#content h1")).to_have_text("End vouchers on Shopee?")
     expect(page.locator("#end-summary")).to_have_text("3 vouchers will be ended on Shopee.")
     expect(page.locator("#end-warning")).to_contain_text("Ending cannot be undone")
-    expect(page.locator("#end-per-shop tbody tr")).to_have_text(
-        [f"Acme Vietnam {SHOP_ID} 3 0"], use_inner_text=True
-    )
+    row = page.locator("#end-per-shop tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(f"Acme Vietnam {SHOP_ID} 3 0", use_inner_text=True)
+    expect(row.locator(".end-synced")).to_contain_text("minutes ago")
+    expect(page.locator("#end-fresh-read")).to_contain_text("Before anything is sent")
     endable = page.locator("#end-endable tbody tr")
     expect(endable).to_have_count(3)
     for code in TO_END:
@@ -158,11 +160,14 @@ def watch_the_run_finish(page):
 def find_a_call_in_the_log(page, sandbox, voucher_id):
     page.get_by_role("link", name="Calls to Shopee for this run").click()
     rows = page.locator("#result_list tbody tr")
-    expect(rows).to_have_count(3)
-    expect(rows.locator(".field-api")).to_have_text(["POST voucher/end_voucher"] * 3)
+    # Newest first: the three ends, after the run read the shop's two lists from Shopee.
+    expect(rows).to_have_count(5)
+    expect(rows.locator(".field-api")).to_have_text(
+        ["POST voucher/end_voucher"] * 3 + ["GET voucher/get_voucher_list"] * 2
+    )
     run = EndRun.objects.get()
     expect(page.locator("#changelist-filter")).to_contain_text(f"Run {run.pk}")
-    expect(rows.locator(".field-outcome")).to_have_text(["Success"] * 3)
+    expect(rows.locator(".field-outcome")).to_have_text(["Success"] * 5)
     screenshot(page, "call_log.png")
 
     (call,) = [call for call in sandbox.calls(END) if call["body"]["voucher_id"] == voucher_id]

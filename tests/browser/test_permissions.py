@@ -9,7 +9,12 @@ from tests.factories import ShopFactory, UserFactory, VoucherFactory
 
 pytestmark = pytest.mark.browser
 
-VIEW_ONLY = ["vouchers.view_shop", "vouchers.view_voucher", "vouchers.view_shopeecall"]
+VIEW_ONLY = [
+    "vouchers.view_shop",
+    "vouchers.view_voucher",
+    "vouchers.view_shopeecall",
+    "vouchers.view_all_shops",
+]
 
 
 @pytest.fixture

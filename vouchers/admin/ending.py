@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from vouchers.models import VoucherSelection
 from vouchers.parsing import is_id, parse_id
+from vouchers.regions import moments_by_region, zone_choices
 from vouchers.services.access import visible
 from vouchers.services.runs.create import run_counts, run_create, run_plan
 from vouchers.services.runs.selection import selection_get, selection_vouchers
@@ -58,10 +59,20 @@ class EndRunForm(forms.Form):
         "an hour before that time; the others are ended by shopadmin at that time.",
     )
 
-    def __init__(self, *args, may_delete=False, **kwargs):
+    end_at_zone = forms.ChoiceField(
+        required=False,
+        label="in",
+        help_text="Enter End at in a shop region's local time, or in this site's time zone.",
+    )
+
+    def __init__(self, *args, may_delete=False, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         if not may_delete:
             del self.fields["delete_upcoming"]
+        site = timezone.get_default_timezone_name()
+        self.fields["end_at_zone"].choices = [("", f"this site's time ({site})")] + zone_choices(
+            regions
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -74,9 +85,12 @@ class EndRunForm(forms.Form):
         if end_at is None:
             return None
         if timezone.is_naive(end_at):
-            end_at = timezone.make_aware(
-                end_at, zoneinfo.ZoneInfo(timezone.get_current_timezone_name())
-            )
+            zone = self.data.get("end_at_zone") or timezone.get_current_timezone_name()
+            if zone not in dict(self.fields["end_at_zone"].choices) and zone != (
+                timezone.get_current_timezone_name()
+            ):
+                raise forms.ValidationError("Pick one of the time zones offered.")
+            end_at = timezone.make_aware(end_at, zoneinfo.ZoneInfo(zone))
         now = timezone.now()
         if end_at <= now:
             raise forms.ValidationError("Pick a time in the future, or leave it empty to end now.")
@@ -147,13 +161,15 @@ def confirmation(
     except ShopeeConfigError as error:
         config_error = error.message
     may_delete = model_admin.has_shopee_delete_permission(request)
+    regions = [shop.region for shop in plan.shops]
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "End vouchers on Shopee?",
         "subtitle": None,
         "opts": model_admin.opts,
         "plan": plan,
-        "form": form or EndRunForm(may_delete=may_delete),
+        "form": form or EndRunForm(may_delete=may_delete, regions=regions),
+        "regions": sorted(set(regions)),
         "may_delete": may_delete,
         "selection": selection,
         "config_error": config_error,
@@ -182,7 +198,8 @@ def confirmed(model_admin, request):
     may_delete = model_admin.has_shopee_delete_permission(request)
     if request.POST.get("delete_upcoming") and not may_delete:
         raise PermissionDenied  # the option is not shown without vouchers.delete_voucher
-    form = EndRunForm(request.POST, may_delete=may_delete)
+    regions = set(queryset.values_list("shop__region", flat=True).distinct()[:100])
+    form = EndRunForm(request.POST, may_delete=may_delete, regions=regions)
     if not form.is_valid():
         return confirmation(
             model_admin, request, queryset, selection=selection, next_url=next_url, form=form
@@ -212,6 +229,9 @@ def confirmed(model_admin, request):
     )
     if at_shopee:
         when += f", setting the end time {timezone.localtime(end_at):%Y-%m-%d %H:%M %Z} at Shopee"
+    if end_at:
+        everywhere = "; ".join(f"{r} {t}" for r, t in moments_by_region(end_at, regions))
+        when += f" (that is {everywhere})"
     model_admin.message_user(
         request,
         f"Run {run.pk}: {counts['pending']} voucher{'s' if counts['pending'] != 1 else ''} to "

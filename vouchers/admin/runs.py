@@ -13,6 +13,7 @@ from vouchers.admin.paging import (
 )
 from vouchers.models import EndRun, Shop
 from vouchers.parsing import is_id, parse_id
+from vouchers.regions import moments_by_region
 from vouchers.services.access import run_visible, runs_visible
 from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
 
@@ -57,8 +58,11 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
             rule_shops = [
                 str(shop) for shop in Shop.objects.filter(pk__in=run.rule.get("shops") or [])
             ]
+        moment = run.shopee_end_time or run.end_at
+        regions = run.items.values_list("shop__region", flat=True).distinct()[:50]
         extra_context = {
             "run": run,
+            "run_moments": moments_by_region(moment, [r for r in regions if r]) if moment else [],
             "rule_shops": rule_shops,
             "progress": progress,
             "refresh_seconds": REFRESH_SECONDS if run.active else None,

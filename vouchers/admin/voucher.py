@@ -24,6 +24,7 @@ from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
 from vouchers.parsing import is_id, parse_id
+from vouchers.regions import region_time
 from vouchers.services.access import shops_visible, visible
 from vouchers.services.runs.csv_import import MAX_BYTES, vouchers_from_csv
 from vouchers.services.runs.selection import selection_save, selection_vouchers
@@ -79,6 +80,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         "status_label",
         "end_time",
         "shop",
+        "shop_times",
         "voucher_name",
         "start_time",
         "voucher_purpose",
@@ -128,6 +130,11 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     @admin.display(description="status")
     def status_label(self, obj):
         return obj.status.label
+
+    @admin.display(description="in the shop's time")
+    def shop_times(self, obj):
+        region = obj.shop.region
+        return f"{region_time(obj.start_time, region)} → {region_time(obj.end_time, region)}"
 
     @admin.action(
         description="End selected vouchers",

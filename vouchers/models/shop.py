@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from vouchers.crypto import EncryptedTextField
+from vouchers.regions import region_zone
 
 # Shopee warns 7 days ahead (push code 12); the shop list does too.
 AUTHORIZATION_WARNING = dt.timedelta(days=7)
@@ -51,6 +52,11 @@ class Shop(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.shop_id})"
+
+    @property
+    def time_zone(self):
+        """The shop's local time zone, from its region."""
+        return region_zone(self.region)
 
     @property
     def needs_reauth(self):

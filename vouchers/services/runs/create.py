@@ -80,6 +80,7 @@ class ShopCounts:
     name: str
     shopee_shop_id: int
     synced_at: object = None  # when its vouchers were last read from Shopee
+    region: str = ""
     endable: int = 0
     skipped: int = 0
 
@@ -107,7 +108,7 @@ def run_plan(*, vouchers, end_at=None) -> RunPlan:
     plan = RunPlan(at=at)
     shops = {}
     rows = vouchers.values(
-        "shop_id", "shop__name", "shop__shop_id", "shop__vouchers_synced_at", "skip"
+        "shop_id", "shop__name", "shop__shop_id", "shop__vouchers_synced_at", "shop__region", "skip"
     ).annotate(n=Count("pk"))
     for row in rows:
         counts = shops.setdefault(
@@ -117,6 +118,7 @@ def run_plan(*, vouchers, end_at=None) -> RunPlan:
                 row["shop__name"],
                 row["shop__shop_id"],
                 row["shop__vouchers_synced_at"],
+                row["shop__region"],
             ),
         )
         if row["skip"]:

@@ -1,0 +1,12 @@
+"""`{{ moment|shop_time:shop }}`: a moment in the shop's local time (see vouchers.regions)."""
+
+from django import template
+
+from vouchers.regions import region_time
+
+register = template.Library()
+
+
+@register.filter
+def shop_time(moment, shop):
+    return region_time(moment, getattr(shop, "region", "") or "")
