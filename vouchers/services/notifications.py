@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -49,9 +48,6 @@ RUN_OUTCOMES = {
     RunStatus.CANCELED: "canceled",
 }
 FAILURES_LISTED = 10
-# A run stopped by a configuration error is stopped again by each request still in flight:
-# one mail per run and outcome within this many seconds.
-RUN_MAIL_REPEAT_SECONDS = 120
 
 
 def absolute_url(path: str) -> str:
@@ -105,15 +101,9 @@ def run_mail_send(*, run_id: int) -> bool:
         return False
     if not notification_settings_get(user=user).runs:
         return False
-    once = f"shopadmin:run-mail:{run.public_id}:{run.status}"
-    if not cache.add(once, True, timeout=RUN_MAIL_REPEAT_SECONDS):
-        return False
     subject, body = _run_mail(run)
     message = EmailMessage(subject=subject, body=body, to=[user.email])
-    if _deliver([message], what=f"the mail of run {run.pk}") != 1:
-        cache.delete(once)
-        return False
-    return True
+    return _deliver([message], what=f"the mail of run {run.pk}") == 1
 
 
 def _run_mail(run: EndRun) -> tuple[str, str]:

@@ -36,9 +36,15 @@ def run_enqueue_watchdog(*, run_id: int, after_seconds: float) -> dt.datetime | 
 
 
 def run_stop(run, reason: str) -> None:
-    """Stop a run that cannot go on until staff fix something (a configuration error)."""
+    """Stop a run that cannot go on until staff fix something (a configuration error).
+
+    Each request still in flight may report the same error: only the first stops the run (and
+    tells its creator)."""
     with transaction.atomic():
-        EndRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.STOPPED, stop_reason=reason, finished_at=timezone.now()
+        stopped = (
+            EndRun.objects.filter(pk=run.pk)
+            .exclude(status=RunStatus.STOPPED)
+            .update(status=RunStatus.STOPPED, stop_reason=reason, finished_at=timezone.now())
         )
-        run_notify(run=run)
+        if stopped:
+            run_notify(run=run)
