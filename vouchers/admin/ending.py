@@ -75,28 +75,24 @@ class EndRunForm(forms.Form):
         )
 
     def clean(self):
+        """End at is read in the chosen region's time zone (else the site's), then checked."""
         cleaned = super().clean()
-        if cleaned.get("end_at_shopee") and not cleaned.get("end_at"):
-            self.add_error("end_at", "Pick the end time to set at Shopee.")
-        return cleaned
-
-    def clean_end_at(self):
-        end_at = self.cleaned_data["end_at"]
+        end_at = cleaned.get("end_at")
         if end_at is None:
-            return None
-        if timezone.is_naive(end_at):
-            zone = self.data.get("end_at_zone") or timezone.get_current_timezone_name()
-            if zone not in dict(self.fields["end_at_zone"].choices) and zone != (
-                timezone.get_current_timezone_name()
-            ):
-                raise forms.ValidationError("Pick one of the time zones offered.")
-            end_at = timezone.make_aware(end_at, zoneinfo.ZoneInfo(zone))
+            if cleaned.get("end_at_shopee"):
+                self.add_error("end_at", "Pick the end time to set at Shopee.")
+            return cleaned
+        zone = cleaned.get("end_at_zone")
+        if zone:  # Django read the digits in the site's zone: read them in the chosen one
+            end_at = timezone.make_aware(timezone.make_naive(end_at), zoneinfo.ZoneInfo(zone))
         now = timezone.now()
         if end_at <= now:
-            raise forms.ValidationError("Pick a time in the future, or leave it empty to end now.")
-        if (end_at - now).days > MAX_SCHEDULE_DAYS:
-            raise forms.ValidationError(f"Pick a time within {MAX_SCHEDULE_DAYS} days.")
-        return end_at
+            self.add_error("end_at", "Pick a time in the future, or leave it empty to end now.")
+        elif (end_at - now).days > MAX_SCHEDULE_DAYS:
+            self.add_error("end_at", f"Pick a time within {MAX_SCHEDULE_DAYS} days.")
+        else:
+            cleaned["end_at"] = end_at
+        return cleaned
 
 
 @dataclass(frozen=True)
