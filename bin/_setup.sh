@@ -1,4 +1,5 @@
-# Shared by bin/demo and bin/test: find a Python 3.12+, make .venv, install, write .env.
+# Shared by bin/demo and bin/test: find a Python 3.12+, make .venv, install, write .env,
+# compile the translations.
 # Honours $PYTHON; otherwise looks for python3.13/3.12/python3 on PATH and pyenv's versions.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,5 +63,21 @@ ensure_env_file() {
     sed -i '/^TOKEN_ENCRYPTION_KEYS=/d' "$ROOT/.env"
     echo "TOKEN_ENCRYPTION_KEYS=$fernet_key" >> "$ROOT/.env"
     echo "Added a TOKEN_ENCRYPTION_KEYS key to .env"
+  fi
+}
+
+compile_messages() {
+  # Compile locale/*/LC_MESSAGES/django.po to .mo with Babel (pure Python: no GNU gettext needed).
+  # Quiet unless it fails; skipped when every .mo is newer than its .po.
+  local po stale="" output
+  for po in "$ROOT"/locale/*/LC_MESSAGES/django.po; do
+    [ -f "$po" ] || continue
+    if [ ! "${po%.po}.mo" -nt "$po" ]; then stale=1; break; fi
+  done
+  [ -n "$stale" ] || return 0
+  if ! output="$("$VENV/bin/pybabel" -q compile -d "$ROOT/locale" -D django 2>&1)"; then
+    echo "Compiling the translations (locale/) failed:" >&2
+    echo "$output" >&2
+    return 1
   fi
 }

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from vouchers.views import health, shopee_push
@@ -7,7 +8,7 @@ from vouchers.views_notifications import notification_settings
 
 admin.site.site_header = "shopadmin"
 admin.site.site_title = "shopadmin"
-admin.site.index_title = "Shopee shops, vouchers and the call log"
+admin.site.index_title = _("Shopee shops, vouchers and the call log")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -17,6 +18,7 @@ urlpatterns = [
         name="notification_settings",
     ),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("shopee/push/", shopee_push, name="shopee_push"),
 ]
