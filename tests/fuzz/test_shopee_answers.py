@@ -263,6 +263,8 @@ def item(**fields):
         {"voucher_list": [item(voucher_purpose="²")]},
         {"voucher_list": [item(usage_quantity="many")]},
         {"voucher_list": {"voucher_id": 1}},
+        {"voucher_list": 1},
+        {"voucher_list": "abc"},
     ],
     ids=lambda value: shown(value, 50),
 )

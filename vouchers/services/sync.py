@@ -249,6 +249,8 @@ class _Reader:
         if sync.read_at is None:
             sync.read_at = timezone.now()
         try:
+            if not isinstance(items, list):
+                raise MalformedVoucher("voucher_list is not a list")
             created, updated = save_page(job.shop, items)
         except MalformedVoucher as error:
             job.result.error = ShopeeTransientError(
