@@ -70,6 +70,8 @@ def test_a_team_member_sees_only_the_teams_shops(th_client, world, sg_run):
     assert "Acme Singapore" not in text_of(th_client.get(SHOPS))
     vouchers = text_of(th_client.get(VOUCHERS))
     assert "TH0" in vouchers and "SG0" not in vouchers
+    assert "Acme Singapore" not in vouchers  # not even in the shop filter
+    assert "Acme Singapore" not in text_of(th_client.get(CALLS))
     assert not th_client.get(CALLS).context["cl"].result_list  # the run's calls are Singapore's
     assert sg_run not in th_client.get(RUNS).context["cl"].result_list
     page = th_client.get(reverse("admin:vouchers_endrun_change", args=[sg_run.pk]), follow=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from vouchers.admin.filters import VisibleShopFilter
 from vouchers.admin.paging import (
     CappedCountPaginator,
     CheckedDateFieldListFilter,
@@ -142,7 +143,7 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
         "outcome",
         ErrorFilter,
         "error_kind",
-        "shop",
+        ("shop", VisibleShopFilter),
         "actor",
         ("started_at", CheckedDateFieldListFilter),
     ]

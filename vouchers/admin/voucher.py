@@ -18,8 +18,10 @@ from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from vouchers.admin import ending
+from vouchers.admin.filters import VisibleShopFilter
 from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
@@ -88,7 +90,13 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         "ended_by",
         "voucher_id",
     ]
-    list_filter = [StatusFilter, "shop", "voucher_purpose", "is_admin", EndedFilter]
+    list_filter = [
+        StatusFilter,
+        ("shop", VisibleShopFilter),
+        "voucher_purpose",
+        "is_admin",
+        EndedFilter,
+    ]
     search_fields = ["voucher_code"]  # see get_search_results
     search_help_text = "Search by voucher id, code (or its beginning) or words of the name."
     list_select_related = ["shop", "ended_by"]
@@ -134,7 +142,12 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     @admin.display(description="in the shop's time")
     def shop_times(self, obj):
         region = obj.shop.region
-        return f"{region_time(obj.start_time, region)} → {region_time(obj.end_time, region)}"
+        return format_html(
+            '<span style="white-space: nowrap">{}</span><br>'
+            '<span style="white-space: nowrap">→ {}</span>',
+            region_time(obj.start_time, region),
+            region_time(obj.end_time, region),
+        )
 
     @admin.action(
         description="End selected vouchers",
