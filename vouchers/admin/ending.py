@@ -21,6 +21,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.models import VoucherSelection
 from vouchers.parsing import is_id, parse_id
@@ -39,30 +41,34 @@ class EndRunForm(forms.Form):
 
     end_at = forms.DateTimeField(
         required=False,
-        label="End at (optional)",
-        help_text="Leave empty to end now, or pick a future time, e.g. a campaign's midnight.",
+        label=_("End at (optional)"),
+        help_text=_("Leave empty to end now, or pick a future time, e.g. a campaign's midnight."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
 
     delete_upcoming = forms.BooleanField(
         required=False,
-        label="Also delete the upcoming vouchers",
-        help_text="Stop the promotion completely: vouchers that have not started yet are deleted "
-        "at Shopee (delete_voucher) instead of being skipped. Deleting cannot be undone.",
+        label=_("Also delete the upcoming vouchers"),
+        help_text=_(
+            "Stop the promotion completely: vouchers that have not started yet are deleted "
+            "at Shopee (delete_voucher) instead of being skipped. Deleting cannot be undone."
+        ),
     )
     end_at_shopee = forms.BooleanField(
         required=False,
-        label="Set this end time at Shopee itself",
-        help_text="Shopee then ends each voucher at that time by itself (update_voucher), even if "
-        "shopadmin's workers are down. Shopee allows it only for a voucher that starts at least "
-        "an hour before that time; the others are ended by shopadmin at that time.",
+        label=_("Set this end time at Shopee itself"),
+        help_text=_(
+            "Shopee then ends each voucher at that time by itself (update_voucher), even if "
+            "shopadmin's workers are down. Shopee allows it only for a voucher that starts at "
+            "least an hour before that time; the others are ended by shopadmin at that time."
+        ),
     )
 
     end_at_zone = forms.ChoiceField(
         required=False,
-        label="in",
-        help_text="Enter End at in a shop region's local time, or in this site's time zone.",
+        label=_("in"),
+        help_text=_("Enter End at in a shop region's local time, or in this site's time zone."),
     )
 
     def __init__(self, *args, may_delete=False, regions=(), **kwargs):
@@ -70,9 +76,8 @@ class EndRunForm(forms.Form):
         if not may_delete:
             del self.fields["delete_upcoming"]
         site = timezone.get_default_timezone_name()
-        self.fields["end_at_zone"].choices = [("", f"this site's time ({site})")] + zone_choices(
-            regions
-        )
+        site_choice = ("", gettext("this site's time (%(zone)s)") % {"zone": site})
+        self.fields["end_at_zone"].choices = [site_choice] + zone_choices(regions)
 
     def clean(self):
         """End at is read in the chosen region's time zone (else the site's), then checked."""
@@ -80,16 +85,21 @@ class EndRunForm(forms.Form):
         end_at = cleaned.get("end_at")
         if end_at is None:
             if cleaned.get("end_at_shopee"):
-                self.add_error("end_at", "Pick the end time to set at Shopee.")
+                self.add_error("end_at", gettext("Pick the end time to set at Shopee."))
             return cleaned
         zone = cleaned.get("end_at_zone")
         if zone:  # Django read the digits in the site's zone: read them in the chosen one
             end_at = timezone.make_aware(timezone.make_naive(end_at), zoneinfo.ZoneInfo(zone))
         now = timezone.now()
         if end_at <= now:
-            self.add_error("end_at", "Pick a time in the future, or leave it empty to end now.")
+            self.add_error(
+                "end_at", gettext("Pick a time in the future, or leave it empty to end now.")
+            )
         elif (end_at - now).days > MAX_SCHEDULE_DAYS:
-            self.add_error("end_at", f"Pick a time within {MAX_SCHEDULE_DAYS} days.")
+            self.add_error(
+                "end_at",
+                gettext("Pick a time within %(days)s days.") % {"days": MAX_SCHEDULE_DAYS},
+            )
         else:
             cleaned["end_at"] = end_at
         return cleaned
@@ -160,7 +170,7 @@ def confirmation(
     regions = [shop.region for shop in plan.shops]
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "End vouchers on Shopee?",
+        "title": gettext("End vouchers on Shopee?"),
         "subtitle": None,
         "opts": model_admin.opts,
         "plan": plan,
@@ -188,7 +198,7 @@ def confirmed(model_admin, request):
     queryset = selection.queryset(model_admin, request) if selection else None
     if queryset is None:
         model_admin.message_user(
-            request, "The selection was not valid. Nothing was ended.", "error"
+            request, gettext("The selection was not valid. Nothing was ended."), "error"
         )
         return HttpResponseRedirect(next_url)
     may_delete = model_admin.has_shopee_delete_permission(request)
@@ -203,7 +213,11 @@ def confirmed(model_admin, request):
     try:
         load_config()
     except ShopeeConfigError as error:
-        model_admin.message_user(request, f"Nothing was ended: {error.message}", messages.ERROR)
+        model_admin.message_user(
+            request,
+            gettext("Nothing was ended: %(error)s") % {"error": error.message},
+            messages.ERROR,
+        )
         return HttpResponseRedirect(next_url)
     end_at = form.cleaned_data["end_at"]
     at_shopee = form.cleaned_data["end_at_shopee"]
@@ -219,20 +233,36 @@ def confirmed(model_admin, request):
     if selection.saved is not None:
         selection.saved.delete()
     when = (
-        f"It will start at {timezone.localtime(run.end_at):%Y-%m-%d %H:%M %Z}"
+        gettext("It will start at %(when)s")
+        % {"when": f"{timezone.localtime(run.end_at):%Y-%m-%d %H:%M %Z}"}
         if run.end_at
-        else "It has started"
+        else gettext("It has started")
     )
     if at_shopee:
-        when += f", setting the end time {timezone.localtime(end_at):%Y-%m-%d %H:%M %Z} at Shopee"
+        when += gettext(", setting the end time %(when)s at Shopee") % {
+            "when": f"{timezone.localtime(end_at):%Y-%m-%d %H:%M %Z}"
+        }
     if end_at:
         everywhere = "; ".join(f"{r} {t}" for r, t in moments_by_region(end_at, regions))
-        when += f" (that is {everywhere})"
+        when += gettext(" (that is %(moments)s)") % {"moments": everywhere}
     model_admin.message_user(
         request,
-        f"Run {run.pk}: {counts['pending']} voucher{'s' if counts['pending'] != 1 else ''} to "
-        f"check at Shopee and {_verb(run)}, {counts['skipped']} skipped. {when}: it first reads "
-        "the shops' current vouchers from Shopee; this page shows its progress.",
+        ngettext(
+            "Run %(run)s: %(pending)s voucher to check at Shopee and %(verb)s, %(skipped)s "
+            "skipped. %(when)s: it first reads the shops' current vouchers from Shopee; this "
+            "page shows its progress.",
+            "Run %(run)s: %(pending)s vouchers to check at Shopee and %(verb)s, %(skipped)s "
+            "skipped. %(when)s: it first reads the shops' current vouchers from Shopee; this "
+            "page shows its progress.",
+            counts["pending"],
+        )
+        % {
+            "run": run.pk,
+            "pending": counts["pending"],
+            "verb": _verb(run),
+            "skipped": counts["skipped"],
+            "when": when,
+        },
         messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))
@@ -240,5 +270,7 @@ def confirmed(model_admin, request):
 
 def _verb(run) -> str:
     if run.shopee_end_time is not None:
-        return "give that end time" + (" (or delete)" if run.delete_upcoming else "")
-    return "end or delete" if run.delete_upcoming else "end"
+        if run.delete_upcoming:
+            return gettext("give that end time (or delete)")
+        return gettext("give that end time")
+    return gettext("end or delete") if run.delete_upcoming else gettext("end")

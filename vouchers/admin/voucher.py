@@ -19,6 +19,9 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.admin import ending
 from vouchers.admin.filters import VisibleShopFilter
@@ -33,7 +36,7 @@ from vouchers.services.runs.selection import selection_save, selection_vouchers
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -46,11 +49,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class EndedFilter(admin.SimpleListFilter):
-    title = "ended through shopadmin"
+    title = _("ended through shopadmin")
     parameter_name = "ended"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
+        return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -60,8 +63,11 @@ class EndedFilter(admin.SimpleListFilter):
 
 class CsvImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text=f"At most {MAX_BYTES // (1024 * 1024)} MB, UTF-8, comma or semicolon separated.",
+        label=_("CSV file"),
+        help_text=format_lazy(
+            _("At most {mb} MB, UTF-8, comma or semicolon separated."),
+            mb=MAX_BYTES // (1024 * 1024),
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -69,8 +75,8 @@ class CsvImportForm(forms.Form):
         file = self.cleaned_data["file"]
         if file.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into "
-                "smaller files."
+                gettext("The file is larger than %(mb)s MB: split it into smaller files.")
+                % {"mb": MAX_BYTES // (1024 * 1024)}
             )
         return file
 
@@ -98,7 +104,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         EndedFilter,
     ]
     search_fields = ["voucher_code"]  # see get_search_results
-    search_help_text = "Search by voucher id, code (or its beginning) or words of the name."
+    search_help_text = _("Search by voucher id, code (or its beginning) or words of the name.")
     list_select_related = ["shop", "ended_by"]
     list_per_page = 100
     paginator = CappedCountPaginator
@@ -135,11 +141,11 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     def has_end_voucher_permission(self, request):
         return request.user.has_perm("vouchers.end_voucher")
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_label(self, obj):
         return obj.status.label
 
-    @admin.display(description="in the shop's time")
+    @admin.display(description=_("in the shop's time"))
     def shop_times(self, obj):
         region = obj.shop.region
         return format_html(
@@ -150,7 +156,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         )
 
     @admin.action(
-        description="End selected vouchers",
+        description=_("End selected vouchers"),
         permissions=["end_voucher"],
         location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
     )
@@ -170,7 +176,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if not all(is_id(value) for value in selected):
             self.message_user(
-                request, "The selection was not valid. Nothing was ended.", messages.ERROR
+                request, gettext("The selection was not valid. Nothing was ended."), messages.ERROR
             )
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset, *args, **kwargs)
@@ -183,7 +189,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
             rule_url = f"{reverse('admin:vouchers_shop_end_rule')}?{urlencode({'shop': shop})}"
         extra_context = {
             "rule_url": rule_url,
-            "title": "Select vouchers to end" if can_end else "Vouchers",
+            "title": gettext("Select vouchers to end") if can_end else gettext("Vouchers"),
             "has_end_voucher_permission": can_end,
             **(extra_context or {}),
         }
@@ -236,7 +242,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import CSV to end vouchers",
+            "title": gettext("Import CSV to end vouchers"),
             "subtitle": None,
             "opts": self.opts,
             "form": form or CsvImportForm(),
