@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.translation import gettext
 
 from vouchers.admin.paging import (
     CappedCountPaginator,
@@ -68,7 +69,8 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
             "refresh_seconds": REFRESH_SECONDS if run.active else None,
             "can_act": request.user.has_perm("vouchers.end_voucher"),
             "can_see_calls": request.user.has_perm("vouchers.view_shopeecall"),
-            "title": f"Run {run.pk}: {run.get_status_display().lower()}",
+            "title": gettext("Run %(run)s: %(status)s")
+            % {"run": run.pk, "status": run.get_status_display().lower()},
             "subtitle": None,
             "calls_url": reverse("admin:vouchers_shopeecall_changelist")
             + f"?batch_id={run.public_id}",
@@ -96,10 +98,13 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
         canceled = run_cancel(run=run)
         self.message_user(
             request,
-            f"Run {run.pk} canceled: {canceled} pending voucher(s) will not be ended. "
-            "Requests already sent finish and are recorded."
+            gettext(
+                "Run %(run)s canceled: %(canceled)s pending voucher(s) will not be ended. "
+                "Requests already sent finish and are recorded."
+            )
+            % {"run": run.pk, "canceled": canceled}
             if canceled or run.active
-            else f"Run {run.pk} was not active; nothing to cancel.",
+            else gettext("Run %(run)s was not active; nothing to cancel.") % {"run": run.pk},
             messages.WARNING,
         )
         return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))
@@ -109,7 +114,9 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
         retried = run_retry_failed(run=run)
         self.message_user(
             request,
-            f"Retrying {retried} failed voucher(s)." if retried else "No failed vouchers to retry.",
+            gettext("Retrying %(retried)s failed voucher(s).") % {"retried": retried}
+            if retried
+            else gettext("No failed vouchers to retry."),
             messages.SUCCESS if retried else messages.INFO,
         )
         return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))

@@ -11,6 +11,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.admin import rules
 from vouchers.admin.connect import connect_callback, connect_start
@@ -28,11 +30,11 @@ ACCESS_TOKEN_LIFETIME = dt.timedelta(hours=4)
 
 
 class NeedsReauthFilter(admin.SimpleListFilter):
-    title = "needs re-authorization"
+    title = _("needs re-authorization")
     parameter_name = "needs_reauth"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
+        return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -47,18 +49,18 @@ class ShopForm(forms.ModelForm):
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Paste a new access token to replace the stored one. Leave empty to keep it.",
+        help_text=_("Paste a new access token to replace the stored one. Leave empty to keep it."),
     )
     access_token_expires_at = forms.SplitDateTimeField(
         required=False,
         widget=AdminSplitDateTime,
-        help_text="When the pasted access token expires (default: 4 hours from now).",
+        help_text=_("When the pasted access token expires (default: 4 hours from now)."),
     )
     refresh_token = forms.CharField(
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Paste a new refresh token to replace the stored one. Leave empty to keep it.",
+        help_text=_("Paste a new refresh token to replace the stored one. Leave empty to keep it."),
     )
 
     class Meta:
@@ -181,45 +183,50 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="authorization ends", ordering="authorization_expires_at")
+    @admin.display(description=_("authorization ends"), ordering="authorization_expires_at")
     def authorization(self, obj):
         ends = obj.authorization_expires_at
         if ends is None:
-            return "Unknown"
+            return gettext("Unknown")
         when = date_format(timezone.localtime(ends), "DATE_FORMAT")
         if obj.needs_reauth:
             return when
         days = obj.authorization_days_left()
         if obj.authorization_expiring():
-            left = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+            if days == 0:
+                expires = gettext("(expires today)")
+            else:
+                expires = ngettext(
+                    "(expires in %(days)s day)", "(expires in %(days)s days)", days
+                ) % {"days": days}
             return format_html(
-                '{} <strong class="auth-expiring" style="color: var(--error-fg)">'
-                "(expires {})</strong>",
+                '{} <strong class="auth-expiring" style="color: var(--error-fg)">{}</strong>',
                 when,
-                left,
+                expires,
             )
         return when
 
-    @admin.display(description="connection")
+    @admin.display(description=_("connection"))
     def connection(self, obj):
         if obj.needs_reauth:
             return format_html(
-                '<strong style="color: var(--error-fg)">Needs re-authorization</strong> ({})',
+                '<strong style="color: var(--error-fg)">{}</strong> ({})',
+                gettext("Needs re-authorization"),
                 obj.needs_reauth_reason,
             )
-        return "Connected" if getattr(obj, "token", None) else "Not connected"
+        return gettext("Connected") if getattr(obj, "token", None) else gettext("Not connected")
 
-    @admin.display(description="access token")
+    @admin.display(description=_("access token"))
     def token_status(self, obj):
         token = getattr(obj, "token", None) if obj and obj.pk else None
         if token is None or not token.access_token:
-            return "Not connected: no token yet"
+            return gettext("Not connected: no token yet")
         if token.access_token_expires_at is None:
-            return "Stored (expiry unknown)"
+            return gettext("Stored (expiry unknown)")
         when = date_format(timezone.localtime(token.access_token_expires_at), "DATETIME_FORMAT")
         if token.access_token_expired:
-            return f"Expired at {when}"
-        return f"Valid until {when}"
+            return gettext("Expired at %(when)s") % {"when": when}
+        return gettext("Valid until %(when)s") % {"when": when}
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -240,33 +247,41 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
         return rules.rule_view(self, request)
 
     @admin.action(
-        description="End all ongoing vouchers of these shops (by rule)",
+        description=_("End all ongoing vouchers of these shops (by rule)"),
         permissions=["end_voucher"],
     )
     def end_by_rule(self, request, queryset):
         """The rule's page; the run resolves the vouchers from Shopee when it starts."""
         return rules.rule_page(self, request, list(queryset.order_by("name")))
 
-    @admin.action(description="Check authorizations at Shopee", permissions=["change"])
+    @admin.action(description=_("Check authorizations at Shopee"), permissions=["change"])
     def check_authorizations(self, request, queryset):
         try:
             report = shops_authorization_check(
                 client=get_client(), shops=queryset, actor=request.user
             )
         except ShopeeError as error:
-            self.message_user(request, f"Checking authorizations failed: {error}", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("Checking authorizations failed: %(error)s") % {"error": error},
+                messages.ERROR,
+            )
             return
         self.message_user(
             request,
-            f"Shopee lists {report.listed} shop(s) authorized for this app; "
-            f"{len(report.confirmed)} of the selected confirmed.",
+            gettext(
+                "Shopee lists %(listed)s shop(s) authorized for this app; "
+                "%(confirmed)s of the selected confirmed."
+            )
+            % {"listed": report.listed, "confirmed": len(report.confirmed)},
             messages.SUCCESS,
         )
         if report.lost:
             names = ", ".join(str(shop) for shop in report.lost)
             self.message_user(
                 request,
-                f"Not authorized at Shopee any more (to be reconnected): {names}.",
+                gettext("Not authorized at Shopee any more (to be reconnected): %(names)s.")
+                % {"names": names},
                 messages.WARNING,
             )
         if report.not_connected:
@@ -274,29 +289,50 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
             more = len(report.not_connected) - 20
             self.message_user(
                 request,
-                f"Authorized at Shopee but not connected here: {ids}"
-                f"{f' and {more} more' if more > 0 else ''}. Connect them to use them.",
+                gettext("Authorized at Shopee but not connected here: %(ids)s%(more)s.")
+                % {
+                    "ids": ids,
+                    "more": gettext(" and %(more)s more") % {"more": more} if more > 0 else "",
+                }
+                + " "
+                + gettext("Connect them to use them."),
                 messages.INFO,
             )
 
-    @admin.action(description="Sync vouchers from Shopee", permissions=["change"])
+    @admin.action(description=_("Sync vouchers from Shopee"), permissions=["change"])
     def sync_vouchers(self, request, queryset):
         try:
             results = shops_vouchers_sync(shops=queryset, actor=request.user)
         except ShopeeError as error:
-            self.message_user(request, f"Sync failed: {error}", messages.ERROR)
+            self.message_user(
+                request, gettext("Sync failed: %(error)s") % {"error": error}, messages.ERROR
+            )
             return
         for result in results:
             if isinstance(result.error, ShopUnavailable):
                 self.message_user(request, str(result.error), messages.ERROR)
             elif result.error is not None:
                 self.message_user(
-                    request, f"{result.shop}: sync failed: {result.error}", messages.ERROR
+                    request,
+                    gettext("%(shop)s: sync failed: %(error)s")
+                    % {"shop": result.shop, "error": result.error},
+                    messages.ERROR,
                 )
             else:
                 self.message_user(
                     request,
-                    f"{result.shop}: {result.created} new and {result.updated} updated vouchers "
-                    f"({result.pages} page{'s' if result.pages != 1 else ''}).",
+                    ngettext(
+                        "%(shop)s: %(created)s new and %(updated)s updated vouchers "
+                        "(%(pages)s page).",
+                        "%(shop)s: %(created)s new and %(updated)s updated vouchers "
+                        "(%(pages)s pages).",
+                        result.pages,
+                    )
+                    % {
+                        "shop": result.shop,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "pages": result.pages,
+                    },
                     messages.SUCCESS,
                 )
