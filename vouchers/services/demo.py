@@ -3,34 +3,47 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from vouchers.models import Shop, Voucher
 from vouchers.parsing import parse_unix_time
 from vouchers.services.shops import shop_tokens_set
 
-DEMO_PERMISSIONS = [
+TEAM_PERMISSIONS = [
     "view_shop",
     "add_shop",
     "change_shop",
     "view_voucher",
     "end_voucher",
+    "delete_voucher",
     "view_shopeecall",
+    "view_endrun",
 ]
+DEMO_PERMISSIONS = [*TEAM_PERMISSIONS, "view_all_shops", "view_shopeepush"]
+DEMO_TEAM = "Thailand team"
+DEMO_TEAM_REGION = "TH"
 
 
 @transaction.atomic
-def demo_user_reset(*, username: str) -> str:
-    """Create or update a staff user who may end vouchers; return its new random password."""
+def demo_user_reset(*, username: str, team_only: bool = False) -> str:
+    """Create or update a staff user who may end vouchers; return its new random password.
+
+    With `team_only`, the user is a member of the demo's Thailand team (its shops only);
+    otherwise it sees every shop."""
     user, _ = get_user_model().objects.get_or_create(username=username)
     password = secrets.token_urlsafe(12)
     user.set_password(password)
     user.is_staff = True
     user.save()
+    codenames = TEAM_PERMISSIONS if team_only else DEMO_PERMISSIONS
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="vouchers", codename__in=DEMO_PERMISSIONS)
+        Permission.objects.filter(content_type__app_label="vouchers", codename__in=codenames)
     )
+    if team_only:
+        team, _ = Group.objects.get_or_create(name=DEMO_TEAM)
+        team.shops.set(Shop.objects.filter(region=DEMO_TEAM_REGION))
+        user.groups.add(team)
     return password
 
 

@@ -3,8 +3,10 @@
 import requests
 from django.core.management.base import BaseCommand, CommandError
 
+from vouchers.services.connect import shop_info_update
 from vouchers.services.demo import demo_shops_load, demo_user_reset
-from vouchers.services.sync import shop_vouchers_sync
+from vouchers.services.sync import shops_vouchers_sync
+from vouchers.shopee.client import get_client
 from vouchers.shopee.errors import ShopeeError
 
 
@@ -24,16 +26,22 @@ class Command(BaseCommand):
         except (requests.RequestException, ValueError) as error:
             raise CommandError(f"The sandbox at {sandbox_url} did not answer: {error}") from None
         shops = demo_shops_load(sandbox_state=state)
-        for shop in shops:
-            try:
-                result = shop_vouchers_sync(shop=shop, actor_label="command:demo_setup")
-            except ShopeeError as error:
-                raise CommandError(f"Syncing {shop} failed: {error}") from None
-            self.stdout.write(f"Synced {shop}: {result.total} vouchers")
+        try:
+            for shop in shops:  # name, region and the seller's authorization end, from Shopee
+                shop_info_update(shop=shop, client=get_client(), actor_label="command:demo_setup")
+            results = shops_vouchers_sync(shops=shops, actor_label="command:demo_setup")
+        except ShopeeError as error:
+            raise CommandError(f"Syncing failed: {error}") from None
+        for result in results:
+            if not result.ok:
+                raise CommandError(f"Syncing {result.shop} failed: {result.error}")
+            self.stdout.write(f"Synced {result.shop}: {result.total} vouchers")
         password = demo_user_reset(username=username)
+        team_password = demo_user_reset(username=f"{username}-th", team_only=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nshopadmin is ready at {app_url}/admin/\n"
                 f"  username: {username}\n  password: {password}\n"
+                f"  (every shop; a Thailand-team member: {username}-th / {team_password})\n"
             )
         )
