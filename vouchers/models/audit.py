@@ -9,23 +9,24 @@ Rows are written only by `vouchers.services.audit`; nobody edits or deletes them
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CallOutcome(models.TextChoices):
-    PENDING = "pending", "No answer recorded"
-    SUCCESS = "success", "Success"
-    REFUSED = "refused", "Refused by Shopee"
-    FAILED = "failed", "Failed (no usable answer)"
+    PENDING = "pending", _("No answer recorded")
+    SUCCESS = "success", _("Success")
+    REFUSED = "refused", _("Refused by Shopee")
+    FAILED = "failed", _("Failed (no usable answer)")
 
 
 class ErrorKind(models.TextChoices):
     """How a failure should be handled (see shopee-api.md section 6)."""
 
-    CONFIGURATION = "configuration", "Configuration"
-    AUTHORIZATION = "authorization", "Authorization"
-    RATE_LIMIT = "rate_limit", "Rate limit"
-    TRANSIENT = "transient", "Transient"
-    BUSINESS = "business", "Business rule"
+    CONFIGURATION = "configuration", _("Configuration")
+    AUTHORIZATION = "authorization", _("Authorization")
+    RATE_LIMIT = "rate_limit", _("Rate limit")
+    TRANSIENT = "transient", _("Transient")
+    BUSINESS = "business", _("Business rule")
 
 
 class ShopeeCall(models.Model):
@@ -70,8 +71,8 @@ class ShopeeCall(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        verbose_name = "Shopee call"
-        verbose_name_plural = "Shopee calls"
+        verbose_name = _("Shopee call")
+        verbose_name_plural = _("Shopee calls")
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="call_recent_idx"),
             models.Index(fields=["outcome", "-started_at"], name="call_outcome_idx"),

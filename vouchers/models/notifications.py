@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationSettings(models.Model):
@@ -11,27 +12,31 @@ class NotificationSettings(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
     )
     runs = models.BooleanField(
-        "my runs", default=True, help_text="When a run I started finishes, stops or is canceled."
+        _("my runs"),
+        default=True,
+        help_text=_("When a run I started finishes, stops or is canceled."),
     )
     shop_alerts = models.BooleanField(
-        "shop alerts",
+        _("shop alerts"),
         default=True,
-        help_text="When a shop of my team needs re-authorization or its authorization ends "
-        "within 7 days (at most once a day per shop).",
+        help_text=_(
+            "When a shop of my team needs re-authorization or its authorization ends "
+            "within 7 days (at most once a day per shop)."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "notification settings"
-        verbose_name_plural = "notification settings"
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
 
     def __str__(self):
         return f"Notifications of {self.user}"
 
 
 class ShopAlertKind(models.TextChoices):
-    NEEDS_REAUTH = "needs_reauth", "Needs re-authorization"
-    EXPIRING = "expiring", "Authorization ends soon"
+    NEEDS_REAUTH = "needs_reauth", _("Needs re-authorization")
+    EXPIRING = "expiring", _("Authorization ends soon")
 
 
 class ShopAlertSent(models.Model):

@@ -8,21 +8,22 @@ The `Authorization` header (a signature) is never stored.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PushSource(models.TextChoices):
-    PUSH = "push", "Pushed by Shopee"
-    LOST = "lost_push", "Fetched as a lost push"
+    PUSH = "push", _("Pushed by Shopee")
+    LOST = "lost_push", _("Fetched as a lost push")
 
 
 class PushOutcome(models.TextChoices):
-    APPLIED = "applied", "Applied"
-    VERIFICATION = "verification", "Verification push answered"
-    IGNORED = "ignored", "Ignored (nothing to do)"
-    DUPLICATE = "duplicate", "Duplicate (already received)"
-    REFUSED = "refused", "Refused (bad or missing signature)"
-    MALFORMED = "malformed", "Malformed body"
-    UNAVAILABLE = "unavailable", "Not configured"
+    APPLIED = "applied", _("Applied")
+    VERIFICATION = "verification", _("Verification push answered")
+    IGNORED = "ignored", _("Ignored (nothing to do)")
+    DUPLICATE = "duplicate", _("Duplicate (already received)")
+    REFUSED = "refused", _("Refused (bad or missing signature)")
+    MALFORMED = "malformed", _("Malformed body")
+    UNAVAILABLE = "unavailable", _("Not configured")
 
 
 class ShopeePush(models.Model):
@@ -42,8 +43,8 @@ class ShopeePush(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        verbose_name = "Shopee push"
-        verbose_name_plural = "Shopee pushes"
+        verbose_name = _("Shopee push")
+        verbose_name_plural = _("Shopee pushes")
         indexes = [
             models.Index(fields=["shop_shopee_id", "-received_at"], name="push_shop_idx"),
             models.Index(fields=["outcome", "-received_at"], name="push_outcome_idx"),

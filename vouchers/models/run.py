@@ -10,39 +10,40 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RunStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    CANCELED = "canceled", "Canceled"
-    STOPPED = "stopped", "Stopped (configuration error)"
+    SCHEDULED = "scheduled", _("Scheduled")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    CANCELED = "canceled", _("Canceled")
+    STOPPED = "stopped", _("Stopped (configuration error)")
 
 
 ACTIVE_RUN_STATUSES = (RunStatus.SCHEDULED, RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 class ItemState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sent, answer not yet recorded"
-    ENDED = "ended", "Ended"
-    DELETED = "deleted", "Deleted at Shopee"
-    RESCHEDULED = "rescheduled", "End time set at Shopee"
-    REFUSED = "refused", "Refused by Shopee"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
-    CANCELED = "canceled", "Canceled"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sent, answer not yet recorded")
+    ENDED = "ended", _("Ended")
+    DELETED = "deleted", _("Deleted at Shopee")
+    RESCHEDULED = "rescheduled", _("End time set at Shopee")
+    REFUSED = "refused", _("Refused by Shopee")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+    CANCELED = "canceled", _("Canceled")
 
 
 OPEN_ITEM_STATES = (ItemState.PENDING, ItemState.SENDING)
 
 
 class ItemAction(models.TextChoices):
-    END = "end", "End (end_voucher)"
-    DELETE = "delete", "Delete (delete_voucher)"
-    SET_END = "set_end", "Set the end time at Shopee (update_voucher)"
+    END = "end", _("End (end_voucher)")
+    DELETE = "delete", _("Delete (delete_voucher)")
+    SET_END = "set_end", _("Set the end time at Shopee (update_voucher)")
 
 
 class EndRun(models.Model):
@@ -52,7 +53,7 @@ class EndRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_by_username = models.CharField("started by", max_length=150)
-    selection = models.CharField(max_length=500, help_text="What was selected, in words.")
+    selection = models.CharField(max_length=500, help_text=_("What was selected, in words."))
     status = models.CharField(max_length=16, choices=RunStatus, default=RunStatus.QUEUED)
     end_at = models.DateTimeField("end at", null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -75,8 +76,8 @@ class EndRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "end-vouchers run"
-        verbose_name_plural = "end-vouchers runs"
+        verbose_name = _("end-vouchers run")
+        verbose_name_plural = _("end-vouchers runs")
         indexes = [models.Index(fields=["status", "-created_at"], name="run_status_idx")]
 
     def __str__(self):
@@ -97,11 +98,11 @@ class EndRunItem(models.Model):
     )
     voucher_shopee_id = models.BigIntegerField()
     voucher_code = models.CharField(max_length=100, blank=True)
-    original_end_time = models.DateTimeField(help_text="The voucher's end time when selected.")
+    original_end_time = models.DateTimeField(help_text=_("The voucher's end time when selected."))
     action = models.CharField(max_length=16, choices=ItemAction, default=ItemAction.END)
     state = models.CharField(max_length=16, choices=ItemState, default=ItemState.PENDING)
     read_at = models.DateTimeField("Shopee's word read at", null=True, blank=True)
-    reason = models.TextField(blank=True, help_text="Why skipped, or Shopee's words.")
+    reason = models.TextField(blank=True, help_text=_("Why skipped, or Shopee's words."))
     error = models.CharField(max_length=100, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.crypto import EncryptedTextField
 from vouchers.regions import region_zone
@@ -43,11 +44,13 @@ class Shop(models.Model):
         "auth.Group",
         related_name="shops",
         blank=True,
-        help_text="The teams (groups) whose members may see and act on this shop.",
+        help_text=_("The teams (groups) whose members may see and act on this shop."),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
         permissions = [("view_all_shops", "Can see and act on every shop, whatever the team")]
 
     def __str__(self):

@@ -8,25 +8,26 @@ too, through queryset filters, never stored.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.models.shop import Shop
 
 
 class VoucherStatus(models.TextChoices):
-    UPCOMING = "upcoming", "Upcoming"
-    ONGOING = "ongoing", "Ongoing"
-    EXPIRED = "expired", "Expired"
+    UPCOMING = "upcoming", _("Upcoming")
+    ONGOING = "ongoing", _("Ongoing")
+    EXPIRED = "expired", _("Expired")
 
 
 class VoucherPurpose(models.IntegerChoices):
-    NORMAL = 0, "Normal"
-    WELCOME = 1, "Welcome"
-    REFERRAL = 2, "Referral"
-    SHOP_FOLLOW = 3, "Shop follow"
-    SHOP_GAME = 4, "Shop game"
-    FREE_GIFT = 5, "Free gift"
-    MEMBERSHIP = 6, "Membership"
-    ADS = 7, "Ads"
+    NORMAL = 0, _("Normal")
+    WELCOME = 1, _("Welcome")
+    REFERRAL = 2, _("Referral")
+    SHOP_FOLLOW = 3, _("Shop follow")
+    SHOP_GAME = 4, _("Shop game")
+    FREE_GIFT = 5, _("Free gift")
+    MEMBERSHIP = 6, _("Membership")
+    ADS = 7, _("Ads")
 
 
 # Shopee refuses to end these (voucher.operate_voucher_permission_error): follow prize,
@@ -57,13 +58,13 @@ class VoucherQuerySet(models.QuerySet):
 
 class Voucher(models.Model):
     class VoucherType(models.IntegerChoices):
-        SHOP = 1, "Shop voucher"
-        PRODUCT = 2, "Product voucher"
+        SHOP = 1, _("Shop voucher")
+        PRODUCT = 2, _("Product voucher")
 
     class RewardType(models.IntegerChoices):
-        FIXED_AMOUNT = 1, "Fixed amount"
-        PERCENTAGE = 2, "Percentage"
-        COIN_CASHBACK = 3, "Coin cashback"
+        FIXED_AMOUNT = 1, _("Fixed amount")
+        PERCENTAGE = 2, _("Percentage")
+        COIN_CASHBACK = 3, _("Coin cashback")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="vouchers")
     voucher_id = models.BigIntegerField("Shopee voucher id")
@@ -111,6 +112,8 @@ class Voucher(models.Model):
 
     class Meta:
         ordering = ["-start_time", "voucher_id"]
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
         constraints = [
             models.UniqueConstraint(fields=["shop", "voucher_id"], name="voucher_unique_per_shop"),
         ]
