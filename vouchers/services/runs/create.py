@@ -20,23 +20,27 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemAction, ItemState, RunStatus
 from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
 from vouchers.services.runs.queue import run_enqueue
 
-SKIP_ALREADY_ENDED = "Already ended through shopadmin."
-SKIP_UPCOMING = "Upcoming: it has not started yet, and Shopee can only end ongoing vouchers."
-SKIP_EXPIRED = "Expired: it has already ended."
-SKIP_SHOPEE_MANAGED = (
+# Stored in English (items' reason, SQL values); pages translate them when shown.
+SKIP_ALREADY_ENDED = gettext_noop("Already ended through shopadmin.")
+SKIP_UPCOMING = gettext_noop(
+    "Upcoming: it has not started yet, and Shopee can only end ongoing vouchers."
+)
+SKIP_EXPIRED = gettext_noop("Expired: it has already ended.")
+SKIP_SHOPEE_MANAGED = gettext_noop(
     "Managed by Shopee (created in Shopee's admin, or a shop game, follow prize or membership "
     "voucher): Shopee does not allow ending it."
 )
-SKIP_SHOP_REAUTH = (
+SKIP_SHOP_REAUTH = gettext_noop(
     "Its shop needs re-authorization by the seller: reconnect the shop from the shop list first."
 )
-SKIP_ALREADY_DELETED = "Already deleted at Shopee through shopadmin."
+SKIP_ALREADY_DELETED = gettext_noop("Already deleted at Shopee through shopadmin.")
 SAMPLE_SIZE = 200
 SHOPEE_MANAGED = Q(is_admin=True) | Q(voucher_purpose__in=SHOPEE_MANAGED_PURPOSES)
 
@@ -168,17 +172,15 @@ def run_create(
             shopee_end_time=shopee_end_time,
             rule=rule,
         )
-        if shopee_end_time is not None:
-            action = Value(ItemAction.SET_END)
-        elif delete_upcoming:
+        live_action = ItemAction.SET_END if shopee_end_time is not None else ItemAction.END
+        action = Value(live_action)
+        if delete_upcoming:
             upcoming = Q(start_time__gt=end_at if scheduled else Now())
             action = Case(
                 When(upcoming, then=Value(ItemAction.DELETE)),
-                default=Value(ItemAction.END),
+                default=action,
                 output_field=CharField(),
             )
-        else:
-            action = Value(ItemAction.END)
         items_insert(run, vouchers.order_by(), action=action)
         transaction.on_commit(lambda: run_enqueue(run_id=run.pk, at=run.end_at))
     return run
