@@ -6,6 +6,7 @@ logged, the shop's error says why). Settings from the environment are fuzzed too
 import json
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -183,13 +184,16 @@ def test_settings_regressions(world, sandbox, settings, staff_client, name, valu
 
 @budget(30)
 @given(partner_id=id_texts(), timeout=id_texts() | any_texts(10), base_url=any_texts(30))
-def test_settings(settings, partner_id, timeout, base_url):
-    settings.SHOPEE_PARTNER_ID = partner_id
-    settings.SHOPEE_PARTNER_KEY = PARTNER_KEY
-    settings.SHOPEE_TIMEOUT_SECONDS = timeout
-    settings.SHOPEE_API_BASE_URL = base_url
+def test_settings(partner_id, timeout, base_url):
+    overridden = override_settings(
+        SHOPEE_PARTNER_ID=partner_id,
+        SHOPEE_PARTNER_KEY=PARTNER_KEY,
+        SHOPEE_TIMEOUT_SECONDS=timeout,
+        SHOPEE_API_BASE_URL=base_url,
+    )
     try:
-        config = load_config()
+        with overridden:  # per example: the settings fixture would stack 4 layers an example
+            config = load_config()
     except ShopeeConfigError as error:
         assert "SHOPEE_" in error.message and PARTNER_KEY not in error.message
     else:
