@@ -213,3 +213,26 @@ def test_the_end_time_is_set_at_shopee_where_shopee_allows_it(merch_client, shop
     assert follow_up.status == "scheduled" and follow_up.end_at == target
     assert item_of(follow_up, starts_late).action == "end"
     assert not sandbox.calls(END)
+
+
+def test_deleting_and_setting_the_end_at_shopee_together(client, deleter, shop, sandbox):
+    client.force_login(deleter)
+    target = (timezone.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    ongoing = VoucherFactory(shop=shop)
+    upcoming = VoucherFactory(shop=shop, upcoming=True)
+    sandbox.mirror()
+
+    confirm_with(
+        client,
+        ask_to_end(client, [ongoing, upcoming]),
+        end_at=timezone.localtime(target).strftime("%Y-%m-%dT%H:%M"),
+        end_at_shopee="on",
+        delete_upcoming="on",
+    )
+    run = EndRun.objects.get()
+    while EndRun.objects.get(pk=run.pk).active:
+        run_process(run_id=run.pk)
+
+    assert (item_of(run, ongoing).action, item_of(run, ongoing).state) == ("set_end", "rescheduled")
+    assert (item_of(run, upcoming).action, item_of(run, upcoming).state) == ("delete", "deleted")
+    assert sandbox.voucher(upcoming.voucher_id) is None

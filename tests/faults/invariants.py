@@ -25,7 +25,14 @@ from collections import Counter
 
 from django.utils import timezone
 
-from tests.faults.shopee_log import END, PERMISSION_ERROR, Call, ShopeeSide, story_problems
+from tests.faults.shopee_log import (
+    END,
+    PERMISSION_ERROR,
+    Call,
+    ShopeeSide,
+    recorded_refusals,
+    story_problems,
+)
 from vouchers.models import EndRun, Shop, ShopToken, Voucher
 from vouchers.models.run import ItemState, RunStatus
 from vouchers.services.runs.control import run_progress
@@ -84,7 +91,7 @@ def check_exactly_once(shopee: ShopeeSide, fleet, *, lost_after=False, unrecorde
         if any(call.error == EXPIRED_ERROR for call in calls):
             problems.append(f"{vid}: end_voucher sent for a voucher Shopee had ended")
         if vid in refused:
-            refusals = [c for c in calls if c.path == END and c.error == PERMISSION_ERROR]
+            refusals = recorded_refusals(calls, END, unrecorded=unrecorded)
             if len(refusals) != 1:
                 problems.append(f"{vid}: refused {len(refusals)} times, not once")
     assert not problems, f"{len(problems)} problems, first ones: {problems[:10]}"

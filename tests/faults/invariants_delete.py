@@ -32,9 +32,9 @@ from tests.faults.shopee_log import (
     END,
     GET,
     NOT_FOUND,
-    PERMISSION_ERROR,
     Call,
     ShopeeSide,
+    recorded_refusals,
     story_problems,
 )
 from vouchers.models import Voucher
@@ -94,7 +94,7 @@ def check_deleted_exactly_once(
         elif (record["start_time"], record["end_time"]) != times_of(voucher):
             problems.append(f"{vid}: changed at Shopee though it should not be")
         if vid in refused:
-            refusals = [c for c in calls if c.path == DELETE and c.error == PERMISSION_ERROR]
+            refusals = recorded_refusals(calls, DELETE, unrecorded=unrecorded)
             if len(refusals) != 1:
                 problems.append(f"{vid}: refused {len(refusals)} times, not once")
         elif calls:

@@ -188,12 +188,24 @@ def story_problems(vid, calls, *, unrecorded=()) -> list[str]:
     """What is wrong in one voucher's calls, whatever the path: a write (end_voucher or
     delete_voucher) without a usable answer, or without a recorded one after a killed worker
     (`unrecorded` request_ids), must be followed by get_voucher before anything else is sent;
-    a permission refusal is final, the voucher's last call."""
+    a permission refusal that our side recorded is final, the voucher's last call (one a killed
+    worker never recorded is, to us, a write without answer)."""
     problems = []
     for call, following in zip(calls, calls[1:], strict=False):
         unknown = call.envelope is None or call.request_id in unrecorded
         if call.path in WRITES and unknown and following.path != GET:
             problems.append(f"{vid}: a {call.path} without answer was not checked first")
-        if call.error == PERMISSION_ERROR:
+        if call.error == PERMISSION_ERROR and not unknown:
             problems.append(f"{vid}: a refusal was followed by another call")
     return problems
+
+
+def recorded_refusals(calls, path, *, unrecorded=()) -> list:
+    """The permission refusals of `path` that our side received and recorded."""
+    return [
+        call
+        for call in calls
+        if call.path == path
+        and call.error == PERMISSION_ERROR
+        and call.request_id not in unrecorded
+    ]

@@ -18,13 +18,12 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 
 from vouchers.models import Shop
 from vouchers.parsing import parse_id
 from vouchers.services.audit import call_log_finish, call_log_start
-from vouchers.services.runs.pacing import Pacer, backoff_seconds
+from vouchers.services.runs.pacing import Pacer, PacingSettings, backoff_seconds
 from vouchers.services.shop_api import authorization_ended, token_rejected
 from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth
 from vouchers.services.tokens import shop_credentials, shop_token_refresh
@@ -81,27 +80,6 @@ class _Job:
         return self.result.shop
 
 
-@dataclass(frozen=True)
-class SyncSettings:
-    concurrency: int
-    shop_rps: float
-    global_rps: float
-    max_attempts: int
-    retry_base: float
-    retry_max: float
-
-    @classmethod
-    def from_settings(cls):
-        return cls(
-            concurrency=max(1, settings.END_RUN_CONCURRENCY),
-            shop_rps=settings.END_RUN_SHOP_RPS,
-            global_rps=settings.END_RUN_GLOBAL_RPS,
-            max_attempts=max(1, settings.END_RUN_MAX_ATTEMPTS),
-            retry_base=settings.END_RUN_RETRY_BASE_SECONDS,
-            retry_max=settings.END_RUN_RETRY_MAX_SECONDS,
-        )
-
-
 def shop_vouchers_sync(
     *, shop: Shop, actor=None, actor_label: str = "", client: ShopeeClient | None = None
 ) -> ShopSync:
@@ -125,7 +103,7 @@ def shops_vouchers_sync(
     actor_label: str = "",
     client: ShopeeClient | None = None,
     batch_id=None,
-    config: SyncSettings | None = None,
+    config: PacingSettings | None = None,
     on_tick=None,
 ) -> list[ShopSync]:
     """Read every page of `statuses` for each of `shops` and save the records.
@@ -134,7 +112,7 @@ def shops_vouchers_sync(
     already saved stay saved). `on_tick()` is called about every 0.2 s (a run renews its lease).
     """
     client = client or get_client()
-    config = config or SyncSettings.from_settings()
+    config = config or PacingSettings.from_settings()
     reader = _Reader(client, config, actor=actor, actor_label=actor_label, batch_id=batch_id)
     results = [ShopSync(shop=shop, statuses=tuple(statuses)) for shop in shops]
     reader.run([_Job(result, deque(statuses)) for result in results], on_tick)

@@ -28,7 +28,7 @@ from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemState, RunStatus
 from vouchers.services.runs.fresh import run_read
 from vouchers.services.runs.outcomes import Outcomes, StopRun
-from vouchers.services.runs.pacing import Pacer
+from vouchers.services.runs.pacing import Pacer, PacingSettings
 from vouchers.services.runs.queue import run_enqueue, run_enqueue_watchdog
 from vouchers.services.runs.steps import ItemDone, flight_prepare
 from vouchers.services.shops import ShopUnavailable
@@ -41,25 +41,13 @@ LOOKAHEAD_SECONDS = 0.05  # a request may be handed to a thread this long before
 
 
 @dataclass(frozen=True)
-class EngineSettings:
-    concurrency: int
-    shop_rps: float
-    global_rps: float
-    max_attempts: int
-    retry_base: float
-    retry_max: float
+class EngineSettings(PacingSettings):
     slice_seconds: float
     lease_seconds: float
 
     @classmethod
     def from_settings(cls):
-        return cls(
-            concurrency=max(1, settings.END_RUN_CONCURRENCY),
-            shop_rps=settings.END_RUN_SHOP_RPS,
-            global_rps=settings.END_RUN_GLOBAL_RPS,
-            max_attempts=max(1, settings.END_RUN_MAX_ATTEMPTS),
-            retry_base=settings.END_RUN_RETRY_BASE_SECONDS,
-            retry_max=settings.END_RUN_RETRY_MAX_SECONDS,
+        return super().from_settings(
             slice_seconds=settings.END_RUN_SLICE_SECONDS,
             lease_seconds=settings.END_RUN_LEASE_SECONDS,
         )

@@ -30,6 +30,7 @@ from vouchers.models.run import ItemAction, ItemState, RunStatus
 from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
 from vouchers.services.runs.create import SKIP_SHOPEE_MANAGED, SKIP_UPCOMING, items_insert
 from vouchers.services.runs.queue import run_enqueue, run_stop
+from vouchers.services.runs.steps import live_action
 from vouchers.services.sync import shops_vouchers_sync
 from vouchers.shopee.errors import CONFIGURATION, ShopeeError
 
@@ -128,7 +129,7 @@ def _decide(run, shop, started, read_at):
         pending.update(read_at=read_at)
         upcoming_reason = f"{SKIP_UPCOMING} (Shopee's list read at {at})"
         pending.filter(upcoming, action=ItemAction.END).update(reason=upcoming_reason, **skipped)
-        pending.filter(~upcoming, action=ItemAction.DELETE).update(action=ItemAction.END)
+        pending.filter(~upcoming, action=ItemAction.DELETE).update(action=live_action(run))
     if run.shopee_end_time is not None:
         _decide_set_end(run, pending, skipped)
 

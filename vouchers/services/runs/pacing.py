@@ -8,6 +8,33 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class PacingSettings:
+    """How many calls to Shopee at once, how fast per shop and overall, how often to retry: the
+    END_RUN_* settings, shared by runs and syncs."""
+
+    concurrency: int
+    shop_rps: float
+    global_rps: float
+    max_attempts: int
+    retry_base: float
+    retry_max: float
+
+    @classmethod
+    def from_settings(cls, **more):
+        return cls(
+            concurrency=max(1, settings.END_RUN_CONCURRENCY),
+            shop_rps=settings.END_RUN_SHOP_RPS,
+            global_rps=settings.END_RUN_GLOBAL_RPS,
+            max_attempts=max(1, settings.END_RUN_MAX_ATTEMPTS),
+            retry_base=settings.END_RUN_RETRY_BASE_SECONDS,
+            retry_max=settings.END_RUN_RETRY_MAX_SECONDS,
+            **more,
+        )
+
 
 @dataclass
 class Pacer:

@@ -128,6 +128,11 @@ def flight_prepare(*, item, run, client, credentials) -> Flight:
     return Flight(item, voucher, kind, prepared, row, creds.generation)
 
 
+def live_action(run) -> str:
+    """What a run does to a voucher that is live: end it, or give it the run's end at Shopee."""
+    return ItemAction.SET_END if run.shopee_end_time is not None else ItemAction.END
+
+
 def _next_call(item, voucher, run):
     """(kind, ApiCall) for the item now, or ItemDone when nothing is to be sent."""
     now = timezone.now()
@@ -136,9 +141,11 @@ def _next_call(item, voucher, run):
     if item.action == ItemAction.DELETE:
         if now < voucher.start_time:
             return DELETE, api.delete_voucher(voucher_id=voucher.voucher_id)
-        # It has started since Shopee's list was read: Shopee can no longer delete it; end it.
-        EndRunItem.objects.filter(pk=item.pk).update(action=ItemAction.END)
-        item.action = ItemAction.END
+        # It has started since Shopee's list was read: Shopee can no longer delete it; end it
+        # (or give it the run's end time at Shopee).
+        started = live_action(run)
+        EndRunItem.objects.filter(pk=item.pk).update(action=started)
+        item.action = started
     if item.action == ItemAction.SET_END:
         target = run.shopee_end_time
         if now >= voucher.end_time:
@@ -215,8 +222,9 @@ def reconcile_answered(flight: Flight, run, result) -> None:
     if flight.item.action == ItemAction.DELETE:
         # Still there: not deleted. Upcoming: delete again; started: end it instead.
         if dt.datetime.fromtimestamp(start_seconds, tz=dt.UTC) <= now:
-            EndRunItem.objects.filter(pk=flight.item.pk).update(action=ItemAction.END)
-            flight.item.action = ItemAction.END
+            started = live_action(run)
+            EndRunItem.objects.filter(pk=flight.item.pk).update(action=started)
+            flight.item.action = started
         item_requeue(flight.item, end_sent_at=None)
         return
     if flight.item.action == ItemAction.SET_END:
