@@ -75,9 +75,9 @@ def csv_files(draw, world):
     return data
 
 
-def upload(client, data, name="end.csv"):
+def upload(client, sandbox, data, name="end.csv"):
     """Post the file; a refusal changes nothing, a confirmation keeps exactly one selection."""
-    before = db_snapshot()
+    before, calls = db_snapshot(), len(sandbox.calls())
     selections = set(VoucherSelection.objects.values_list("pk", flat=True))
     try:
         file = SimpleUploadedFile(name, data, "text/csv")
@@ -93,13 +93,14 @@ def upload(client, data, name="end.csv"):
             assert "End vouchers on Shopee?" in response.content.decode()
         else:
             assert db_snapshot() == before, f"{what} changed the database"
+    assert len(sandbox.calls()) == calls, f"{what} called Shopee"
     return response
 
 
 @budget(60)
 @given(data=st.data())
 def test_csv_files(staff_client, world, sandbox, data):
-    upload(staff_client, data.draw(csv_files(world), label="file"))
+    upload(staff_client, sandbox, data.draw(csv_files(world), label="file"))
 
 
 @budget(30)
@@ -107,7 +108,7 @@ def test_csv_files(staff_client, world, sandbox, data):
 @example(raw=b"shop_id,voucher_id\n7001,5000000001\n", name="a\x00b.csv")
 @example(raw=b"\x00\x00\x00", name="end.csv")
 def test_random_bytes(staff_client, world, sandbox, raw, name):
-    upload(staff_client, raw, name=name or "end.csv")
+    upload(staff_client, sandbox, raw, name=name or "end.csv")
 
 
 @budget(20)
@@ -118,7 +119,7 @@ def test_id_cells(staff_client, world, sandbox, shop_id, voucher_id, separator):
         if separator in value or '"' in value or "\n" in value or "\r" in value:
             return
     text = f"shop_id{separator}voucher_id\n{shop_id}{separator}{voucher_id}\n"
-    upload(staff_client, text.encode())
+    upload(staff_client, sandbox, text.encode())
 
 
 # Regression examples: files that answered HTTP 500 before the fix.
@@ -134,4 +135,4 @@ REGRESSIONS = [
 
 @pytest.mark.parametrize("data", REGRESSIONS, ids=lambda data: shown(data, 40))
 def test_csv_regressions(staff_client, world, sandbox, data):
-    upload(staff_client, data)
+    upload(staff_client, sandbox, data)
