@@ -13,6 +13,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.models import Voucher
 from vouchers.parsing import is_id
@@ -27,20 +29,22 @@ class EndRuleForm(forms.Form):
     code_prefix = forms.CharField(
         required=False,
         max_length=100,
-        label="Only codes starting with",
-        help_text="Leave empty for every code. Not case-sensitive.",
+        label=_("Only codes starting with"),
+        help_text=_("Leave empty for every code. Not case-sensitive."),
     )
     name_contains = forms.CharField(
         required=False,
         max_length=100,
-        label="Only names containing",
-        help_text="Leave empty for every name. Not case-sensitive.",
+        label=_("Only names containing"),
+        help_text=_("Leave empty for every name. Not case-sensitive."),
     )
     delete_upcoming = forms.BooleanField(
         required=False,
-        label="Also delete the upcoming vouchers that match",
-        help_text="Stop the promotion completely: matching vouchers that have not started are "
-        "deleted at Shopee (delete_voucher). Deleting cannot be undone.",
+        label=_("Also delete the upcoming vouchers that match"),
+        help_text=_(
+            "Stop the promotion completely: matching vouchers that have not started are "
+            "deleted at Shopee (delete_voucher). Deleting cannot be undone."
+        ),
     )
 
     def __init__(self, *args, may_delete=False, **kwargs):
@@ -75,7 +79,7 @@ def rule_page(model_admin, request, shops, form=None):
         config_error = error.message
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "End every ongoing voucher of these shops?",
+        "title": gettext("End every ongoing voucher of these shops?"),
         "subtitle": None,
         "opts": model_admin.opts,
         "form": form,
@@ -99,7 +103,9 @@ def rule_view(model_admin, request):
     if request.method == "GET":
         shops = rule_shops(model_admin, request, request.GET.getlist("shop"))
         if not shops:
-            model_admin.message_user(request, "Pick the shops to end by rule first.", "warning")
+            model_admin.message_user(
+                request, gettext("Pick the shops to end by rule first."), "warning"
+            )
             return HttpResponseRedirect(reverse("admin:vouchers_shop_changelist"))
         initial = {name: request.GET.get(name, "") for name in ("code_prefix", "name_contains")}
         form = EndRuleForm(
@@ -111,7 +117,9 @@ def rule_view(model_admin, request):
         raise PermissionDenied
     shops = rule_shops(model_admin, request, request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
     if not shops:
-        model_admin.message_user(request, "No valid shop was selected. Nothing was ended.", "error")
+        model_admin.message_user(
+            request, gettext("No valid shop was selected. Nothing was ended."), "error"
+        )
         return HttpResponseRedirect(reverse("admin:vouchers_shop_changelist"))
     form = EndRuleForm(request.POST, may_delete=may_delete)
     if not form.is_valid() or "preview" in request.POST:
@@ -119,7 +127,11 @@ def rule_view(model_admin, request):
     try:
         load_config()
     except ShopeeConfigError as error:
-        model_admin.message_user(request, f"Nothing was ended: {error.message}", messages.ERROR)
+        model_admin.message_user(
+            request,
+            gettext("Nothing was ended: %(error)s") % {"error": error.message},
+            messages.ERROR,
+        )
         return HttpResponseRedirect(reverse("admin:vouchers_shop_changelist"))
     rule = {
         "shops": [shop.pk for shop in shops],
@@ -135,8 +147,11 @@ def rule_view(model_admin, request):
     )
     model_admin.message_user(
         request,
-        f"Run {run.pk} has started: it reads the current vouchers of {len(shops)} shop(s) from "
-        "Shopee and ends every ongoing one the rule matches; this page lists them.",
+        gettext(
+            "Run %(run)s has started: it reads the current vouchers of %(shops)s shop(s) from "
+            "Shopee and ends every ongoing one the rule matches; this page lists them."
+        )
+        % {"run": run.pk, "shops": len(shops)},
         messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))
