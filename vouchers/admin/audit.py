@@ -14,6 +14,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.admin.filters import VisibleShopFilter
 from vouchers.admin.paging import (
@@ -69,11 +71,11 @@ class ErrorFilter(admin.SimpleListFilter):
     """Shopee's error codes, from a fixed list (no DISTINCT over a huge table); any code works
     as a URL parameter."""
 
-    title = "Shopee error"
+    title = _("Shopee error")
     parameter_name = "error"
 
     def lookups(self, request, model_admin):
-        return [("-", "(no error)"), *((code, code) for code in KNOWN_ERRORS)]
+        return [("-", _("(no error)")), *((code, code) for code in KNOWN_ERRORS)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -85,15 +87,16 @@ class ErrorFilter(admin.SimpleListFilter):
 class RunFilter(admin.SimpleListFilter):
     """The calls of one run (`?batch_id=`): shown as active when the run's page linked here."""
 
-    title = "run"
+    title = _("run")
     parameter_name = "batch_id"
 
     def lookups(self, request, model_admin):
         value = request.GET.get(self.parameter_name)
         if not _is_uuid(value):
-            return [(value, "(not a run)")] if value else []
+            return [(value, gettext("(not a run)"))] if value else []
         run = EndRun.objects.filter(public_id=value).first()
-        return [(value, f"Run {run.pk}" if run else f"Batch {value[:8]}…")]
+        label = gettext("Run %(run)s") % {"run": run.pk} if run else f"Batch {value[:8]}…"
+        return [(value, label)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -148,7 +151,9 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
         ("started_at", CheckedDateFieldListFilter),
     ]
     search_fields = ["request_id"]  # see get_search_results
-    search_help_text = "Search by Shopee request_id, voucher id, shop id or words of the message."
+    search_help_text = _(
+        "Search by Shopee request_id, voucher id, shop id or words of the message."
+    )
     list_per_page = 100
     paginator = CappedCountPaginator
     show_full_result_count = False
@@ -191,11 +196,11 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="time", ordering="started_at")
+    @admin.display(description=_("time"), ordering="started_at")
     def started(self, obj):
         return date_format(timezone.localtime(obj.started_at), "Y-m-d H:i:s")
 
-    @admin.display(description="finished")
+    @admin.display(description=_("finished"))
     def finished(self, obj):
         if obj.finished_at is None:
             return "No answer recorded (the process may have stopped during the call)."
@@ -205,7 +210,7 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
     def api(self, obj):
         return f"{obj.method} {obj.endpoint.removeprefix('/api/v2/')}"
 
-    @admin.display(description="run")
+    @admin.display(description=_("run"))
     def run_link(self, obj):
         run = EndRun.objects.filter(public_id=obj.batch_id).first() if obj.batch_id else None
         if run is None:
@@ -213,24 +218,24 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
         url = reverse("admin:vouchers_endrun_change", args=[run.pk])
         return format_html('<a href="{}">Run {}</a>', url, run.pk)
 
-    @admin.display(description="shop", ordering="shop_name")
+    @admin.display(description=_("shop"), ordering="shop_name")
     def shop_label(self, obj):
         if obj.shop_shopee_id is None:
             return "—"
         return f"{obj.shop_name} ({obj.shop_shopee_id})" if obj.shop_name else obj.shop_shopee_id
 
-    @admin.display(description="voucher")
+    @admin.display(description=_("voucher"))
     def voucher_label(self, obj):
         if obj.voucher_shopee_id is None:
             return "—"
         code = f"{obj.voucher_code} " if obj.voucher_code else ""
         return f"{code}({obj.voucher_shopee_id})"
 
-    @admin.display(description="request (secrets removed)")
+    @admin.display(description=_("request (secrets removed)"))
     def request_pretty(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.request, indent=2, sort_keys=True))
 
-    @admin.display(description="response (secrets removed)")
+    @admin.display(description=_("response (secrets removed)"))
     def response_pretty(self, obj):
         if obj.response is None:
             return "No answer recorded."
@@ -259,7 +264,7 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
-            self.message_user(request, "Those filters are not valid.", messages.ERROR)
+            self.message_user(request, gettext("Those filters are not valid."), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:vouchers_shopeecall_changelist"))
         queryset = changelist.get_queryset(request)
         writer = csv.writer(Echo())
