@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from tests.admin.helpers import CHANGELIST, ask_to_end, text_of
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
+from vouchers.models import Voucher
+from vouchers.services.runs.create import run_create
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +72,21 @@ def test_skip_reasons_are_shown_translated(merch_client, vouchers):
     merch_client.cookies["django_language"] = "th"
     page = text_of(ask_to_end(merch_client, vouchers))
     assert "กำลังจะมาถึง: ยังไม่เริ่ม" in page  # Upcoming: it has not started yet ...
+
+
+def test_run_page_in_thai_and_vietnamese(merch_client, merchandiser, vouchers):
+    run = run_create(vouchers=Voucher.objects.all(), actor=merchandiser, selection="3 selected")
+    url = reverse("admin:vouchers_endrun_change", args=[run.pk])
+
+    page = text_of(merch_client.get(url, HTTP_ACCEPT_LANGUAGE="th"))
+    assert f"รอบการทำงาน {run.pk}" in page  # ours: Run N
+    assert "โค้ดส่วนลดในรอบการทำงานนี้" in page  # Vouchers in this run
+    assert "อยู่ในคิว" in page  # the status Queued (a model choice)
+    assert "หน้าหลัก" in page  # Django's Home
+
+    page = text_of(merch_client.get(url, HTTP_ACCEPT_LANGUAGE="vi"))
+    assert "Voucher trong lượt chạy này" in page and "Đang xếp hàng" in page
+    assert "Trang chủ" in page
 
 
 def test_english_is_unchanged(merch_client, vouchers):
