@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from vouchers.models import Shop
 from vouchers.parsing import NumberError, parse_id
@@ -37,7 +38,11 @@ def connect_start(model_admin, request):
     try:
         client = get_client()
     except ShopeeConfigError as error:
-        model_admin.message_user(request, f"Cannot connect a shop: {error.message}", messages.ERROR)
+        model_admin.message_user(
+            request,
+            gettext("Cannot connect a shop: %(error)s") % {"error": error.message},
+            messages.ERROR,
+        )
         return HttpResponseRedirect(reverse("admin:vouchers_shop_changelist"))
     state = secrets.token_urlsafe(32)
     request.session[SESSION_KEY] = {"state": state, "started": time.time()}
@@ -93,7 +98,11 @@ def connect_callback(model_admin, request):
             connection = main_account_connect(client=client, code=code, actor=request.user, **owner)
             shops = connection.shops
     except ShopeeError as error:
-        return _refused(model_admin, request, f"Shopee refused the authorization code: {error}")
+        return _refused(
+            model_admin,
+            request,
+            gettext("Shopee refused the authorization code: %(error)s") % {"error": error},
+        )
     shops_join_teams(shops=shops, user=request.user)
     results = shops_after_connect(client=client, shops=shops, actor=request.user)
     _report(model_admin, request, results, connection)
@@ -108,26 +117,48 @@ def _report(model_admin, request, results, connection):
     if connection is None:
         shop = results[0].shop
         shop.refresh_from_db()
-        summary = f"Connected {shop}: tokens stored, {synced} vouchers synced."
+        summary = gettext("Connected %(shop)s: tokens stored, %(synced)s vouchers synced.") % {
+            "shop": shop,
+            "synced": synced,
+        }
     else:
         parts = []
-        for verb, shops in (("added", connection.added), ("reconnected", connection.updated)):
+        wordings = (
+            (_added_shops, connection.added),
+            (_reconnected_shops, connection.updated),
+        )
+        for wording, shops in wordings:
             if shops:
                 names = ", ".join(str(shop) for shop in _fresh(shops))
-                parts.append(f"{verb} {len(shops)} shop{'s' if len(shops) != 1 else ''} ({names})")
-        summary = (
-            f"Connected main account {connection.main_account_id}: {' and '.join(parts)}; "
-            f"{synced} vouchers synced."
-        )
+                parts.append(wording(len(shops)) % {"count": len(shops), "names": names})
+        summary = gettext(
+            "Connected main account %(account)s: %(parts)s; %(synced)s vouchers synced."
+        ) % {
+            "account": connection.main_account_id,
+            "parts": gettext(" and ").join(parts),
+            "synced": synced,
+        }
     model_admin.message_user(request, summary, messages.SUCCESS)
     for result in results:
         if result.error:
             model_admin.message_user(
                 request,
-                f"{result.shop}: connected, but fetching its details or vouchers failed: "
-                f"{result.error}",
+                gettext(
+                    "%(shop)s: connected, but fetching its details or vouchers failed: %(error)s"
+                )
+                % {"shop": result.shop, "error": result.error},
                 messages.WARNING,
             )
+
+
+def _added_shops(count):
+    return ngettext("added %(count)s shop (%(names)s)", "added %(count)s shops (%(names)s)", count)
+
+
+def _reconnected_shops(count):
+    return ngettext(
+        "reconnected %(count)s shop (%(names)s)", "reconnected %(count)s shops (%(names)s)", count
+    )
 
 
 def _fresh(shops):
@@ -137,7 +168,7 @@ def _fresh(shops):
 def _refused(model_admin, request, reason):
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "The shop was not connected",
+        "title": gettext("The shop was not connected"),
         "opts": model_admin.opts,
         "reason": reason,
         "start_url": reverse("admin:vouchers_shop_connect"),
