@@ -48,13 +48,16 @@ class ShopCaller:
     access_token: str
 
 
+MAX_DIGITS = 40  # far beyond int64; Python's int() refuses more than 4,300 digits anyway
+
+
 def parse_int(value: Any) -> int | None:
-    """A query value or JSON value as an integer (any size); None if it is not one."""
+    """A query value or JSON value as an integer; None if it is not one (or absurdly long)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _INT.fullmatch(value):
+    if isinstance(value, str) and len(value) <= MAX_DIGITS and _INT.fullmatch(value):
         return int(value)
     return None
 
@@ -147,8 +150,9 @@ def json_body(req: wire.Request) -> dict[str, Any]:
     """The POST body as a JSON object, else ``error_param`` with a clear message."""
     try:
         body = json.loads(req.raw_body or b"")
-    except ValueError as exc:
-        raise wire.param_error(f"Invalid request body: malformed JSON ({exc}).") from None
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise wire.param_error(f"Invalid request body: malformed JSON ({reason}).") from None
     if not isinstance(body, dict):
         raise wire.param_error("Invalid request body: expected a JSON object.")
     return body

@@ -84,7 +84,7 @@ class Request:
             return None
         try:
             return json.loads(self.raw_body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self.body_text()
 
 

@@ -5,14 +5,14 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from vouchers.services.health import health_check
 from vouchers.services.push import push_receive, push_too_large
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request):
     """200 when the database answers and a worker ran a task lately; 503 otherwise."""
     report = health_check()

@@ -42,6 +42,8 @@ def read_body(req: wire.Request) -> dict[str, Any]:
     """The JSON object body (an empty body is ``{}``); else a 400 refusal."""
     try:
         body = json.loads(req.raw_body or b"{}")
+    except RecursionError:
+        raise ControlError("malformed JSON body: nested too deeply") from None
     except ValueError as exc:
         raise ControlError(f"malformed JSON body: {exc}") from None
     if not isinstance(body, dict):
@@ -50,8 +52,10 @@ def read_body(req: wire.Request) -> dict[str, Any]:
 
 
 def path_id(text: str) -> int | None:
-    """A non-negative decimal id from a path segment, else None."""
-    return int(text) if text.isdecimal() else None
+    """A non-negative decimal id (ASCII digits, at most 40) from a path segment, else None."""
+    if len(text) > 40 or not text.isascii() or not text.isdecimal():
+        return None
+    return int(text)
 
 
 def shop_by_path(state: SandboxState, text: str) -> Shop:

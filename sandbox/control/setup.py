@@ -10,6 +10,7 @@ it is null when the URL was cleared or there is no partner. A reset clears the p
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,10 +28,15 @@ def reset(state: SandboxState, req: wire.Request) -> dict[str, Any]:
     return {"ok": True}
 
 
+MAX_ADVANCE_SECONDS = 100 * 365 * 86400
+
+
 def advance_clock(state: SandboxState, req: wire.Request) -> dict[str, Any]:
     seconds = read_body(req).get("advance_seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
         raise ControlError("advance_seconds must be a number >= 0")
+    if not math.isfinite(seconds) or seconds > MAX_ADVANCE_SECONDS:
+        raise ControlError(f"advance_seconds must be at most {MAX_ADVANCE_SECONDS} (100 years)")
     return {"now": state.advance_clock(seconds)}
 
 

@@ -124,11 +124,7 @@ def json_bodies(keys):
 
 
 def known_sandbox_bug(path: str, query: dict, body: bytes) -> bool:
-    """Inputs of the sandbox bugs kept as strict xfails in the sandbox modules (owned by the
-    sandbox's engineer): left out of the random examples so that long runs find new ones."""
-    digits = [value for value in [*query.values(), *path.split("/")] if value.isdigit()]
-    if any(len(value) > 4300 for value in digits):
-        return True
-    if body.count(b"[") + body.count(b"{") > 500:
-        return True
-    return path.endswith("/clock") and b"Infinity" in body
+    """Inputs of sandbox bugs still open, left out of the random examples so that long runs
+    find new ones. None is open: the 5,000-digit ids, deep JSON bodies and an infinite clock
+    found earlier are fixed and kept as regression examples."""
+    return False
