@@ -7,13 +7,12 @@ authorization times are kept. Shops listed at Shopee that we have never connecte
 their tokens only come through Connect.
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from vouchers.models import Shop
-from vouchers.parsing import NumberError, parse_id, parse_int
+from vouchers.parsing import NumberError, parse_id, parse_unix_time
 from vouchers.services.audit import shopee_call
 from vouchers.services.shops import shop_mark_needs_reauth
 from vouchers.shopee import api
@@ -105,6 +104,6 @@ def shops_authorization_check(
 
 def _unix(value):
     try:
-        return dt.datetime.fromtimestamp(parse_int(value, maximum=253402300799), tz=dt.UTC)
+        return parse_unix_time(value)
     except NumberError:
         return None

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vouchers.models import Shop
-from vouchers.parsing import NumberError, parse_id, parse_int
+from vouchers.parsing import NumberError, parse_id, parse_int, parse_unix_time
 from vouchers.services.audit import shopee_call
 from vouchers.services.shop_api import shop_call
 from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth, shop_tokens_set
@@ -179,9 +179,7 @@ def shop_info_update(
     for name, key in (("authorization_expires_at", "expire_time"), ("authorized_at", "auth_time")):
         if body.get(key):
             try:
-                fields[name] = dt.datetime.fromtimestamp(
-                    parse_int(body[key], label=key, maximum=253402300799), tz=dt.UTC
-                )
+                fields[name] = parse_unix_time(body[key], label=key)
             except NumberError:
                 pass
     if body.get("merchant_id"):

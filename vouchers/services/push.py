@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from vouchers.models import Shop, ShopeePush
 from vouchers.models.push import PushOutcome, PushSource
-from vouchers.parsing import NumberError, parse_int
+from vouchers.parsing import UNIX_TIME_MAX, NumberError, parse_int, parse_unix_time
 from vouchers.services.audit import shopee_call
 from vouchers.services.shops import shop_mark_needs_reauth
 from vouchers.shopee import api
@@ -44,7 +44,6 @@ from vouchers.shopee.signing import push_signature, signature_matches
 EXCERPT_CHARS = 2000
 MAX_DEPTH = 32  # Shopee's pushes nest two or three levels
 LOST_PUSH_MAX_PAGES = 100
-MAX_UNIX = 253402300799  # 9999-12-31: datetime's limit
 CODE_VERIFY, CODE_AUTHORIZED, CODE_CANCELLED, CODE_EXPIRING = 0, 1, 2, 12
 
 
@@ -279,7 +278,7 @@ def _names(shops) -> str:
 
 def _unix(value):
     try:
-        return dt.datetime.fromtimestamp(parse_int(value, maximum=MAX_UNIX), tz=dt.UTC)
+        return parse_unix_time(value)
     except NumberError:
         return None
 
@@ -328,7 +327,7 @@ def _message(body) -> PushMessage:
         shop_id = None if shop_id in (None, 0) else parse_int(shop_id, label="shop_id")
         timestamp = body.get("timestamp")
         if timestamp is not None:
-            timestamp = parse_int(timestamp, label="timestamp", maximum=MAX_UNIX)
+            timestamp = parse_int(timestamp, label="timestamp", maximum=UNIX_TIME_MAX)
     except NumberError as error:
         raise PushMalformed(str(error)) from None
     data = body.get("data", {})

@@ -8,16 +8,14 @@ parsing rule (`vouchers.parsing`); a malformed item raises `MalformedVoucher` an
 page is saved.
 """
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from vouchers.models import Shop, Voucher
-from vouchers.parsing import NumberError, parse_id, parse_int
+from vouchers.parsing import NumberError, parse_id, parse_int, parse_unix_time
 
-MAX_UNIX = 253402300799  # 9999-12-31 23:59:59, datetime's limit
 INT32_MAX = 2**31 - 1
 SMALLINT_MAX = 2**15 - 1  # PostgreSQL's smallint
 
@@ -110,7 +108,7 @@ def _time(item, name, *, required=False):
         if required:
             raise NumberError(f"{name} is missing.")
         return None
-    return dt.datetime.fromtimestamp(parse_int(value, label=name, maximum=MAX_UNIX), tz=dt.UTC)
+    return parse_unix_time(value, label=name)
 
 
 def _small(item, name, maximum=INT32_MAX):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from vouchers.models import EndRunItem, Voucher
 from vouchers.models.run import ItemAction, ItemState
-from vouchers.parsing import NumberError, parse_int
+from vouchers.parsing import NumberError, parse_unix_time
 from vouchers.services.audit import call_log_finish, call_log_start
 from vouchers.services.runs.create import SKIP_EXPIRED, SKIP_UPCOMING
 from vouchers.shopee import api
@@ -212,16 +212,15 @@ def reconcile_answered(flight: Flight, run, result) -> None:
     """Shopee's record of a voucher whose write request's answer was lost: applied, or not?"""
     record = result.response if isinstance(result.response, dict) else {}
     try:
-        end_seconds = parse_int(record.get("end_time", 0), label="end_time", maximum=2**37)
-        start_seconds = parse_int(record.get("start_time", 0), label="start_time", maximum=2**37)
+        shopee_end = parse_unix_time(record.get("end_time", 0), label="end_time")
+        shopee_start = parse_unix_time(record.get("start_time", 0), label="start_time")
     except NumberError:
         item_requeue(flight.item)  # an unreadable record: ask again
         return
-    shopee_end = dt.datetime.fromtimestamp(end_seconds, tz=dt.UTC)
     now = timezone.now()
     if flight.item.action == ItemAction.DELETE:
         # Still there: not deleted. Upcoming: delete again; started: end it instead.
-        if dt.datetime.fromtimestamp(start_seconds, tz=dt.UTC) <= now:
+        if shopee_start <= now:
             started = live_action(run)
             EndRunItem.objects.filter(pk=flight.item.pk).update(action=started)
             flight.item.action = started
