@@ -21,6 +21,8 @@ from common import (
     ROOT,
     configure,
     emit,
+    load_average,
+    process_cpu_s,
     start_sandbox,
     start_worker,
     stop,
@@ -56,6 +58,8 @@ def main():
 
         client = Client()
         client.force_login(user)
+        load_before = load_average()
+        cpu_before = process_cpu_s() + process_cpu_s(worker.pid)
         started = time.perf_counter()
         response = client.post(
             "/admin/vouchers/voucher/end/",
@@ -67,6 +71,8 @@ def main():
         finished = wait_until(
             lambda: EndRun.objects.get(pk=run.pk).status == "finished", timeout=600
         )
+        cpu_app_s = process_cpu_s() + process_cpu_s(worker.pid) - cpu_before
+        load_after = load_average()
         everything = control.calls()
         calls = [c for c in everything if c["path"] == "/api/v2/voucher/end_voucher"]
         reads = [c for c in everything if c["path"] == "/api/v2/voucher/get_voucher_list"]
@@ -112,6 +118,10 @@ def main():
             "ratio_to_ideal": wall / ideal,
             "max_calls_per_shop_in_any_1s": max(max_in_window(t, 1.0) for t in per_shop.values()),
             "shop_pace_exceeded": any(max_in_window(t, 1.0) > shop_rps for t in per_shop.values()),
+            # The app's CPU (this process, which confirms, and the worker) per Shopee call.
+            "cpu_ms_per_call": cpu_app_s * 1000 / (len(calls) + len(reads)),
+            "load_before": load_before,
+            "load_after": load_after,
         }
     )
 

@@ -99,6 +99,21 @@ def stop(process: subprocess.Popen) -> None:
             process.kill()
 
 
+def process_cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system, every thread) a process has used so far: this one when `pid`
+    is None. Read from /proc, so a worker process can be measured from outside.
+    """
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average and core count (the benches share the machine)."""
+    return f"{os.getloadavg()[0]:.2f}/{os.cpu_count()}"
+
+
 def emit(figures: dict) -> None:
     """The benchmark's figures, last, one name=value a line."""
     for name, value in figures.items():

@@ -17,7 +17,16 @@ import time
 from collections import defaultdict
 
 from bulk_end import max_in_window
-from common import PARTNER_ID, PARTNER_KEY, configure, emit, start_sandbox, stop
+from common import (
+    PARTNER_ID,
+    PARTNER_KEY,
+    configure,
+    emit,
+    load_average,
+    process_cpu_s,
+    start_sandbox,
+    stop,
+)
 
 LIST = "/api/v2/voucher/get_voucher_list"
 PAGE_SIZE = 100
@@ -45,9 +54,13 @@ def main():
             [{"path": "/api/v2/*", "kind": "latency", "latency_ms": args.latency_ms}]
         )
         control.clear_calls()
+        load_before = load_average()
+        cpu_before = process_cpu_s()
         started = time.perf_counter()
         results = shops_vouchers_sync(shops=shops, actor_label="bench")
         wall = time.perf_counter() - started
+        cpu_app_s = process_cpu_s() - cpu_before
+        load_after = load_average()
         calls = [c for c in control.calls() if c["path"] == LIST]
         saved = Voucher.objects.count()
         synced_shops = Shop.objects.filter(vouchers_synced_at__isnull=False).count()
@@ -78,6 +91,10 @@ def main():
             "ratio_to_ideal": wall / ideal,
             "max_calls_per_shop_in_any_1s": max(max_in_window(t, 1.0) for t in per_shop.values()),
             "shop_pace_exceeded": any(max_in_window(t, 1.0) > shop_rps for t in per_shop.values()),
+            # The app's CPU (the sync runs in this process; the sandbox is another) per call.
+            "cpu_ms_per_call": cpu_app_s * 1000 / len(calls),
+            "load_before": load_before,
+            "load_after": load_after,
         }
     )
 
