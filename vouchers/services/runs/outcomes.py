@@ -66,15 +66,34 @@ class Outcomes:
         if error is None:
             self.rate_limited.pop(flight.voucher.shop_id, None)
             if flight.kind == RECONCILE:
+                # The item's reason and error still say why the write before this check failed.
+                reason, error_code = flight.item.reason, flight.item.error
                 reconcile_answered(flight, self.run, result)
                 if flight.item.state == ItemState.PENDING:
-                    self.slice.requeue(flight.item.pk, flight.voucher.shop_id, 0)
+                    self._send_again_or_fail(flight, reason, error_code)
             else:
                 SUCCEEDED[flight.kind](flight, self.run, result)
             return
         if self._deleted_after_all(flight, error):
             return
         self._failed(flight, error)
+
+    def _send_again_or_fail(self, flight, reason, error_code):
+        """get_voucher says our earlier write was not applied: send it again, unless the check
+        was the item's last attempt (it counts, so Shopee never sees more than the limit)."""
+        item = flight.item
+        if item.attempts < self.config.max_attempts:
+            self.slice.requeue(item.pk, flight.voucher.shop_id, 0)
+            return
+        item_finish(
+            item,
+            ItemState.FAILED,
+            reason=(
+                f"Gave up after {item.attempts} attempts: {reason} "
+                "Shopee had not applied it (checked with get_voucher)."
+            ).replace("  ", " "),
+            error=error_code or "no_answer",
+        )
 
     def _deleted_after_all(self, flight, error) -> bool:
         """Shopee answers "not found" for the voucher of a delete item that had a
