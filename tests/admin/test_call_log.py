@@ -197,3 +197,40 @@ def test_page_queries_do_not_grow_with_the_table(auditor_client, db, django_asse
     with django_assert_max_num_queries(12):
         response = auditor_client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 100
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        " =HYPERLINK(1)",
+        "  +1+1",
+        "\u00a0-1+1",
+        "\u3000@SUM(1)",
+        "\n=1+1",
+        "\t=1+1",
+        "\r=1+1",
+        "\tplain",
+        "\uff1dHYPERLINK(1)",
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(1)",
+        " \uff1d1",
+        "\ufe661",
+    ],
+    ids=repr,
+)
+def test_csv_neutralises_formulas_behind_white_space_and_full_width_signs(
+    auditor_client, db, message
+):
+    make_call(message=message)
+    response = auditor_client.get(EXPORT)
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0]["message"] == "'" + message
+
+
+@pytest.mark.parametrize("message", ["Can only end the ongoing voucher.", " plain", "a=b"])
+def test_csv_leaves_ordinary_text_alone(auditor_client, db, message):
+    make_call(message=message)
+    response = auditor_client.get(EXPORT)
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0]["message"] == message

@@ -3,6 +3,7 @@
 import csv
 import json
 import re
+import unicodedata
 import uuid
 
 from django.contrib import admin, messages
@@ -28,6 +29,7 @@ from vouchers.parsing import is_id, parse_id
 from vouchers.services.access import visible
 
 REQUEST_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 KNOWN_ERRORS = [
     "error_auth",
@@ -121,11 +123,17 @@ class Echo:
 
 
 def csv_safe(value):
-    """Text a spreadsheet will not run as a formula."""
+    """Text a spreadsheet will not run as a formula: a cell whose first character other than
+    white space is `= + - @` or a compatibility form of one (full-width `＝ ＋ － ＠`, small
+    forms), or that starts with a tab or CR, gets a leading apostrophe. Spreadsheets skip
+    leading spaces before a formula, so the check looks past them."""
     if value is None:
         return ""
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    first = text.lstrip()[:1]
+    if text[:1] in ("\t", "\r") or unicodedata.normalize("NFKC", first) in FORMULA_STARTS:
+        return "'" + text
+    return text
 
 
 @admin.register(ShopeeCall)
