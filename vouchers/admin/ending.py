@@ -21,19 +21,22 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from vouchers.models import VoucherSelection
 from vouchers.parsing import is_id, parse_id
 from vouchers.regions import moments_by_region, zone_choices
 from vouchers.services.access import visible
-from vouchers.services.runs.create import run_counts, run_create, run_plan
+from vouchers.services.runs.create import EmptySelection, run_counts, run_create, run_plan
 from vouchers.services.runs.selection import selection_get, selection_vouchers
 from vouchers.shopee.config import load_config
 from vouchers.shopee.errors import ShopeeConfigError
 
 MAX_SCHEDULE_DAYS = 60
+NOTHING_SELECTED = gettext_noop(
+    "No voucher matches this selection: nothing was ended and no run was created."
+)
 
 
 class EndRunForm(forms.Form):
@@ -159,8 +162,13 @@ class Selection:
 def confirmation(
     model_admin, request, queryset, *, selection, next_url, form=None, extra_context=None
 ):
-    """Render the confirmation page for `queryset` (`extra_context` adds to the template's)."""
+    """Render the confirmation page for `queryset` (`extra_context` adds to the template's);
+    an empty selection ("select all" over a filter that matches nothing) goes back with a
+    message instead."""
     plan = run_plan(vouchers=queryset)
+    if not plan.total:
+        model_admin.message_user(request, gettext(NOTHING_SELECTED), messages.WARNING)
+        return HttpResponseRedirect(next_url)
     try:
         load_config()
         config_error = ""
@@ -221,14 +229,18 @@ def confirmed(model_admin, request):
         return HttpResponseRedirect(next_url)
     end_at = form.cleaned_data["end_at"]
     at_shopee = form.cleaned_data["end_at_shopee"]
-    run = run_create(
-        vouchers=queryset,
-        actor=request.user,
-        selection=selection.describe(),
-        end_at=None if at_shopee else end_at,
-        delete_upcoming=form.cleaned_data.get("delete_upcoming", False),
-        shopee_end_time=end_at if at_shopee else None,
-    )
+    try:
+        run = run_create(
+            vouchers=queryset,
+            actor=request.user,
+            selection=selection.describe(),
+            end_at=None if at_shopee else end_at,
+            delete_upcoming=form.cleaned_data.get("delete_upcoming", False),
+            shopee_end_time=end_at if at_shopee else None,
+        )
+    except EmptySelection:
+        model_admin.message_user(request, gettext(NOTHING_SELECTED), messages.ERROR)
+        return HttpResponseRedirect(next_url)
     counts = run_counts(run)
     if selection.saved is not None:
         selection.saved.delete()

@@ -42,6 +42,12 @@ SKIP_SHOP_REAUTH = gettext_noop(
 )
 SKIP_ALREADY_DELETED = gettext_noop("Already deleted at Shopee through shopadmin.")
 SAMPLE_SIZE = 200
+
+
+class EmptySelection(ValueError):
+    """A run over a selection of vouchers that holds none: no run is created."""
+
+
 SHOPEE_MANAGED = Q(is_admin=True) | Q(voucher_purpose__in=SHOPEE_MANAGED_PURPOSES)
 
 
@@ -158,7 +164,8 @@ def run_create(
     `delete_upcoming` deletes the upcoming vouchers instead of skipping them; `shopee_end_time`
     sets that end time at Shopee (update_voucher) instead of ending; `rule` makes the run
     resolve its vouchers from Shopee's current lists (see `fresh.py`). The items, with the skips
-    that are final already, are written by one INSERT ... SELECT.
+    that are final already, are written by one INSERT ... SELECT. Raises EmptySelection, and
+    creates nothing, when `vouchers` holds none (a run without `rule` would do nothing).
     """
     scheduled = end_at is not None and end_at > timezone.now()
     with transaction.atomic():
@@ -181,14 +188,17 @@ def run_create(
                 default=action,
                 output_field=CharField(),
             )
-        items_insert(run, vouchers.order_by(), action=action)
+        inserted = items_insert(run, vouchers.order_by(), action=action)
+        if not inserted and rule is None:
+            raise EmptySelection("No voucher matches the selection.")  # rolls the run back
         transaction.on_commit(lambda: run_enqueue(run_id=run.pk, at=run.end_at))
     return run
 
 
-def items_insert(run, vouchers, *, action):
+def items_insert(run, vouchers, *, action) -> int:
     """INSERT INTO items SELECT ... FROM vouchers: no voucher is loaded into Python. Items get
-    the final skips (`final_skip_conditions`); the others are pending until Shopee's read."""
+    the final skips (`final_skip_conditions`); the others are pending until Shopee's read.
+    Returns how many items were written."""
     conditions = final_skip_conditions()
     columns = {
         "run_id": Value(run.pk),
@@ -214,11 +224,12 @@ def items_insert(run, vouchers, *, action):
     try:
         sql, params = select.query.sql_with_params()
     except EmptyResultSet:
-        return  # nothing selected (a rule run: its items come from Shopee's lists)
+        return 0  # nothing selected (a rule run: its items come from Shopee's lists)
     table = EndRunItem._meta.db_table
     target = ", ".join(connection.ops.quote_name(name) for name in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({target}) {sql}", params)  # noqa: S608 - our SQL
+        return cursor.rowcount
 
 
 def run_counts(run: EndRun) -> dict:
