@@ -19,9 +19,9 @@ from vouchers.admin.connect import connect_callback, connect_start
 from vouchers.admin.paging import CheckedQuery
 from vouchers.models import Shop
 from vouchers.models.shop import AUTHORIZATION_WARNING
-from vouchers.services.access import visible
+from vouchers.services.access import sees_all_shops, visible
 from vouchers.services.authorizations import shops_authorization_check
-from vouchers.services.shops import ShopUnavailable, shop_tokens_set
+from vouchers.services.shops import SHOP_ID_FIXED, ShopUnavailable, shop_save, shop_tokens_set
 from vouchers.services.sync import shops_vouchers_sync
 from vouchers.shopee.client import get_client
 from vouchers.shopee.errors import ShopeeError
@@ -140,10 +140,25 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
         shops = super().get_queryset(request).select_related("token")
         return visible(shops, request.user, shop_field="pk")
 
+    def get_readonly_fields(self, request, obj=None):
+        """A shop's Shopee id is fixed once it exists (vouchers.services.shops.shop_save)."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else [*fields, "shop_id"]
+
+    def has_add_permission(self, request):
+        """Adding by hand (pasting tokens) is for staff who see every shop; a team member adds
+        a shop by connecting it, i.e. by Shopee's authorization of it."""
+        return super().has_add_permission(request) and sees_all_shops(request.user)
+
+    def may_connect(self, request):
+        """Connecting needs the add or change permission, team member or not."""
+        add = f"{self.opts.app_label}.add_{self.opts.model_name}"
+        return request.user.has_perm(add) or self.has_change_permission(request)
+
     def get_urls(self):
         def guarded(view):
             def wrapper(request):
-                if not (self.has_add_permission(request) or self.has_change_permission(request)):
+                if not self.may_connect(request):
                     raise PermissionDenied
                 return view(self, request)
 
@@ -177,6 +192,7 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
             .order_by("authorization_expires_at")
         ]
         extra_context = {
+            "may_connect": self.may_connect(request),
             "shops_needing_reauth": mine.filter(needs_reauth_since__isnull=False),
             "shops_expiring": [(shop, shop.authorization_days_left(now)) for shop in expiring],
             **(extra_context or {}),
@@ -229,7 +245,10 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
         return gettext("Valid until %(when)s") % {"when": when}
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        posted_id = request.POST.get("shop_id", "").strip()
+        if change and posted_id and posted_id != str(obj.shop_id):
+            self.message_user(request, SHOP_ID_FIXED, messages.WARNING)
+        shop_save(shop=obj, user=request.user)
         access_token = form.cleaned_data.get("access_token")
         if access_token:
             shop_tokens_set(
@@ -267,15 +286,22 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
                 messages.ERROR,
             )
             return
-        self.message_user(
-            request,
-            gettext(
+        # Partner-wide facts (how many shops, which ids are not connected here) are for staff
+        # who see every shop: a team member learns only about their own shops (issue 16).
+        partner_wide = sees_all_shops(request.user)
+        if partner_wide:
+            summary = gettext(
                 "Shopee lists %(listed)s shop(s) authorized for this app; "
                 "%(confirmed)s of the selected confirmed."
-            )
-            % {"listed": report.listed, "confirmed": len(report.confirmed)},
-            messages.SUCCESS,
-        )
+            ) % {"listed": report.listed, "confirmed": len(report.confirmed)}
+        else:
+            summary = gettext(
+                "%(confirmed)s of the %(selected)s selected shop(s) confirmed by Shopee."
+            ) % {
+                "confirmed": len(report.confirmed),
+                "selected": len(report.confirmed) + len(report.lost),
+            }
+        self.message_user(request, summary, messages.SUCCESS)
         if report.lost:
             names = ", ".join(str(shop) for shop in report.lost)
             self.message_user(
@@ -284,7 +310,7 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
                 % {"names": names},
                 messages.WARNING,
             )
-        if report.not_connected:
+        if report.not_connected and partner_wide:
             ids = ", ".join(str(shop_id) for shop_id in report.not_connected[:20])
             more = len(report.not_connected) - 20
             self.message_user(

@@ -14,9 +14,16 @@ from django.utils import timezone
 
 from vouchers.models import Shop
 from vouchers.parsing import NumberError, parse_id, parse_int, parse_unix_time
+from vouchers.services.access import shops_join_teams
 from vouchers.services.audit import shopee_call
 from vouchers.services.shop_api import shop_call
-from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth, shop_tokens_set
+from vouchers.services.shops import (
+    ShopUnavailable,
+    shop_id_was_edited,
+    shop_mark_needs_reauth,
+    shop_teams_reset,
+    shop_tokens_set,
+)
 from vouchers.services.sync import shops_vouchers_sync
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient
@@ -34,8 +41,9 @@ def shop_authorization_url(*, client: ShopeeClient, redirect_url: str) -> str:
 def shop_connect(*, client: ShopeeClient, code: str, shop_id: int, actor) -> Shop:
     """Exchange an authorization code for the shop's tokens; create or update the shop.
 
-    The code is single-use and lives 10 minutes. The exchange is audited; the shop and its
-    tokens are saved in one short transaction after Shopee answered.
+    The code is single-use and lives 10 minutes. The exchange is audited; the shop, its tokens
+    and its teams are saved in one short transaction after Shopee answered. Completing Shopee's
+    authorization proves access to the shop, so it joins `actor`'s teams (see `_shop_teams_set`).
     """
     existing = Shop.objects.filter(shop_id=shop_id).first()
     body = _exchange(
@@ -47,6 +55,7 @@ def shop_connect(*, client: ShopeeClient, code: str, shop_id: int, actor) -> Sho
     with transaction.atomic():
         shop, _ = Shop.objects.get_or_create(shop_id=shop_id, defaults={"name": f"Shop {shop_id}"})
         _store_tokens(shop, body)
+        _shop_teams_set(shop, actor)
     return shop
 
 
@@ -71,7 +80,8 @@ def main_account_connect(
 
     Shopee answers one token pair shared by all those shops; each shop stores its own copy, so
     each refreshes on its own (the shared refresh token works once per shop_id) under its own
-    lease, and from its first refresh on holds an independent pair. Saved in one transaction.
+    lease, and from its first refresh on holds an independent pair. Saved in one transaction;
+    every shop joins `actor`'s teams, as in `shop_connect`.
     """
     body = _exchange(
         client,
@@ -100,6 +110,7 @@ def main_account_connect(
             Shop.objects.filter(pk=shop.pk).update(main_account_id=main_account_id)
             shop.main_account_id = main_account_id
             _store_tokens(shop, body)
+            _shop_teams_set(shop, actor)
             (connection.added if created else connection.updated).append(shop)
     return connection
 
@@ -138,6 +149,21 @@ def _exchange(client, call, **audit) -> dict:
             "Shopee's answer to the code exchange had no tokens.", request_id=answer.request_id
         )
     return body
+
+
+def _shop_teams_set(shop: Shop, actor) -> None:
+    """The shop's teams once `actor` completed Shopee's authorization of it (in a transaction).
+
+    The authorization proves `actor`'s access, so the shop joins their teams. Teams it already
+    has stay: a shop's Shopee id never changes and only staff who see every shop add one by hand
+    or give one to a team, so they were given by an administrator or by an earlier
+    authorization. The exception is a record whose id was edited while that was still possible:
+    its teams had another shop, never this one, so they are dropped (issue 16).
+    """
+    if shop_id_was_edited(shop):
+        shop_teams_reset(shop=shop, actor=actor)
+    if actor is not None:
+        shops_join_teams(shops=[shop], user=actor)
 
 
 def _store_tokens(shop: Shop, body: dict) -> None:

@@ -2,11 +2,15 @@
 
 import datetime as dt
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.models import Shop, ShopToken
+from vouchers.services.access import sees_all_shops
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(hours=4)
 REFRESH_TOKEN_LIFETIME = dt.timedelta(days=30)
@@ -18,6 +22,72 @@ class ShopUnavailable(Exception):
     def __init__(self, shop: Shop, message: str):
         super().__init__(message)
         self.shop = shop
+
+
+class ShopChangeRefused(Exception):
+    """A shop edit that would give someone a shop they have not authorized at Shopee."""
+
+
+SHOP_ID_FIXED = _(
+    "The Shopee shop id of a shop cannot be changed. To use another Shopee shop, connect it "
+    "(Connect a Shopee shop)."
+)
+ADD_BY_HAND_REFUSED = _(
+    "Only staff who see every shop add a shop by hand. Connect it instead: the seller's "
+    "authorization at Shopee gives it to your teams."
+)
+# What Django's admin history writes when a change form changed the id (it logs in English).
+SHOP_ID_EDITED = f'"{Shop._meta.get_field("shop_id").verbose_name}"'
+TEAMS_RESET = (
+    "Teams reset on connecting: the shop's Shopee id had been edited, so only the teams of "
+    "the user who completed Shopee's authorization keep it."
+)
+
+
+def shop_save(*, shop: Shop, user) -> Shop:
+    """Save staff's edits of a shop (its name and region; the tokens go through
+    `shop_tokens_set`).
+
+    A shop's Shopee id never changes once it exists: the id is what ties the record (its teams,
+    vouchers and history) to one shop at Shopee, and a changed id would hand that shop's tokens,
+    when it is next connected, to the teams of the record's old shop. A new shop is added by
+    hand (tokens pasted) only by `user`s who see every shop; a team member gains a shop only by
+    Shopee's authorization of it (vouchers.services.connect). Raises ShopChangeRefused.
+    """
+    if shop.pk is None:
+        if not sees_all_shops(user):
+            raise ShopChangeRefused(str(ADD_BY_HAND_REFUSED))
+        shop.save()
+        return shop
+    stored = Shop.objects.filter(pk=shop.pk).values_list("shop_id", flat=True).first()
+    if stored != shop.shop_id:
+        raise ShopChangeRefused(str(SHOP_ID_FIXED))
+    shop.save()
+    return shop
+
+
+def shop_id_was_edited(shop: Shop) -> bool:
+    """Whether the shop's Shopee id was changed on its change form (before ids were fixed) and
+    its teams have not been reset since (`shop_teams_reset`): its teams then had another shop."""
+    history = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Shop), object_id=str(shop.pk)
+    )
+    edited = (
+        history.filter(action_flag=CHANGE, change_message__contains=SHOP_ID_EDITED)
+        .order_by("-action_time")
+        .values_list("action_time", flat=True)
+        .first()
+    )
+    if edited is None:
+        return False
+    return not history.filter(action_time__gte=edited, change_message=TEAMS_RESET).exists()
+
+
+def shop_teams_reset(*, shop: Shop, actor) -> None:
+    """Take the shop from every team, noted in its history (inside the caller's transaction)."""
+    shop.teams.clear()
+    if getattr(actor, "pk", None) is not None:
+        LogEntry.objects.log_actions(actor.pk, [shop], CHANGE, TEAMS_RESET, single_object=True)
 
 
 class ShopNotConnected(ShopUnavailable):
