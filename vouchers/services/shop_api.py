@@ -2,28 +2,24 @@
 
 from vouchers.models import Shop
 from vouchers.services.audit import shopee_call
-from vouchers.services.shops import shop_mark_needs_reauth
-from vouchers.services.tokens import SHOP_GONE_ERRORS, shop_credentials, shop_token_refresh
+from vouchers.services.tokens import shop_auth_failed, shop_credentials, shop_token_refresh
 from vouchers.shopee.api import ApiCall
 from vouchers.shopee.client import ShopAuth, ShopeeClient, ShopeeResult
-from vouchers.shopee.errors import ShopeeAuthError
+from vouchers.shopee.errors import (
+    INVALID_TOKEN_ERRORS,
+    ShopeeAuthError,
+    authorization_ended,
+    token_rejected,
+)
 
-INVALID_TOKEN_ERRORS = frozenset({"invalid_acceess_token", "invalid_access_token"})
-
-
-def token_rejected(error: ShopeeAuthError) -> bool:
-    """Shopee's two ways of saying the access token is invalid or expired."""
-    if error.error in INVALID_TOKEN_ERRORS:
-        return True
-    return error.error == "error_auth" and "access_token" in error.message.lower()
-
-
-def authorization_ended(error: ShopeeAuthError) -> bool:
-    """The shop is gone for us (banned, unlinked, its authorization over): only the seller can
-    mend it, by authorizing again."""
-    if error.error in SHOP_GONE_ERRORS:
-        return True
-    return error.error == "error_auth" and "authoriz" in error.message.lower()
+# Kept for callers that read them here; the meaning of Shopee's codes lives in shopee/errors.py.
+__all__ = [
+    "INVALID_TOKEN_ERRORS",
+    "authorization_ended",
+    "shop_call",
+    "shop_token_refresh",
+    "token_rejected",
+]
 
 
 def shop_call(
@@ -54,21 +50,23 @@ def shop_call(
             **audit,
         )
     except ShopeeAuthError as error:
-        if authorization_ended(error):
-            shop_mark_needs_reauth(shop=shop, reason=f"{error.error}: {error.message}")
-        if not token_rejected(error):
+        down = shop_auth_failed(
+            shop=shop,
+            error=error,
+            generation=credentials.generation,
+            client=client,
+            actor=actor,
+            actor_label=actor_label,
+        )
+        if down is error:
             raise
-    token = shop_token_refresh(
-        shop=shop,
-        client=client,
-        seen_generation=credentials.generation,
-        actor=actor,
-        actor_label=actor_label,
-    )
+        if down is not None:
+            raise down from error
+    credentials = shop_credentials(shop=shop, client=client, actor=actor, actor_label=actor_label)
     return shopee_call(
         client=client,
         api=api,
-        shop_auth=ShopAuth(shop.shop_id, token.access_token),
+        shop_auth=ShopAuth(shop.shop_id, credentials.auth.access_token),
         batch_id=batch_id,
         attempt=attempt + 1,
         **audit,

@@ -3,9 +3,9 @@
 Reading is concurrent across shops, paced and retried.
 
 Used by `maintain_shops`, the "Sync vouchers" action and a run's fresh read before it ends
-anything. It follows the run engine's rules: this thread does every database write (the pending
-audit row before a page is requested, the page's records after), and a pool of threads only
-sends HTTP. Pages of one shop are read one after another (each page says whether there is more);
+anything. Each shop's read is a task of the shared dispatcher (`services.dispatch`), which does
+the sending, pacing, retries and audit; this module says which page to ask for and what each
+answer means. Pages of one shop are read one after another (each page says whether there is more);
 shops are read side by side, up to `END_RUN_CONCURRENCY` requests in flight, each shop paced to
 `END_RUN_SHOP_RPS` and all together to `END_RUN_GLOBAL_RPS`. A network failure, timeout, 5xx or
 `error_rate_limit` is retried with backoff (the shop cools down on a rate limit), up to
@@ -13,32 +13,22 @@ shops are read side by side, up to `END_RUN_CONCURRENCY` requests in flight, eac
 One shop's failure is kept in its result and does not stop the others.
 """
 
-import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from vouchers.models import Shop
 from vouchers.parsing import parse_id
-from vouchers.services.audit import call_log_finish, call_log_start
-from vouchers.services.runs.pacing import Pacer, PacingSettings, backoff_seconds
-from vouchers.services.shop_api import authorization_ended, token_rejected
-from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth
-from vouchers.services.tokens import shop_credentials, shop_token_refresh
+from vouchers.services.dispatch.decisions import AGAIN, DONE, CoolDown, RetryAfter
+from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
+from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
+from vouchers.services.shops import ShopUnavailable
 from vouchers.services.voucher_records import MalformedVoucher, save_page
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient, get_client
-from vouchers.shopee.errors import (
-    RATE_LIMIT,
-    TRANSIENT,
-    ShopeeAuthError,
-    ShopeeError,
-    ShopeeTransientError,
-)
+from vouchers.shopee.errors import BACK_OFF, RETRY, ShopeeError, ShopeeTransientError
 
-TICK_SECONDS = 0.2
 # get_voucher_list accepts page_no 1..5000 (shopee-api.md section 5).
 MAX_PAGES = 5000
 
@@ -113,112 +103,69 @@ def shops_vouchers_sync(
     """
     client = client or get_client()
     config = config or PacingSettings.from_settings()
-    reader = _Reader(client, config, actor=actor, actor_label=actor_label, batch_id=batch_id)
+    reader = _SyncJob(config, on_tick, actor=actor, actor_label=actor_label, batch_id=batch_id)
+    dispatcher = Dispatcher(reader, client, config)
     results = [ShopSync(shop=shop, statuses=tuple(statuses)) for shop in shops]
-    reader.run([_Job(result, deque(statuses)) for result in results], on_tick)
+    for result in results:
+        job = _Job(result, deque(statuses))
+        if reader.next_status(job) is AGAIN:
+            dispatcher.add(job.shop.pk, job)
+    dispatcher.run()
     return results
 
 
-class _Reader:
-    def __init__(self, client, config, **audit):
-        self.client, self.config, self.audit = client, config, audit
-        self.pacer = Pacer(config.shop_rps, config.global_rps)
-        self.ready = deque()
-        self.waiting = []  # (monotonic time, job)
+class _SyncJob(Job):
+    """Reading shops' lists as a job of the dispatcher: a task is one shop's read (`_Job`),
+    sent again for each page and status."""
 
-    def run(self, jobs, on_tick):
-        for job in jobs:
-            self._next_status(job)
-        in_flight = {}
-        with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="sync") as pool:
-            while self.ready or self.waiting or in_flight:
-                if on_tick is not None:
-                    on_tick()
-                self._wake()
-                while len(in_flight) < self.config.concurrency:
-                    started = self._start(pool)
-                    if started is None:
-                        break
-                    in_flight[started[0]] = started[1]
-                if not in_flight:
-                    time.sleep(self._pause())
-                    continue
-                done, _ = wait(in_flight, timeout=self._pause(), return_when=FIRST_COMPLETED)
-                for future in done:
-                    job, row = in_flight.pop(future)
-                    result, error = future.result()
-                    call_log_finish(row, result=result, error=error)
-                    self._answered(job, result, error)
+    def __init__(self, config, on_tick, **audit):
+        self.config, self.on_tick = config, on_tick
+        self.actor, self.actor_label = audit["actor"], audit["actor_label"]
+        self.batch_id = audit["batch_id"]
+        self.dispatcher = None
 
-    def _next_status(self, job):
-        """Move `job` to its next list status, or finish the shop."""
+    def tick(self) -> bool:
+        if self.on_tick is not None:
+            self.on_tick()
+        return True
+
+    def prepare(self, job):
+        job.attempts += 1
+        call = api.get_voucher_list(status=job.status, page_no=job.page_no)
+        return Call(task=job, shop=job.shop, api=call, attempt=job.attempts)
+
+    def unavailable(self, job, shop_key, error):
+        job.result.error = error
+
+    def answered(self, outcome):
+        job = outcome.call.task
+        if outcome.ok:
+            return self._page_saved(job, outcome.result)
+        error = outcome.error
+        if outcome.send_again:
+            return AGAIN
+        if outcome.shop_down is not None:
+            job.result.error = outcome.shop_down
+            return DONE
+        if outcome.consequence in (RETRY, BACK_OFF) and job.attempts < self.config.max_attempts:
+            if outcome.consequence == BACK_OFF:
+                return CoolDown()
+            return RetryAfter(
+                backoff_seconds(
+                    job.attempts, base=self.config.retry_base, cap=self.config.retry_max
+                )
+            )
+        job.result.error = error
+        return DONE
+
+    def next_status(self, job):
+        """Move `job` to its next list status (AGAIN), or finish the shop (DONE)."""
         if not job.pending_statuses:
             if job.result.ok:
                 Shop.objects.filter(pk=job.shop.pk).update(vouchers_synced_at=timezone.now())
-            return
+            return DONE
         job.status, job.page_no, job.attempts = job.pending_statuses.popleft(), 1, 0
-        self.ready.append(job)
-
-    def _start(self, pool):
-        """Sign, record and send the next request whose shop's pace allows it now."""
-        horizon = time.monotonic() + 0.05
-        for _ in range(len(self.ready)):
-            job = self.ready.popleft()
-            if self.pacer.next_slot(job.shop.pk) > horizon:
-                self.ready.append(job)
-                continue
-            try:
-                credentials = shop_credentials(
-                    shop=job.shop, client=self.client, actor=self.audit["actor"]
-                )
-            except (ShopUnavailable, ShopeeError) as error:
-                job.result.error = error
-                continue
-            call = api.get_voucher_list(status=job.status, page_no=job.page_no)
-            prepared = self.client.prepare(call, shop=credentials.auth)
-            job.attempts += 1
-            job.generation = credentials.generation
-            row = call_log_start(
-                prepared=prepared, shop=job.shop, attempt=job.attempts, **self.audit
-            )
-            slot = self.pacer.reserve(job.shop.pk)
-            return pool.submit(_send, self.client, prepared, slot), (job, row)
-        return None
-
-    def _answered(self, job, result, error):
-        if error is None:
-            self._page_saved(job, result)
-            return
-        if isinstance(error, ShopeeAuthError):
-            if token_rejected(error) and job.refreshed_generation != job.generation:
-                job.refreshed_generation = job.generation
-                try:
-                    shop_token_refresh(
-                        shop=job.shop,
-                        client=self.client,
-                        seen_generation=job.generation,
-                        actor=self.audit["actor"],
-                        actor_label=self.audit["actor_label"],
-                    )
-                except (ShopUnavailable, ShopeeError) as refresh_error:
-                    job.result.error = refresh_error
-                    return
-                self.ready.append(job)
-                return
-            if authorization_ended(error):
-                shop_mark_needs_reauth(shop=job.shop, reason=f"{error.error}: {error.message}")
-            job.result.error = error
-            return
-        if error.kind in (TRANSIENT, RATE_LIMIT) and job.attempts < self.config.max_attempts:
-            delay = backoff_seconds(
-                job.attempts, base=self.config.retry_base, cap=self.config.retry_max
-            )
-            if error.kind == RATE_LIMIT:
-                self.pacer.cool_down(job.shop.pk, delay)
-                delay = 0.0
-            self.waiting.append((time.monotonic() + delay, job))
-            return
-        job.result.error = error
+        return AGAIN
 
     def _page_saved(self, job, result):
         sync = job.result
@@ -234,7 +181,7 @@ class _Reader:
             job.result.error = ShopeeTransientError(
                 f"Shopee's voucher list is malformed: {error}", request_id=result.request_id
             )
-            return
+            return DONE
         for item in items:
             sync.listed[parse_id(item["voucher_id"])] = job.status
         sync.created += created
@@ -242,29 +189,5 @@ class _Reader:
         sync.pages += 1
         if payload.get("more") and job.page_no < MAX_PAGES:
             job.page_no, job.attempts = job.page_no + 1, 0
-            self.ready.append(job)
-        else:
-            self._next_status(job)
-
-    def _wake(self):
-        now = time.monotonic()
-        due = [entry for entry in self.waiting if entry[0] <= now]
-        self.waiting = [entry for entry in self.waiting if entry[0] > now]
-        self.ready.extend(job for _, job in due)
-
-    def _pause(self):
-        starts = [time.monotonic() + TICK_SECONDS]
-        starts += [when for when, _ in self.waiting]
-        starts += [self.pacer.next_slot(job.shop.pk) for job in self.ready]
-        return max(0.001, min(starts) - time.monotonic())
-
-
-def _send(client, prepared, slot):
-    """In a pool thread: wait for the paced slot, then send. No database access here."""
-    delay = slot - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-    try:
-        return client.send(prepared), None
-    except ShopeeError as error:
-        return None, error
+            return AGAIN
+        return self.next_status(job)

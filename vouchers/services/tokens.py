@@ -25,15 +25,22 @@ from vouchers.services.shops import (
     REFRESH_TOKEN_LIFETIME,
     ShopNeedsReauthorization,
     ShopNotConnected,
+    ShopUnavailable,
     shop_mark_needs_reauth,
 )
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopAuth, ShopeeClient
-from vouchers.shopee.errors import AUTHORIZATION, ShopeeError, ShopeeTransientError
+from vouchers.shopee.errors import (
+    REAUTHORIZE,
+    REFRESH,
+    ShopeeError,
+    ShopeeTransientError,
+    consequence,
+    refresh_impossible,
+)
 
 REFRESH_MARGIN = dt.timedelta(minutes=10)
 LEASE_POLL_SECONDS = 0.1
-SHOP_GONE_ERRORS = frozenset({"shop_banned", "shop_no_linked", "partner_shop_no_link"})
 
 
 @dataclass(frozen=True)
@@ -109,11 +116,36 @@ def shop_token_refresh(
     return _save_refreshed(token, owner, body)
 
 
-def refresh_impossible(error: ShopeeError) -> bool:
-    """Whether only the seller can mend this refresh failure (by authorizing again)."""
-    if error.error in SHOP_GONE_ERRORS or error.kind == AUTHORIZATION:
-        return True
-    return error.error == "error_param" and "refresh" in error.message.lower()
+def shop_auth_failed(
+    *,
+    shop: Shop,
+    error: ShopeeError,
+    generation: int,
+    client: ShopeeClient,
+    actor=None,
+    actor_label: str = "",
+) -> Exception | None:
+    """Shopee refused a call signed with the shop's token pair number `generation`: the one
+    place that acts on it. A rejected token is refreshed (or the pair another worker saved
+    meanwhile is taken): returns None, the call may be sent again at once. A shop whose
+    authorization is over is flagged as needing re-authorization. Otherwise returns the error
+    that makes the shop unavailable (Shopee's, or the failed refresh's)."""
+    what = consequence(error)
+    if what == REAUTHORIZE:
+        shop_mark_needs_reauth(shop=shop, reason=f"{error.error}: {error.message}")
+    if what != REFRESH:
+        return error
+    try:
+        token = shop_token_refresh(
+            shop=shop,
+            client=client,
+            seen_generation=generation,
+            actor=actor,
+            actor_label=actor_label,
+        )
+    except (ShopUnavailable, ShopeeError) as refresh_error:
+        return refresh_error
+    return None if token.generation != generation else error
 
 
 def shop_tokens_reencrypt() -> int:

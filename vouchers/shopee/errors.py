@@ -36,6 +36,55 @@ _RATE_LIMIT_ERRORS = {"error_rate_limit", "error_limit"}
 _TRANSIENT_ERRORS = {"error_server", "error_network", "common.error_server", "error_busi_busy"}
 
 
+# What a caller does about a failed call: the consequence of each error (shopee-api.md section 6).
+RETRY = "retry"  # no usable answer, or Shopee failed: send again after a backoff
+BACK_OFF = "back_off"  # too many requests: cool the shop down, then send again
+REFRESH = "refresh"  # the access token was rejected: refresh it once, then send again
+REAUTHORIZE = "reauthorize"  # the shop is gone for us: flag it; only the seller can mend it
+SHOP_REFUSED = "shop_refused"  # another refusal of the shop's authorization: no call for it now
+REFUSE = "refuse"  # Shopee understood and refused: final, never sent again
+STOP = "stop"  # our configuration is wrong: every further call would fail the same way
+
+INVALID_TOKEN_ERRORS = frozenset({"invalid_acceess_token", "invalid_access_token"})
+SHOP_GONE_ERRORS = frozenset({"shop_banned", "shop_no_linked", "partner_shop_no_link"})
+
+
+def token_rejected(error: "ShopeeError") -> bool:
+    """Shopee's two ways of saying the access token is invalid or expired."""
+    if error.error in INVALID_TOKEN_ERRORS:
+        return True
+    return error.error == "error_auth" and "access_token" in error.message.lower()
+
+
+def authorization_ended(error: "ShopeeError") -> bool:
+    """The shop is gone for us (banned, unlinked, its authorization over): only the seller can
+    mend it, by authorizing again."""
+    if error.error in SHOP_GONE_ERRORS:
+        return True
+    return error.error == "error_auth" and "authoriz" in error.message.lower()
+
+
+def refresh_impossible(error: "ShopeeError") -> bool:
+    """Whether only the seller can mend this refresh failure (by authorizing again)."""
+    if error.error in SHOP_GONE_ERRORS or error.kind == AUTHORIZATION:
+        return True
+    return error.error == "error_param" and "refresh" in error.message.lower()
+
+
+def consequence(error: "ShopeeError") -> str:
+    """What to do about `error`: one of RETRY, BACK_OFF, REFRESH, REAUTHORIZE, SHOP_REFUSED,
+    REFUSE, STOP. The one place that reads meaning into Shopee's error codes."""
+    if error.kind == AUTHORIZATION:
+        if token_rejected(error):
+            return REFRESH
+        return REAUTHORIZE if authorization_ended(error) else SHOP_REFUSED
+    return {
+        CONFIGURATION: STOP,
+        RATE_LIMIT: BACK_OFF,
+        TRANSIENT: RETRY,
+    }.get(error.kind, REFUSE)
+
+
 def classify(error: str, http_status: int | None = None) -> str:
     """Map Shopee's `error` (and the HTTP status) to how a caller should react."""
     if error in _RATE_LIMIT_ERRORS or http_status == 429:

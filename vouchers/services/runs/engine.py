@@ -3,9 +3,9 @@
 `run_process()` is what the task runs. It takes the run's lease (one processor per run, across
 workers and machines), makes sure a watchdog task is queued behind it, and processes the run for
 one slice of time. A run's first slice reads its shops' current vouchers from Shopee and decides
-the items on that (`fresh.py`). One dispatcher thread does all database work; a pool of threads
-only sends HTTP requests, each signed and recorded (pending audit row, item `sending`) before it
-leaves.
+the items on that (`fresh.py`). The items are then a job of the shared dispatcher
+(`services.dispatch`): it sends, paces and retries; `steps.py` says what to send for an item
+and `outcomes.py` what each answer means.
 
 If the worker dies, the lease runs out and the watchdog resumes the run: items left `sending`
 go back to `pending`, and their vouchers, marked as having an end request in flight, are checked
@@ -13,11 +13,8 @@ with get_voucher before anything is sent again, so no voucher is ended twice.
 """
 
 import datetime as dt
-import heapq
 import time
 import uuid
-from collections import defaultdict, deque
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,18 +23,15 @@ from django.utils import timezone
 
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemState, RunStatus
+from vouchers.services.dispatch.decisions import DONE, RetryAfter
+from vouchers.services.dispatch.dispatcher import Dispatcher, Job
+from vouchers.services.dispatch.pace import PacingSettings
 from vouchers.services.runs.fresh import run_read
-from vouchers.services.runs.outcomes import Outcomes, StopRun
-from vouchers.services.runs.pacing import Pacer, PacingSettings
+from vouchers.services.runs.outcomes import Outcomes
 from vouchers.services.runs.queue import run_enqueue, run_enqueue_watchdog
 from vouchers.services.runs.steps import ItemDone, flight_prepare
-from vouchers.services.shops import ShopUnavailable
-from vouchers.services.tokens import shop_credentials
 from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
-
-TICK_SECONDS = 0.2
-LOOKAHEAD_SECONDS = 0.05  # a request may be handed to a thread this long before its slot
+from vouchers.shopee.errors import ShopeeConfigError
 
 
 @dataclass(frozen=True)
@@ -71,7 +65,7 @@ def run_process(*, run_id: int, watchdog: bool = False) -> str:
         return "busy"
     _watchdog_ensure(run, config)
     try:
-        result = RunSlice(run, owner, config).process()
+        result = RunJob(run, owner, config).process()
     finally:
         EndRun.objects.filter(pk=run.pk, lease_owner=owner).update(lease_owner="", lease_until=None)
     if result == "more":
@@ -106,17 +100,16 @@ def _watchdog_ensure(run, config) -> None:
         EndRun.objects.filter(pk=run.pk).update(watchdog_at=None)
 
 
-class RunSlice:
+class RunJob(Job):
+    """One slice of a run, as a job of the dispatcher: items are its tasks (by shop)."""
+
     def __init__(self, run, owner, config: EngineSettings):
         self.run, self.owner, self.config = run, owner, config
+        self.actor, self.actor_label = run.created_by, run.created_by_username
+        self.batch_id = run.public_id
         self.deadline = time.monotonic() + config.slice_seconds
-        self.pacer = Pacer(config.shop_rps, config.global_rps)
-        self.ready = defaultdict(deque)  # shop pk -> item ids ready to go
-        self.waiting = []  # heap of (monotonic time, item id, shop pk)
-        self.unavailable = {}  # shop pk -> why no call can be made for it
-        self.credentials_cache = {}
-        self.stopping = False
         self.next_check = 0.0
+        self.outcomes = Outcomes(run, config)
 
     def process(self) -> str:
         now = timezone.now()
@@ -128,58 +121,31 @@ class RunSlice:
             state=ItemState.PENDING
         )
         try:
-            self.client = get_client()
+            client = get_client()
         except ShopeeConfigError as error:
             Outcomes.stop_run(self.run, error.message)
             return "stopped"
         if self.run.read_at is None:
             # Decide on Shopee's word: read the shops' current lists before anything is sent.
-            if not run_read(run=self.run, client=self.client, on_tick=self._check_run):
+            if not run_read(run=self.run, client=client, on_tick=self.tick):
                 return "stopped"
-        self._load_items()
-        self.outcomes = Outcomes(self)
-        with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="end-run") as pool:
-            self._dispatch(pool)
+        dispatcher = Dispatcher(self, client, self.config)
+        self._load_items(dispatcher)
+        dispatcher.run()
         return self.outcomes.finalize()
 
-    def _dispatch(self, pool):
-        in_flight = {}
-        while True:
-            self._check_run()
-            while not self.stopping and len(in_flight) < self.config.concurrency:
-                flight = self._next_flight()
-                if flight is None:
-                    break
-                in_flight[pool.submit(_send, self.client, flight)] = flight
-            if not in_flight:
-                pause = self._pause()
-                if pause is None:
-                    return
-                time.sleep(pause)
-                continue
-            done, _ = wait(
-                in_flight, timeout=self._wait_seconds(in_flight), return_when=FIRST_COMPLETED
-            )
-            for future in done:
-                flight = in_flight.pop(future)
-                try:
-                    self.outcomes.record(flight, *future.result())
-                except StopRun:
-                    self.stopping = True
-
-    def _check_run(self):
-        """Renew the lease; notice a cancel or the end of the slice."""
+    def tick(self) -> bool:
+        """Renew the lease; notice a cancel or the end of the slice (False: stop sending)."""
         if time.monotonic() < self.next_check:
-            return
+            return True
         self.next_check = time.monotonic() + 1.0
         until = timezone.now() + dt.timedelta(seconds=self.config.lease_seconds)
         kept = EndRun.objects.filter(
             pk=self.run.pk, lease_owner=self.owner, status=RunStatus.RUNNING
         ).update(lease_until=until)
-        if not kept or time.monotonic() > self.deadline:
-            self.stopping = True
+        return bool(kept) and time.monotonic() <= self.deadline
 
-    def _load_items(self):
+    def _load_items(self, dispatcher):
         now = timezone.now()
         rows = (
             EndRunItem.objects.filter(run=self.run, state=ItemState.PENDING)
@@ -187,83 +153,18 @@ class RunSlice:
             .values_list("id", "shop_id", "next_attempt_at")
         )
         for item_id, shop_id, next_at in rows.iterator(chunk_size=5000):
-            self.requeue(item_id, shop_id, (next_at - now).total_seconds() if next_at else 0)
+            dispatcher.add(shop_id, item_id, (next_at - now).total_seconds() if next_at else 0)
 
-    def requeue(self, item_id, shop_id, delay: float):
-        if delay > 0:
-            heapq.heappush(self.waiting, (time.monotonic() + delay, item_id, shop_id))
-        else:
-            self.ready[shop_id].append(item_id)
+    def prepare(self, task):
+        item = EndRunItem.objects.get(pk=task)
+        try:
+            return flight_prepare(item=item, run=self.run)
+        except ItemDone:
+            return RetryAfter(2.0) if item.state == ItemState.PENDING else DONE
 
-    def credentials(self, shop):
-        if shop.pk in self.unavailable:
-            raise ShopUnavailable(shop, self.unavailable[shop.pk])
-        if shop.pk not in self.credentials_cache:
-            self.credentials_cache[shop.pk] = shop_credentials(
-                shop=shop, client=self.client, actor=self.run.created_by
-            )
-        return self.credentials_cache[shop.pk]
+    def answered(self, outcome):
+        return self.outcomes.answer(outcome.call.context, outcome)
 
-    def _next_flight(self):
-        """The next request to send, or None when no shop's pace allows one now."""
-        clock = time.monotonic()
-        while self.waiting and self.waiting[0][0] <= clock:
-            _, item_id, shop_id = heapq.heappop(self.waiting)
-            self.ready[shop_id].append(item_id)
-        while True:
-            shops = [shop for shop, ids in self.ready.items() if ids]
-            if not shops:
-                return None
-            # Of the shops whose pace allows a request now, the one with the most left to do:
-            # shops then finish together, instead of a few paced shops trailing at the end.
-            horizon = time.monotonic() + LOOKAHEAD_SECONDS
-            allowed = [shop for shop in shops if self.pacer.next_slot(shop) <= horizon]
-            if not allowed:
-                return None
-            shop_id = max(allowed, key=lambda shop: len(self.ready[shop]))
-            item_id = self.ready[shop_id].popleft()
-            item = EndRunItem.objects.get(pk=item_id)
-            try:
-                flight = flight_prepare(
-                    item=item, run=self.run, client=self.client, credentials=self.credentials
-                )
-            except ItemDone:
-                if item.state == ItemState.PENDING:
-                    self.requeue(item.pk, shop_id, 2.0)
-                continue
-            except (ShopUnavailable, ShopeeError) as error:
-                self.outcomes.shop_unavailable(item, shop_id, error)
-                continue
-            flight.slot = self.pacer.reserve(shop_id)
-            return flight
-
-    def _wait_seconds(self, in_flight):
-        """How long to wait for an answer before trying to send more."""
-        pause = None if len(in_flight) >= self.config.concurrency else self._pause()
-        if pause is None:
-            return TICK_SECONDS
-        return max(pause - LOOKAHEAD_SECONDS, 0.001)
-
-    def _pause(self):
-        """Seconds until more work may start (at most a tick), or None when there is none."""
-        if self.stopping:
-            return None
-        starts = [time.monotonic() + 3600]
-        if self.waiting:
-            starts.append(self.waiting[0][0])
-        shops = [shop for shop, ids in self.ready.items() if ids]
-        starts += [self.pacer.next_slot(shop) for shop in shops]
-        if not self.waiting and not shops:
-            return None
-        return max(0.0, min(min(starts) - time.monotonic(), TICK_SECONDS))
-
-
-def _send(client, flight):
-    """In a pool thread: wait for the paced slot, then send. No database access here."""
-    delay = flight.slot - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-    try:
-        return (client.send(flight.prepared), None)
-    except ShopeeError as error:
-        return (None, error)
+    def unavailable(self, task, shop_key, error):
+        item = EndRunItem.objects.select_related("shop").get(pk=task)
+        self.outcomes.shop_unavailable(item, item.shop, error)

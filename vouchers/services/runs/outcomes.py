@@ -1,4 +1,9 @@
-"""What each answer means for a run's item (used by the engine's dispatcher thread)."""
+"""What each answer means for a run's item: the run job's handler of outcomes.
+
+`Outcomes.answer()` records what Shopee's answer (or its absence) means for the item and returns
+a decision for the dispatcher (`services.dispatch.decisions`): done, send again after a delay,
+cool the shop down, the shop is unavailable, stop the run. It never requeues, sleeps or paces.
+"""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -6,8 +11,16 @@ from django.utils import timezone
 from vouchers.models import EndRun, EndRunItem, ShopeeCall
 from vouchers.models.audit import CallOutcome
 from vouchers.models.run import OPEN_ITEM_STATES, ItemAction, ItemState, RunStatus
+from vouchers.services.dispatch.decisions import (
+    AGAIN,
+    DONE,
+    CoolDown,
+    RetryAfter,
+    ShopDown,
+    StopJob,
+)
+from vouchers.services.dispatch.pace import backoff_seconds
 from vouchers.services.notifications import run_notify
-from vouchers.services.runs.pacing import backoff_seconds
 from vouchers.services.runs.queue import run_stop
 from vouchers.services.runs.steps import (
     DELETE,
@@ -16,17 +29,13 @@ from vouchers.services.runs.steps import (
     SET_END,
     delete_succeeded,
     end_succeeded,
-    flight_record,
     item_finish,
     item_requeue,
     reconcile_answered,
     set_end_succeeded,
 )
-from vouchers.services.shop_api import authorization_ended, token_rejected
-from vouchers.services.shops import ShopUnavailable, shop_mark_needs_reauth
-from vouchers.services.tokens import shop_token_refresh
+from vouchers.services.shops import ShopUnavailable
 from vouchers.shopee import api, errors
-from vouchers.shopee.errors import ShopeeError
 
 # end_voucher's answer for a voucher that has already ended ("Cannot update status for expired
 # voucher."): a refusal, unless the ending was ours.
@@ -50,41 +59,34 @@ def _delete_unanswered_before(flight, run) -> bool:
     )
 
 
-class StopRun(Exception):
-    """A configuration error: every further call would fail the same way."""
-
-
 class Outcomes:
-    def __init__(self, run_slice):
-        self.slice = run_slice
-        self.run = run_slice.run
-        self.config = run_slice.config
-        self.rate_limited = {}  # shop pk -> consecutive error_rate_limit answers
+    def __init__(self, run, config):
+        self.run = run
+        self.config = config
 
-    def record(self, flight, result, error):
-        flight_record(flight, result=result, error=error)
+    def answer(self, flight, outcome):
+        """Record `outcome` (services.dispatch.Outcome) for the flight's item; the decision."""
+        result, error = outcome.result, outcome.error
         if error is None:
-            self.rate_limited.pop(flight.voucher.shop_id, None)
             if flight.kind == RECONCILE:
                 # The item's reason and error still say why the write before this check failed.
                 reason, error_code = flight.item.reason, flight.item.error
                 reconcile_answered(flight, self.run, result)
                 if flight.item.state == ItemState.PENDING:
-                    self._send_again_or_fail(flight, reason, error_code)
+                    return self._send_again_or_fail(flight, reason, error_code)
             else:
                 SUCCEEDED[flight.kind](flight, self.run, result)
-            return
+            return DONE
         if self._deleted_after_all(flight, error):
-            return
-        self._failed(flight, error)
+            return DONE
+        return self._failed(flight, outcome)
 
     def _send_again_or_fail(self, flight, reason, error_code):
         """get_voucher says our earlier write was not applied: send it again, unless the check
         was the item's last attempt (it counts, so Shopee never sees more than the limit)."""
         item = flight.item
         if item.attempts < self.config.max_attempts:
-            self.slice.requeue(item.pk, flight.voucher.shop_id, 0)
-            return
+            return AGAIN
         item_finish(
             item,
             ItemState.FAILED,
@@ -94,6 +96,7 @@ class Outcomes:
             ).replace("  ", " "),
             error=error_code or "no_answer",
         )
+        return DONE
 
     def _deleted_after_all(self, flight, error) -> bool:
         """Shopee answers "not found" for the voucher of a delete item that had a
@@ -112,16 +115,17 @@ class Outcomes:
         delete_succeeded(flight, self.run, error, reason=reason)
         return True
 
-    def _failed(self, flight, error: ShopeeError):
-        item, shop = flight.item, flight.voucher.shop
+    def _failed(self, flight, outcome):
+        item, error = flight.item, outcome.error
         if flight.kind != RECONCILE:
             # Only a failure without a usable answer leaves open whether Shopee applied it.
             voucher = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
         else:
             voucher = {"end_sent_at": None} if error.error == NOT_FOUND else {}
         if self._already_ended(flight, error):
-            return
-        if error.kind == errors.BUSINESS:
+            return AGAIN
+        what = outcome.consequence
+        if what == errors.REFUSE:
             item_finish(
                 item,
                 ItemState.REFUSED,
@@ -130,20 +134,18 @@ class Outcomes:
                 request_id=error.request_id,
                 **voucher,
             )
-        elif error.kind == errors.CONFIGURATION:
+            return DONE
+        if what == errors.STOP:
             item_requeue(item, reason=error.message, error=error.error, **voucher)
-            self.stop_run(self.run, f"Shopee refused our configuration: {error}")
-            raise StopRun
-        elif error.kind == errors.AUTHORIZATION:
-            self._rejected_token(flight, error, voucher)
-        elif error.kind == errors.RATE_LIMIT:
-            count = self.rate_limited.get(shop.pk, 0) + 1
-            self.rate_limited[shop.pk] = count
-            pause = backoff_seconds(count, base=self.config.retry_base, cap=self.config.retry_max)
-            self.slice.pacer.cool_down(shop.pk, pause)
-            self._retry_or_fail(flight, error, voucher)
-        else:
-            self._retry_or_fail(flight, error, voucher)
+            reason = f"Shopee refused our configuration: {error}"
+            self.stop_run(self.run, reason)
+            return StopJob(reason)
+        if outcome.send_again:  # the token was refreshed: send again at once
+            item_requeue(item, reason=error.message, error=error.error, **voucher)
+            return AGAIN
+        if outcome.shop_down is not None:
+            return self.shop_unavailable(item, flight.voucher.shop, outcome.shop_down, **voucher)
+        return self._retry_or_fail(flight, error, voucher)
 
     def _already_ended(self, flight, error) -> bool:
         """Shopee says the voucher has already ended. Maybe by an earlier request of ours that
@@ -155,7 +157,6 @@ class Outcomes:
         if item.attempts >= self.config.max_attempts:
             return False
         item_requeue(item, reason=error.message, error=error.error, end_sent_at=timezone.now())
-        self.slice.requeue(item.pk, flight.voucher.shop_id, 0)
         return True
 
     def _retry_or_fail(self, flight, error, voucher):
@@ -172,7 +173,7 @@ class Outcomes:
                 request_id=error.request_id,
                 **voucher,
             )
-            return
+            return DONE
         delay = 0.0
         if error.kind != errors.RATE_LIMIT:
             delay = backoff_seconds(
@@ -181,35 +182,12 @@ class Outcomes:
         item_requeue(
             item, delay=delay, reason=error.message, error=error.error or "no_answer", **voucher
         )
-        self.slice.requeue(item.pk, flight.voucher.shop_id, delay)
+        return CoolDown() if error.kind == errors.RATE_LIMIT else RetryAfter(delay)
 
-    def _rejected_token(self, flight, error, voucher):
-        shop = flight.voucher.shop
-        if token_rejected(error):
-            try:
-                token = shop_token_refresh(
-                    shop=shop,
-                    client=self.slice.client,
-                    seen_generation=flight.generation,
-                    actor=self.run.created_by,
-                )
-            except (ShopUnavailable, ShopeeError) as refresh_error:
-                self.slice.credentials_cache.pop(shop.pk, None)
-                self.shop_unavailable(flight.item, shop.pk, refresh_error, **voucher)
-                return
-            self.slice.credentials_cache.pop(shop.pk, None)
-            if token.generation != flight.generation:
-                item_requeue(flight.item, reason=error.message, error=error.error, **voucher)
-                self.slice.requeue(flight.item.pk, shop.pk, 0)
-                return
-        elif authorization_ended(error):
-            shop_mark_needs_reauth(shop=shop, reason=f"{error.error}: {error.message}")
-        self.shop_unavailable(flight.item, shop.pk, error, **voucher)
-
-    def shop_unavailable(self, item, shop_pk, error, **voucher):
-        """No call can be made for this shop: fail this item and the shop's others."""
+    def shop_unavailable(self, item, shop, error, **voucher):
+        """No call can be made for the item's shop: fail this item, and the shop's others
+        (the dispatcher hands them to this method too, without a call)."""
         reason = str(error) if isinstance(error, ShopUnavailable) else error.message
-        self.slice.unavailable[shop_pk] = reason
         item_finish(
             item,
             ItemState.FAILED,
@@ -217,6 +195,7 @@ class Outcomes:
             error=getattr(error, "error", "") or "shop_unavailable",
             **voucher,
         )
+        return ShopDown(ShopUnavailable(shop, reason))
 
     @staticmethod
     def stop_run(run, reason):

@@ -1,39 +1,15 @@
-"""Pacing requests: at most N per second per shop and M overall, with per-shop cool-downs.
+"""The in-process pacer of the senders that predate the dispatcher (monotonic clock).
 
-Shopee publishes no rate limits, so the client paces itself and backs off when Shopee answers
-`error_rate_limit`. Used by one dispatcher thread; not thread-safe.
+New code uses `services.dispatch` (its pace is shared by every job and process);
+`PacingSettings` and `backoff_seconds` live there and are re-exported here.
 """
 
-import random
 import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
 
-
-@dataclass(frozen=True)
-class PacingSettings:
-    """How many calls to Shopee at once, how fast per shop and overall, how often to retry: the
-    END_RUN_* settings, shared by runs and syncs."""
-
-    concurrency: int
-    shop_rps: float
-    global_rps: float
-    max_attempts: int
-    retry_base: float
-    retry_max: float
-
-    @classmethod
-    def from_settings(cls, **more):
-        return cls(
-            concurrency=max(1, settings.END_RUN_CONCURRENCY),
-            shop_rps=settings.END_RUN_SHOP_RPS,
-            global_rps=settings.END_RUN_GLOBAL_RPS,
-            max_attempts=max(1, settings.END_RUN_MAX_ATTEMPTS),
-            retry_base=settings.END_RUN_RETRY_BASE_SECONDS,
-            retry_max=settings.END_RUN_RETRY_MAX_SECONDS,
-            **more,
-        )
+__all__ = ["Pacer", "PacingSettings", "backoff_seconds"]
 
 
 @dataclass
@@ -66,9 +42,3 @@ class Pacer:
         self._shop_cooldown[shop_key] = max(
             self._shop_cooldown.get(shop_key, 0.0), self.clock() + seconds
         )
-
-
-def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
-    """Exponential backoff with jitter: about base·2^(attempt-1), never above cap."""
-    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security

@@ -1,12 +1,12 @@
 """One item of a run: what to send for it, and what Shopee's answer (or its absence) means.
 
 `flight_prepare()` runs in the dispatcher thread: it claims the voucher (one run at a time may
-call Shopee for a voucher), decides what to send for the item's action (`end_voucher`,
+call Shopee for a voucher) and decides what to send for the item's action (`end_voucher`,
 `delete_voucher` or `update_voucher`) or, when an earlier write's answer was lost, `get_voucher`
-to reconcile, signs the request and commits the pending audit row and the item's `sending`
-state together, before anything is sent. `flight_complete()` records
-the outcome. Both keep their transactions short; neither touches the network, except a token
-refresh when Shopee rejects a token.
+to reconcile. The dispatcher signs it and commits the pending audit row together with the
+item's `sending` state (`Flight.mark_sending`), before anything is sent. The `*_succeeded` and
+`reconcile_answered` functions record what an answer means. All keep their transactions short;
+none touches the network.
 """
 
 import datetime as dt
@@ -19,7 +19,7 @@ from django.utils import timezone
 from vouchers.models import EndRunItem, Voucher
 from vouchers.models.run import ItemAction, ItemState
 from vouchers.parsing import NumberError, parse_unix_time
-from vouchers.services.audit import call_log_finish, call_log_start
+from vouchers.services.dispatch.dispatcher import Call
 from vouchers.services.runs.create import SKIP_EXPIRED, SKIP_UPCOMING
 from vouchers.shopee import api
 
@@ -36,10 +36,16 @@ class Flight:
     item: EndRunItem
     voucher: Voucher
     kind: str
-    prepared: object
-    row: object
-    generation: int
-    slot: float = 0.0
+    row: object = None  # the call's audit row
+
+    def mark_sending(self, row) -> None:
+        """In the audit row's transaction: the item is in flight, and so is a write."""
+        self.row = row
+        EndRunItem.objects.filter(pk=self.item.pk).update(
+            state=ItemState.SENDING, attempts=self.item.attempts, next_attempt_at=None
+        )
+        if self.kind != RECONCILE:
+            Voucher.objects.filter(pk=self.voucher.pk).update(end_sent_at=timezone.now())
 
 
 class ItemDone(Exception):
@@ -92,9 +98,9 @@ def item_requeue(item: EndRunItem, *, delay: float = 0.0, reason="", error="", *
     item.next_attempt_at = when
 
 
-def flight_prepare(*, item, run, client, credentials) -> Flight:
-    """Decide and record the next request for `item`. Raises ItemDone when none is needed,
-    and `credentials(shop)` may raise ShopUnavailable or a refresh's ShopeeError."""
+def flight_prepare(*, item, run) -> Call:
+    """Decide the next request for `item`, as a call for the dispatcher (whose audit row's
+    transaction marks the item `sending`). Raises ItemDone when none is needed."""
     if item.voucher_id is None:
         item_finish(item, ItemState.FAILED, reason="The voucher record was deleted.")
         raise ItemDone
@@ -107,25 +113,17 @@ def flight_prepare(*, item, run, client, credentials) -> Flight:
         item_requeue(item, delay=2.0, reason="Another run is ending this voucher right now.")
         raise ItemDone
     kind, call = _next_call(item, voucher, run)
-    creds = credentials(voucher.shop)
-    prepared = client.prepare(call, shop=creds.auth)
     item.attempts += 1
-    with transaction.atomic():
-        row = call_log_start(
-            prepared=prepared,
-            actor=run.created_by,
-            actor_label=run.created_by_username,
-            shop=voucher.shop,
-            voucher=voucher,
-            batch_id=run.public_id,
-            attempt=item.attempts,
-        )
-        EndRunItem.objects.filter(pk=item.pk).update(
-            state=ItemState.SENDING, attempts=item.attempts, next_attempt_at=None
-        )
-        if kind != RECONCILE:
-            Voucher.objects.filter(pk=voucher.pk).update(end_sent_at=timezone.now())
-    return Flight(item, voucher, kind, prepared, row, creds.generation)
+    flight = Flight(item, voucher, kind)
+    return Call(
+        task=item.pk,
+        shop=voucher.shop,
+        api=call,
+        voucher=voucher,
+        attempt=item.attempts,
+        before_send=flight.mark_sending,
+        context=flight,
+    )
 
 
 def live_action(run) -> str:
@@ -163,10 +161,6 @@ def _next_call(item, voucher, run):
         item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
         raise ItemDone
     return END, api.end_voucher(voucher_id=voucher.voucher_id)
-
-
-def flight_record(flight: Flight, *, result=None, error=None) -> None:
-    call_log_finish(flight.row, result=result, error=error)
 
 
 def end_succeeded(flight: Flight, run, result) -> None:

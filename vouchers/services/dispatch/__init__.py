@@ -1,0 +1,1 @@
+"""The one way to call Shopee for a job: `Dispatcher`, `Job`, `Call`, `Outcome`, decisions."""

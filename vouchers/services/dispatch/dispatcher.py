@@ -1,0 +1,329 @@
+"""The one sender: every job's calls to Shopee go through a `Dispatcher`.
+
+A job (a run, a sync, a shop-details fetch, ...) is a `Job`: it names tasks per shop, and for a
+task `prepare()`s the next call (or says none is needed), then turns each `Outcome` into a
+decision (`decisions.py`). The dispatcher owns everything else: the pool of threads that only
+send HTTP, the per-shop queues (the shop with the most left goes first, so that no paced shop
+trails at the end), the pace (per shop and overall, shared by every job and process when the
+pace is a `SharedPace`), backoff delays and cool-downs, the shop's credentials, the pending audit
+row committed before each request leaves (with the job's own writes in the same transaction),
+the answer recorded after, and what Shopee's errors mean for a shop's token: a rejected token
+is refreshed and the call sent again; a shop whose authorization is over is flagged.
+
+This thread does every database write; the pool threads only wait for their slot and send.
+No other module starts threads or sleeps for pacing.
+"""
+
+import heapq
+import itertools
+import logging
+import time
+from collections import defaultdict, deque
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from vouchers.models import Shop
+from vouchers.services.audit import call_log_finish, call_log_start
+from vouchers.services.dispatch.decisions import (
+    CoolDown,
+    Decision,
+    Done,
+    RetryAfter,
+    ShopDown,
+    StopJob,
+)
+from vouchers.services.dispatch.pace import LocalPace, PacingSettings, backoff_seconds
+from vouchers.services.shops import ShopUnavailable
+from vouchers.services.tokens import shop_auth_failed, shop_credentials
+from vouchers.shopee import errors
+from vouchers.shopee.api import ApiCall
+from vouchers.shopee.client import ShopeeClient, ShopeeResult
+from vouchers.shopee.errors import ShopeeError
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 0.2
+LOOKAHEAD_SECONDS = 0.05  # a request may be handed to a thread this long before its slot
+
+
+@dataclass
+class Call:
+    """One request a job wants sent for `task`. `before_send(row)` runs in the transaction
+    that commits the pending audit row (a job marks its own rows as in flight there);
+    `context` is the job's, handed back with the outcome."""
+
+    task: object
+    shop: Shop
+    api: ApiCall
+    voucher: object = None
+    attempt: int = 1
+    before_send: object = None
+    context: object = None
+    # Set by the dispatcher: the token's generation, the signed request, its audit row.
+    generation: int = 0
+    prepared: object = None
+    row: object = None
+
+
+@dataclass
+class Outcome:
+    """What became of a call: Shopee's answer or the failure, and what it means.
+
+    `consequence` is `shopee.errors.consequence()` of the failure (None on success). For an
+    authorization failure the dispatcher has already acted: `send_again` when the token was
+    refreshed, else `shop_down` holds why no call can be made for the shop.
+    """
+
+    call: Call
+    result: ShopeeResult | None = None
+    error: ShopeeError | None = None
+    consequence: str | None = None
+    send_again: bool = False
+    shop_down: Exception | None = None
+
+    @property
+    def ok(self):
+        return self.error is None
+
+
+class Job:
+    """A job's handler. Subclasses set the audit context and implement `prepare()`,
+    `answered()` and `unavailable()`; `tick()` may stop the job (a lease lost, a cancel)."""
+
+    actor = None
+    actor_label = ""
+    batch_id = None
+
+    def prepare(self, task) -> Call | Decision:
+        raise NotImplementedError
+
+    def answered(self, outcome: Outcome) -> Decision:
+        raise NotImplementedError
+
+    def unavailable(self, task, shop_key, error: Exception) -> None:
+        """No call can be made for the task's shop (`error` says why): settle the task."""
+        raise NotImplementedError
+
+    def tick(self) -> bool:
+        """Called about every 0.2 s and before each call; False stops starting calls."""
+        return True
+
+
+@dataclass
+class Dispatcher:
+    job: Job
+    client: ShopeeClient
+    config: PacingSettings
+    pace: object = None
+    ready: dict = field(default_factory=lambda: defaultdict(deque))  # shop key -> tasks
+    waiting: list = field(default_factory=list)  # heap: (time, seq, shop key, task)
+    shops: dict = field(default_factory=dict)  # shop key -> why no call can be made for it
+    stopping: bool = False
+
+    def __post_init__(self):
+        self.pace = self.pace or LocalPace(self.config.shop_rps, self.config.global_rps)
+        self._seq = itertools.count()
+        self._credentials = {}
+        self._rate_limited = defaultdict(int)  # shop key -> consecutive error_rate_limit
+
+    def add(self, shop_key, task, delay: float = 0.0) -> None:
+        """Queue `task` for the shop, to be prepared after `delay` seconds."""
+        if delay > 0:
+            heapq.heappush(self.waiting, (time.time() + delay, next(self._seq), shop_key, task))
+        else:
+            self.ready[shop_key].append(task)
+
+    def run(self) -> None:
+        """Send until no task is left, or the job stops."""
+        in_flight = {}
+        with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="shopee") as pool:
+            while True:
+                if not self.stopping and not self.job.tick():
+                    self.stopping = True
+                while not self.stopping and len(in_flight) < self.config.concurrency:
+                    started = self._start(pool)
+                    if started is None:
+                        break
+                    in_flight[started[0]] = started[1]
+                if not in_flight:
+                    pause = self._pause()
+                    if pause is None:
+                        return
+                    time.sleep(pause)
+                    continue
+                done, _ = wait(
+                    in_flight, timeout=self._wait_seconds(in_flight), return_when=FIRST_COMPLETED
+                )
+                for future in done:
+                    call = in_flight.pop(future)
+                    result, error = future.result()
+                    self._answered(call, result, error)
+
+    # Sending.
+
+    def _start(self, pool):
+        """Prepare, record and hand to a thread the next call whose shop's pace allows it."""
+        self._wake()
+        horizon = time.time() + LOOKAHEAD_SECONDS
+        while True:
+            shop_key = self._pick(horizon)
+            if shop_key is None:
+                return None
+            slot = self.pace.take(shop_key, len(self.ready[shop_key]))
+            if slot > horizon:
+                self.pace.give_back(shop_key, slot)
+                continue
+            task = self.ready[shop_key].popleft()
+            call = self._prepare(shop_key, task)
+            if call is None:
+                self.pace.give_back(shop_key, slot)
+                continue
+            return pool.submit(_send, self.client, call.prepared, slot), call
+
+    def _pick(self, horizon):
+        """Of the shops whose pace allows a request by `horizon`, the one with the most left."""
+        best, most = None, 0
+        for shop_key, tasks in self.ready.items():
+            if len(tasks) > most and self.pace.next_slot(shop_key) <= horizon:
+                best, most = shop_key, len(tasks)
+        return best
+
+    def _prepare(self, shop_key, task) -> Call | None:
+        prepared = self.job.prepare(task)
+        if not isinstance(prepared, Call):
+            self._apply(shop_key, task, prepared)
+            return None
+        call = prepared
+        try:
+            credentials = self._shop_credentials(shop_key, call.shop)
+        except (ShopUnavailable, ShopeeError) as error:
+            self.job.unavailable(task, shop_key, error)
+            return None
+        call.generation = credentials.generation
+        call.prepared = self.client.prepare(call.api, shop=credentials.auth)
+        audit = {
+            "prepared": call.prepared,
+            "actor": self.job.actor,
+            "actor_label": self.job.actor_label,
+            "shop": call.shop,
+            "voucher": call.voucher,
+            "batch_id": self.job.batch_id,
+            "attempt": call.attempt,
+        }
+        if call.before_send is None:
+            call.row = call_log_start(**audit)
+        else:
+            with transaction.atomic():
+                call.row = call_log_start(**audit)
+                call.before_send(call.row)
+        return call
+
+    def _shop_credentials(self, shop_key, shop):
+        if shop_key in self.shops:
+            raise self.shops[shop_key]
+        if shop_key not in self._credentials:
+            self._credentials[shop_key] = shop_credentials(
+                shop=shop,
+                client=self.client,
+                actor=self.job.actor,
+                actor_label=self.job.actor_label,
+            )
+        return self._credentials[shop_key]
+
+    # Answers.
+
+    def _answered(self, call, result, error):
+        call_log_finish(call.row, result=result, error=error)
+        shop_key = call.shop.pk
+        outcome = Outcome(call, result, error)
+        if error is None:
+            self._rate_limited.pop(shop_key, None)
+        else:
+            outcome.consequence = errors.consequence(error)
+            if error.kind == errors.AUTHORIZATION:
+                self._credentials.pop(shop_key, None)
+                down = shop_auth_failed(
+                    shop=call.shop,
+                    error=error,
+                    generation=call.generation,
+                    client=self.client,
+                    actor=self.job.actor,
+                    actor_label=self.job.actor_label,
+                )
+                outcome.send_again, outcome.shop_down = down is None, down
+        decision = self.job.answered(outcome)
+        if outcome.consequence == errors.BACK_OFF and not isinstance(decision, CoolDown):
+            self._cool_down(shop_key)
+        self._apply(shop_key, call.task, decision)
+
+    def _apply(self, shop_key, task, decision: Decision) -> None:
+        if isinstance(decision, Done):
+            return
+        if isinstance(decision, RetryAfter):
+            self.add(shop_key, task, decision.seconds)
+        elif isinstance(decision, CoolDown):
+            self._cool_down(shop_key)
+            self.add(shop_key, task)
+        elif isinstance(decision, ShopDown):
+            self.shops[shop_key] = decision.error
+        elif isinstance(decision, StopJob):
+            self.stopping = True
+        else:
+            raise TypeError(f"not a decision: {decision!r}")
+
+    def _cool_down(self, shop_key):
+        self._rate_limited[shop_key] += 1
+        pause = backoff_seconds(
+            self._rate_limited[shop_key], base=self.config.retry_base, cap=self.config.retry_max
+        )
+        self.pace.cool_down(shop_key, pause)
+
+    # Waiting.
+
+    def _wake(self):
+        now = time.time()
+        while self.waiting and self.waiting[0][0] <= now:
+            _, _, shop_key, task = heapq.heappop(self.waiting)
+            self.ready[shop_key].append(task)
+
+    def _wait_seconds(self, in_flight):
+        """How long to wait for an answer before trying to send more."""
+        pause = None if len(in_flight) >= self.config.concurrency else self._pause()
+        if pause is None:
+            return TICK_SECONDS
+        return max(pause - LOOKAHEAD_SECONDS, 0.001)
+
+    def _pause(self):
+        """Seconds until more work may start (at most a tick), or None when there is none."""
+        if self.stopping:
+            return None
+        now = time.time()
+        starts = [now + TICK_SECONDS]
+        if self.waiting:
+            starts.append(self.waiting[0][0])
+        shops = [shop_key for shop_key, tasks in self.ready.items() if tasks]
+        if not self.waiting and not shops:
+            return None
+        starts += [self.pace.next_slot(shop_key) for shop_key in shops]
+        return max(0.0, min(min(starts) - now, TICK_SECONDS))
+
+    def pending(self):
+        """The tasks not sent: (shop key, task) of every queue."""
+        for shop_key, tasks in self.ready.items():
+            for task in tasks:
+                yield shop_key, task
+        for _, _, shop_key, task in self.waiting:
+            yield shop_key, task
+
+
+def _send(client, prepared, slot):
+    """In a pool thread: wait for the paced slot, then send. No database access here."""
+    delay = slot - time.time()
+    if delay > 0:
+        time.sleep(delay)
+    try:
+        return client.send(prepared), None
+    except ShopeeError as error:
+        return None, error

@@ -1,0 +1,92 @@
+"""Pacing calls to Shopee: at most N a second per shop and M overall, with per-shop cool-downs.
+
+Shopee publishes no rate limits, so we pace ourselves and back off when Shopee answers
+`error_rate_limit`. Times are wall-clock Unix seconds, so that slots mean the same in every
+process and machine. `LocalPace` keeps the pace in this process only; the shared pace
+(`shared.SharedPace`) keeps it across processes through the database. Both are used by one
+dispatcher thread; neither is thread-safe.
+"""
+
+import random
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+# A slot a little longer than 1/rps: thread wake-ups and the network move a request by a few
+# milliseconds, and a shop must never see more than its pace in any one-second window.
+SLOT_MARGIN_SECONDS = 0.002
+
+
+@dataclass(frozen=True)
+class PacingSettings:
+    """How many calls to Shopee at once, how fast per shop and overall, how often to retry: the
+    END_RUN_* settings, shared by every job."""
+
+    concurrency: int
+    shop_rps: float
+    global_rps: float
+    max_attempts: int
+    retry_base: float
+    retry_max: float
+
+    @classmethod
+    def from_settings(cls, **more):
+        return cls(
+            concurrency=max(1, settings.END_RUN_CONCURRENCY),
+            shop_rps=settings.END_RUN_SHOP_RPS,
+            global_rps=settings.END_RUN_GLOBAL_RPS,
+            max_attempts=max(1, settings.END_RUN_MAX_ATTEMPTS),
+            retry_base=settings.END_RUN_RETRY_BASE_SECONDS,
+            retry_max=settings.END_RUN_RETRY_MAX_SECONDS,
+            **more,
+        )
+
+
+def slot_seconds(rps: float) -> float:
+    return 1.0 / rps + SLOT_MARGIN_SECONDS
+
+
+@dataclass
+class LocalPace:
+    """The pace of this process alone (one dispatcher thread)."""
+
+    shop_rps: float
+    global_rps: float
+    clock: object = time.time
+    _shop_next: dict = field(default_factory=dict)
+    _shop_cooldown: dict = field(default_factory=dict)
+    _global_next: float = 0.0
+
+    def next_slot(self, shop_key) -> float:
+        """The earliest time a request for this shop may start."""
+        return max(
+            self.clock(),
+            self._shop_next.get(shop_key, 0.0),
+            self._shop_cooldown.get(shop_key, 0.0),
+            self._global_next,
+        )
+
+    def take(self, shop_key, want: int = 1) -> float:
+        """Take the next slot for this shop and return it."""
+        slot = self.next_slot(shop_key)
+        self._shop_next[shop_key] = slot + slot_seconds(self.shop_rps)
+        self._global_next = slot + 1.0 / self.global_rps
+        return slot
+
+    def give_back(self, shop_key, slot: float) -> None:
+        """A slot taken but not used (it came later than the caller could wait)."""
+        self._shop_next[shop_key] = min(self._shop_next.get(shop_key, slot), slot)
+        self._global_next = min(self._global_next, slot)
+
+    def cool_down(self, shop_key, seconds: float) -> None:
+        """Send nothing for this shop for `seconds` (after `error_rate_limit`)."""
+        self._shop_cooldown[shop_key] = max(
+            self._shop_cooldown.get(shop_key, 0.0), self.clock() + seconds
+        )
+
+
+def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with jitter: about base·2^(attempt-1), never above cap."""
+    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
