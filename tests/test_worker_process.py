@@ -1,13 +1,19 @@
-"""Runs processed by real db_worker processes: resumed after SIGKILL, overlapping runs."""
+"""Runs processed by real db_worker processes: resumed after SIGKILL, overlapping runs; a worker
+that rides out its database being unreachable, beats by itself and releases its lost tasks."""
 
+import os
+import shutil
 import signal
+import time
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
 from tests.worker import start_worker, stop_worker, wait_for
-from vouchers.models import EndRun, ShopeeCall, Voucher
+from vouchers.models import EndRun, ShopeeCall, Voucher, WorkerHeartbeat
 from vouchers.models.run import RunStatus
 from vouchers.services.runs.create import run_create
 
@@ -113,3 +119,126 @@ def test_overlapping_runs_on_two_workers_end_each_voucher_once(
     first_overlap = EndRun.objects.get(pk=first.pk).items.filter(voucher_id__in=ids[10:20])
     both = states["ended"] + first_overlap.filter(state="ended").count()
     assert both == 10  # every shared voucher ended by exactly one of the two runs
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="takes a PostgreSQL database away from its worker"
+)
+
+
+def database_unreachable(seconds):
+    """Our test database refuses connections for `seconds` and its open ones (the worker's, not
+    this test's) are cut: what a worker sees during a PostgreSQL restart, on this database only.
+    (Run from the `postgres` database: a database cannot refuse connections from itself.)"""
+    import psycopg
+
+    db = connection.settings_dict
+    name = db["NAME"]
+    quoted = connection.ops.quote_name(name)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        ours = cursor.fetchone()[0]
+    admin = psycopg.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f"ALTER DATABASE {quoted} ALLOW_CONNECTIONS false")
+        try:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> %s",
+                    [name, ours],
+                )
+                time.sleep(0.2)
+        finally:
+            admin.execute(f"ALTER DATABASE {quoted} ALLOW_CONNECTIONS true")
+
+
+def beats_of(worker_id):
+    return WorkerHeartbeat.objects.filter(worker_id=worker_id, beat_at__isnull=False).exists()
+
+
+@postgres_only
+def test_a_worker_rides_out_an_unreachable_database_then_runs_a_task(
+    sandbox, shops_with_vouchers, tmp_path
+):
+    log = tmp_path / "worker.log"
+    worker = start_worker(log)
+    try:
+        worker_id = f"{os.uname().nodename}-{worker.pid}"[-64:]
+        wait_for(lambda: beats_of(worker_id), 30, "the worker's first heartbeat")
+        database_unreachable(4)
+        time.sleep(1)
+        assert worker.poll() is None, log.read_text()  # still running
+        run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="all")
+        wait_for(finished(run), 60, "the run queued after the outage to finish")
+        assert worker.poll() is None, log.read_text()
+    finally:
+        stop_worker(worker)
+    assert "reconnecting in" in log.read_text()
+    assert len(successful_ends(sandbox)) == 30
+
+
+def test_a_starting_worker_marks_the_tasks_it_had_claimed_as_lost(tmp_path):
+    """A task row left RUNNING by a worker that died is failed when that worker id starts again."""
+    left = DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="vouchers.tasks.heartbeat_task",
+        backend_name="default",
+        status="RUNNING",
+        worker_ids=["host-1"],
+    )
+    other = DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="vouchers.tasks.heartbeat_task",
+        backend_name="default",
+        status="RUNNING",
+        worker_ids=["host-2"],
+    )
+    worker = start_worker(tmp_path / "worker.log", extra=["--worker-id", "host-1"])
+    try:
+        wait_for(lambda: beats_of("host-1"), 30, "the worker to start")
+    finally:
+        stop_worker(worker)
+    left.refresh_from_db()
+    other.refresh_from_db()
+    assert left.status == "FAILED" and "WorkerLost" in left.traceback
+    assert other.status == "RUNNING"  # another worker's task is not ours to judge
+
+
+@pytest.mark.faults
+@pytest.mark.skipif(
+    connection.vendor != "postgresql"
+    or not os.environ.get("CI")
+    or os.geteuid() != 0
+    or not shutil.which("pg_ctlcluster"),
+    reason="restarts the PostgreSQL server: only in CI, as root",
+)
+def test_a_worker_survives_a_postgresql_restart(sandbox, shops_with_vouchers, tmp_path):
+    import subprocess
+
+    log = tmp_path / "worker.log"
+    worker = start_worker(log)
+    try:
+        worker_id = f"{os.uname().nodename}-{worker.pid}"[-64:]
+        wait_for(lambda: beats_of(worker_id), 30, "the worker's first heartbeat")
+        connection.close()
+        subprocess.run(  # noqa: S603 - the Debian tool, fixed arguments
+            [shutil.which("pg_ctlcluster"), "--skip-systemctl-redirect", "15", "main", "restart"],
+            check=True,
+            timeout=60,
+        )
+        time.sleep(2)
+        assert worker.poll() is None, log.read_text()
+        run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="all")
+        wait_for(finished(run), 60, "the run queued after the restart to finish")
+    finally:
+        stop_worker(worker)
+    assert len(successful_ends(sandbox)) == 30

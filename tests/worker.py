@@ -42,8 +42,8 @@ def worker_env(**overrides):
     return env
 
 
-def start_worker(log_path, **overrides):
-    """`manage.py db_worker` in its own process, polling every 0.1 s."""
+def start_worker(log_path, extra=(), **overrides):
+    """`manage.py db_worker` in its own process, polling every 0.1 s; `extra`: more options."""
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process by the caller
     return subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
         [
@@ -54,6 +54,7 @@ def start_worker(log_path, **overrides):
             "0.1",
             "--no-startup-delay",
             "--no-reload",
+            *extra,
         ],
         cwd=ROOT,
         env=worker_env(**overrides),

@@ -14,13 +14,18 @@ from vouchers.services.push import push_receive, push_too_large
 @never_cache
 @require_safe
 def health(request):
-    """200 when the database answers and a worker ran a task lately; 503 otherwise."""
+    """200 when the database answers and a worker beat within the last minute; 503 otherwise.
+
+    `shopee` ("ok", "unreachable", "unknown") is reported beside, from the recent call log; it
+    never makes the answer 503 (see vouchers.services.health)."""
     report = health_check()
     body = {
         "status": "ok" if report.healthy else "unhealthy",
         "database": report.database,
         "worker": report.worker,
+        "workers_alive": report.workers_alive,
         "last_worker_heartbeat": report.last_beat.isoformat() if report.last_beat else None,
+        "shopee": report.shopee,
     }
     return JsonResponse(body, status=200 if report.healthy else 503)
 
@@ -31,14 +36,17 @@ def shopee_push(request):
     """Shopee's push (webhook): verified by its Authorization header, logged, applied once.
 
     Answers 200 with an empty body when taken; 401 for a wrong or missing signature, 400 for a
-    malformed body, 413 for an oversized one, 503 when Shopee settings are missing.
+    malformed body, 413 for an oversized one, 503 when Shopee settings are missing (each of
+    those kept only as a small `RejectedPush` row).
     """
     callback_url = settings.SHOPEE_PUSH_URL or request.build_absolute_uri()
     remote_addr = request.META.get("REMOTE_ADDR") or None
     try:
         body = request.body
     except RequestDataTooBig:
-        reply = push_too_large(remote_addr=remote_addr)
+        reply = push_too_large(
+            content_length=request.META.get("CONTENT_LENGTH"), remote_addr=remote_addr
+        )
     else:
         reply = push_receive(
             body=body,

@@ -15,7 +15,14 @@ from tests.fuzz.strategies import any_texts, query_dicts
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
-HEALTH_KEYS = {"status", "database", "worker", "last_worker_heartbeat"}
+HEALTH_KEYS = {
+    "status",
+    "database",
+    "worker",
+    "workers_alive",
+    "last_worker_heartbeat",
+    "shopee",
+}
 
 
 @pytest.mark.parametrize("debug", [False, True], indirect=True)

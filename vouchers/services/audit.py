@@ -7,15 +7,19 @@ calls the two steps itself because it sends from a pool of threads. Never call t
 transaction that spans the request.
 """
 
+import logging
 import uuid
 
 from django.utils import timezone
 
-from vouchers.models import Shop, ShopeeCall, Voucher
+from vouchers.logcontext import current_context, log_context
+from vouchers.models import EndRun, Shop, ShopeeCall, Voucher
 from vouchers.models.audit import CallOutcome
 from vouchers.shopee.api import ApiCall
 from vouchers.shopee.client import PreparedCall, ShopAuth, ShopeeClient, ShopeeResult
-from vouchers.shopee.errors import ShopeeError
+from vouchers.shopee.errors import BUSINESS, ShopeeError
+
+log = logging.getLogger(__name__)
 
 
 def call_log_start(
@@ -74,6 +78,38 @@ def call_log_finish(
             "duration_ms": result.duration_ms,
         }
     ShopeeCall.objects.filter(pk=row.pk).update(finished_at=timezone.now(), **fields)
+    if error is not None:
+        _log_failure(row, error)
+
+
+def _log_failure(row: ShopeeCall, error: ShopeeError) -> None:
+    """One line per failed call, with its ids: WARNING when Shopee gave no usable answer
+    (network, timeout, 5xx) or refused for a reason staff must see (authorization,
+    configuration, rate limit, its server), INFO for a business refusal (a voucher's rules).
+    Never the request: only ids, the endpoint and Shopee's error and message (scrubbed)."""
+    ids = {
+        "shop_id": row.shop_shopee_id,
+        "voucher_id": row.voucher_shopee_id,
+        "request_id": error.request_id or None,
+        "actor": row.actor_username or None,
+    }
+    if row.batch_id and "run_id" not in current_context():
+        ids["run_id"] = (
+            EndRun.objects.filter(public_id=row.batch_id).values_list("pk", flat=True).first()
+        )
+    business = error.error and error.kind == BUSINESS
+    level = logging.INFO if business else logging.WARNING
+    what = "refused" if error.error else "failed"
+    with log_context(**ids):
+        log.log(
+            level,
+            "Shopee call %s: %s %s (attempt %d): %s",
+            what,
+            row.method,
+            row.endpoint,
+            row.attempt,
+            error,
+        )
 
 
 def shopee_call(
@@ -90,12 +126,15 @@ def shopee_call(
     """
     prepared = client.prepare(api, shop=shop_auth)
     row = call_log_start(prepared=prepared, **context)
-    try:
-        result = client.send(prepared)
-    except ShopeeError as error:
-        call_log_finish(row, error=error)
-        raise
-    call_log_finish(row, result=result)
+    with log_context(
+        shop_id=row.shop_shopee_id, voucher_id=row.voucher_shopee_id, actor=row.actor_username
+    ):
+        try:
+            result = client.send(prepared)
+        except ShopeeError as error:
+            call_log_finish(row, error=error)
+            raise
+        call_log_finish(row, result=result)
     return result
 
 
