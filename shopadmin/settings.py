@@ -14,7 +14,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,8 +53,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy on every response (SECURE_CSP below).
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: the picker's choice (cookie), else the browser's Accept-Language.
@@ -79,15 +76,6 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client's address: behind N trusted proxies (DJANGO_TRUSTED_PROXY_COUNT), the Nth entry from
-# the right of X-Forwarded-For; with 0 (no proxy) REMOTE_ADDR. See shopadmin/security.py.
-TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
-if TRUSTED_PROXY_COUNT < 0:
-    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
-AXES_CLIENT_IP_CALLABLE = "shopadmin.security.client_ip_address"
-# Logins land on the admin (shopadmin.security.admin_login keeps `next` to admin pages).
-LOGIN_URL = "admin:login"
-LOGIN_REDIRECT_URL = "admin:index"
 
 ROOT_URLCONF = "shopadmin.urls"
 
@@ -101,8 +89,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # csp_nonce for {% csp_nonce_attr %} (Django's admin uses it for inline code).
-                "django.template.context_processors.csp",
             ],
         },
     },
@@ -184,19 +170,6 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy: only this site's own scripts, styles, fonts and images; no inline
-# script or style but a template's nonce'd one ({% csp_nonce_attr %}); never framed, forms post
-# only here. Our styles are in vouchers/static/vouchers/shopadmin.css: add no style="" attribute.
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
-}
 
 # Fernet keys for shop tokens at rest (vouchers/crypto.py): the first encrypts, all decrypt.
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
@@ -209,11 +182,6 @@ SHOPEE_TIMEOUT_SECONDS = env.str("SHOPEE_TIMEOUT_SECONDS", default="10")
 # The push URL exactly as registered with Shopee (it is part of what Shopee signs); empty: the
 # URL the push arrived at, as this server sees it.
 SHOPEE_PUSH_URL = env.str("SHOPEE_PUSH_URL", default="")
-# Pushes we refuse (no or wrong signature, malformed, too large) are kept this many days, as
-# size, hash and prefix only, then deleted by `manage.py prune`.
-PUSH_REJECTED_RETENTION_DAYS = env.int("PUSH_REJECTED_RETENTION_DAYS", default=30)
-if PUSH_REJECTED_RETENTION_DAYS < 1:
-    raise ImproperlyConfigured("PUSH_REJECTED_RETENTION_DAYS must be 1 or more (days).")
 
 # Background work: Django's tasks framework with the database backend (django-tasks-db); run
 # workers with `manage.py db_worker`. The same code runs on SQLite and on PostgreSQL.
