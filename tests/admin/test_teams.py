@@ -15,7 +15,9 @@ from tests.factories import (
     VoucherFactory,
 )
 from vouchers.models import EndRun, ShopeeCall, Voucher
+from vouchers.services.authorizations import shops_authorization_check
 from vouchers.services.runs.create import run_create
+from vouchers.shopee.client import get_client
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,73 @@ def test_the_end_flow_works_for_a_team_member(th_client, world, sandbox):
     assert Voucher.objects.filter(ended_at__isnull=False, shop=world["th"]).count() == 2
     run = EndRun.objects.get()
     assert run in th_client.get(RUNS).context["cl"].result_list
+
+
+AUTOCOMPLETE = reverse("admin:autocomplete")
+TEAM_SHOPS = {"app_label": "auth", "model_name": "group", "field_name": "shops"}
+
+
+def test_the_teams_shops_autocomplete_answers_with_the_shops_one_may_see(
+    client, admin_client, world
+):
+    """The team page's shops field: Django's autocomplete failed on it (a reverse relation)."""
+    everything = admin_client.get(AUTOCOMPLETE, {**TEAM_SHOPS, "term": "Acme"})
+    assert everything.status_code == 200
+    assert {r["text"] for r in everything.json()["results"]} == {
+        "Acme Thailand (7100)",
+        "Acme Singapore (7200)",
+    }
+    client.force_login(world["member"])
+    mine = client.get(AUTOCOMPLETE, {**TEAM_SHOPS, "term": "Acme"})
+    assert mine.status_code == 200
+    assert mine.json()["results"] == [{"id": str(world["th"].pk), "text": "Acme Thailand (7100)"}]
+    client.force_login(UserFactory(username="nobody", permissions=["vouchers.view_voucher"]))
+    assert client.get(AUTOCOMPLETE, {**TEAM_SHOPS, "term": "Acme"}).status_code == 403
+
+
+def test_a_team_member_who_may_edit_groups_cannot_give_the_team_a_shop(client, world):
+    """Editing a team chooses its shops, members and permissions: staff who see every shop only."""
+    member = world["member"]
+    for codename in ("view_group", "change_group"):
+        member.user_permissions.add(Permission.objects.get(codename=codename))
+    team = member.groups.get()
+    client.force_login(member)
+    change = reverse("admin:auth_group_change", args=[team.pk])
+    assert client.get(change).status_code == 403
+    response = client.post(
+        change, {"name": team.name, "shops": [world["th"].pk, world["sg"].pk], "members": []}
+    )
+    assert response.status_code == 403
+    assert list(team.shops.all()) == [world["th"]]
+    assert "Acme Singapore" not in text_of(client.get(SHOPS))
+
+
+UNCONNECTED = 7_900_000_001
+
+
+@pytest.fixture
+def partner_shops(world, sandbox):
+    """Shopee also lists a shop nobody has connected here."""
+    document = sandbox.mirror()
+    document["shops"].append(
+        {**document["shops"][0], "shop_id": UNCONNECTED, "name": "Someone Else"}
+    )
+    sandbox.control.reset(document)
+
+
+def test_a_team_member_is_not_told_the_partners_other_shop_ids(world, partner_shops, client):
+    member_report = shops_authorization_check(
+        client=get_client(), shops=[world["th"]], actor=world["member"]
+    )
+    assert [shop.pk for shop in member_report.confirmed] == [world["th"].pk]
+    assert member_report.not_connected == [] and not member_report.partner_wide
+    boss = UserFactory(username="boss", permissions=["vouchers.view_all_shops"])
+    assert shops_authorization_check(client=get_client(), actor=boss).not_connected == [UNCONNECTED]
+    client.force_login(world["member"])
+    page = client.post(
+        SHOPS,
+        {"action": "check_authorizations", ACTION_CHECKBOX_NAME: [world["th"].pk]},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert str(UNCONNECTED) not in page.content.decode()

@@ -1,17 +1,22 @@
 """Teams: Django groups with their shops and members, edited on one page.
 
 A team's members see, sync and end only the team's shops (vouchers.services.access); its
-permissions say what they may do there.
+permissions say what they may do there. Teams are managed only by staff who see every shop:
+whoever edits a team chooses its shops, members and permissions, so a team member allowed to
+edit groups could otherwise give their team another team's shop (issue 16).
 """
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.db.models import ForeignObjectRel
 
 from vouchers.models import Shop
+from vouchers.services.access import sees_all_shops
 
 
 class TeamForm(forms.ModelForm):
@@ -43,6 +48,21 @@ class TeamAdmin(GroupAdmin):
     list_display = ["name", "shop_count", "member_count"]
     fieldsets = [(None, {"fields": ["name", "shops", "members", "permissions"]})]
 
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and sees_all_shops(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and sees_all_shops(request.user)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and sees_all_shops(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and sees_all_shops(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and sees_all_shops(request.user)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.shops.set(form.cleaned_data["shops"])
@@ -57,5 +77,32 @@ class TeamAdmin(GroupAdmin):
         return obj.user_set.count()
 
 
+class AutocompleteView(AutocompleteJsonView):
+    """Django's admin autocomplete, answering for a reverse relation too.
+
+    The team's shops are `Shop.teams` seen from the team: `Group` has no `shops` field of its
+    own, only the reverse relation, and Django's view asks every field for
+    `get_limit_choices_to()`, which a reverse relation lacks, so
+    `/admin/autocomplete/?app_label=auth&model_name=group&field_name=shops` answered 500. The
+    answer stays the target admin's, as Django does it for a forward field: its view
+    permission (403 without it) and its queryset (the shop admin's: only the shops the user may
+    see, vouchers.services.access), searched with its search fields.
+    """
+
+    def get_queryset(self):
+        if not isinstance(self.source_field, ForeignObjectRel):
+            return super().get_queryset()
+        queryset = self.model_admin.get_queryset(self.request)
+        queryset, distinct = self.model_admin.get_search_results(self.request, queryset, self.term)
+        return queryset.distinct() if distinct else queryset
+
+
+def autocomplete_view(request):
+    return AutocompleteView.as_view(admin_site=admin.site)(request)
+
+
 admin.site.unregister(Group)
 admin.site.register(Group, TeamAdmin)
+# The site builds its URLs after every admin module is loaded, so this view answers
+# /admin/autocomplete/ (instead of a custom AdminSite just for this).
+admin.site.autocomplete_view = autocomplete_view

@@ -5,6 +5,11 @@ can no longer be acted on (the seller cancelled, or the authorization lapsed whi
 told), so it is flagged as needing re-authorization with that reason; a listed shop's
 authorization times are kept. Shops listed at Shopee that we have never connected are reported:
 their tokens only come through Connect.
+
+Which ids are authorized but not connected here is a partner-wide fact: it is reported only to
+staff who see every shop (and to the scheduled check, which has no user). A team member learns
+only about the shops they selected: other sellers' shop ids are what a takeover would need
+(issue 16), so they never leave this function for them.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +18,7 @@ from django.utils import timezone
 
 from vouchers.models import Shop
 from vouchers.parsing import NumberError, parse_id, parse_unix_time
+from vouchers.services.access import sees_all_shops
 from vouchers.services.audit import shopee_call
 from vouchers.services.shops import shop_mark_needs_reauth
 from vouchers.shopee import api
@@ -28,11 +34,12 @@ NOT_LISTED = (
 
 @dataclass
 class AuthorizationCheck:
-    listed: int = 0
+    listed: int = 0  # how many shops Shopee lists (pages show it only where partner-wide)
     confirmed: list = field(default_factory=list)
     lost: list = field(default_factory=list)  # shops of ours Shopee does not list
     flagged: list = field(default_factory=list)  # of those, the ones flagged just now
     not_connected: list = field(default_factory=list)  # shop ids listed but unknown here
+    partner_wide: bool = True  # False: for a team member, `not_connected` is withheld
 
 
 def shops_authorized_at_shopee(*, client: ShopeeClient, actor=None, actor_label="") -> dict:
@@ -69,6 +76,7 @@ def shops_authorization_check(
     """Compare `shops` (default: every connected shop) with Shopee's list and record the result.
 
     The list is read in full before anything is changed, so a failed page changes nothing.
+    With an `actor` who does not see every shop, the ids not connected here are left out.
     """
     listed = shops_authorized_at_shopee(client=client, actor=actor, actor_label=actor_label)
     shops = Shop.objects.filter(token__isnull=False) if shops is None else shops
@@ -97,6 +105,9 @@ def shops_authorization_check(
         ends = fields.get("authorization_expires_at")
         if ends is not None and ends <= now:
             shop_mark_needs_reauth(shop=shop, reason="the seller's authorization has ended")
+    if actor is not None and not sees_all_shops(actor):
+        report.partner_wide = False
+        return report
     known = set(Shop.objects.filter(shop_id__in=listed).values_list("shop_id", flat=True))
     report.not_connected = sorted(set(listed) - known - ours)
     return report
