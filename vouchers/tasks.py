@@ -4,12 +4,13 @@ from django.tasks import task
 
 from vouchers.services.health import heartbeat_record
 from vouchers.services.runs.engine import run_process
+from vouchers.services.runs.status_log import run_slice_logged
 
 
 @task()
 def run_process_task(run_id: int, watchdog: bool = False) -> str:
     """Process one slice of an ending run; see vouchers.services.runs.engine."""
-    return run_process(run_id=run_id, watchdog=watchdog)
+    return run_slice_logged(run_id=run_id, watchdog=watchdog, process=run_process)
 
 
 @task(takes_context=True)
