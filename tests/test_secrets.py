@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.admin.helpers import ask_to_end, confirm, finish_runs
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, VoucherFactory
+from tests.jobs import finish_jobs
 from vouchers.models import EndRun, ShopeeCall, ShopToken
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,8 @@ def test_a_whole_flow_leaks_no_secret(merch_client, sandbox, caplog):
         follow=True,
     )
     pages.append(sync)
+    finish_jobs()  # the sync runs in the background; its page once done
+    pages.append(merch_client.get(sync.redirect_chain[-1][0]))
     sandbox.control.set_faults(
         [
             {

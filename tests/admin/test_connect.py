@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from sandbox.auth_api import AUTHORIZE_PATH
 from tests.factories import UserFactory
-from vouchers.models import Shop, ShopeeCall, ShopToken, Voucher
+from tests.jobs import finish_jobs, follow_job, job_outcome
+from vouchers.models import Shop, ShopeeCall, ShopJob, ShopToken, Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +61,14 @@ def test_connect_a_shop_end_to_end(merch_client, sandbox, seller_shop):
     response = merch_client.get(callback)
 
     shop = Shop.objects.get(shop_id=SHOP_ID)
+    job = ShopJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:vouchers_shop_change", args=[shop.pk])
+    assert response["Location"] == reverse("admin:vouchers_shopjob_change", args=[job.pk])
+    # The tokens are stored at once; the details and vouchers come from the job.
+    assert ShopToken.objects.filter(shop=shop).exists()
+    assert not Voucher.objects.exists()
+    page = follow_job(merch_client, response)
+    shop.refresh_from_db()
     assert (shop.name, shop.region) == ("Acme Vietnam", "VN")
     assert shop.authorization_expires_at is not None
     token = ShopToken.objects.get(shop=shop)
@@ -75,7 +82,9 @@ def test_connect_a_shop_end_to_end(merch_client, sandbox, seller_shop):
     exchange = ShopeeCall.objects.get(endpoint="/api/v2/auth/token/get")
     assert exchange.outcome == "success" and exchange.actor_username == "merch"
     assert exchange.request["body"]["code"] == "[redacted]"
-    page = merch_client.get(response["Location"])
+    assert job_outcome(page) == [
+        f"Connected Acme Vietnam ({SHOP_ID}): tokens stored, 5 vouchers synced."
+    ]
     assert "Connected Acme Vietnam" in page.content.decode()
     assert token.access_token not in page.content.decode()
 
@@ -83,6 +92,7 @@ def test_connect_a_shop_end_to_end(merch_client, sandbox, seller_shop):
 def test_a_replayed_callback_is_refused_and_changes_nothing(merch_client, sandbox, seller_shop):
     callback = seller_authorizes(merch_client, sandbox)
     merch_client.get(callback)
+    finish_jobs()
     generation = ShopToken.objects.get().generation
     calls = ShopeeCall.objects.count()
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sandbox.auth_api import AUTHORIZE_PATH
-from tests.admin.helpers import messages_of, text_of
+from tests.admin.helpers import text_of
 from tests.factories import ShopTokenFactory
-from vouchers.models import Shop, ShopeeCall, ShopToken, Voucher
+from tests.jobs import finish_jobs, follow_job, job_outcome
+from vouchers.models import Shop, ShopeeCall, ShopJob, ShopToken, Voucher
 from vouchers.services.tokens import shop_token_refresh
 from vouchers.shopee.client import get_client
 
@@ -24,6 +25,7 @@ SHOPS = [
 ]
 CONNECT = reverse("admin:vouchers_shop_connect")
 CALLBACK = reverse("admin:vouchers_shop_connect_callback")
+SHOP_LIST = reverse("admin:vouchers_shop_changelist")
 TOKEN_GET = "/api/v2/auth/token/get"
 
 
@@ -86,9 +88,14 @@ def test_connecting_a_main_account_connects_all_its_shops(merch_client, sandbox,
     callback = seller_authorizes(merch_client, sandbox, main_account_id=MAIN_ACCOUNT_ID)
     assert f"main_account_id={MAIN_ACCOUNT_ID}" in callback
 
-    response = merch_client.get(callback, follow=True)
+    answer = merch_client.get(callback)
+    job = ShopJob.objects.get()
+    assert answer["Location"] == reverse("admin:vouchers_shopjob_change", args=[job.pk])
+    assert Shop.objects.count() == 3 and not Voucher.objects.exists()
 
-    assert response.redirect_chain[-1][0].endswith(f"?main_account_id={MAIN_ACCOUNT_ID}")
+    response = follow_job(merch_client, answer)
+
+    assert f'href="{SHOP_LIST}?main_account_id={MAIN_ACCOUNT_ID}"' in response.content.decode()
     shops = {shop.shop_id: shop for shop in Shop.objects.all()}
     assert set(shops) == {shop_id for shop_id, _, _ in SHOPS}
     for n, (shop_id, name, region) in enumerate(SHOPS):
@@ -104,15 +111,18 @@ def test_connecting_a_main_account_connects_all_its_shops(merch_client, sandbox,
     assert exchange.request["body"]["main_account_id"] == MAIN_ACCOUNT_ID
     assert "shop_id" not in exchange.request["body"]
     assert exchange.response["access_token"] == "[redacted]"
-    [summary] = [m for m in messages_of(response) if m.startswith("Connected main account")]
+    [summary] = [m for m in job_outcome(response) if m.startswith("Connected main account")]
     assert "added 3 shops (Acme Brasil" in summary and "6 vouchers synced" in summary
     text = text_of(response)
     assert all(name in text for _, name, _ in SHOPS)
+    listing = text_of(merch_client.get(SHOP_LIST, {"main_account_id": MAIN_ACCOUNT_ID}))
+    assert all(name in listing for _, name, _ in SHOPS)
     assert next(iter(tokens))[0] not in response.content.decode()
 
 
 def test_after_the_first_refresh_each_shop_has_its_own_pair(merch_client, sandbox, main_account):
     merch_client.get(seller_authorizes(merch_client, sandbox, main_account_id=MAIN_ACCOUNT_ID))
+    finish_jobs()
     shared = ShopToken.objects.first().refresh_token
 
     for token in ShopToken.objects.select_related("shop"):
@@ -138,13 +148,14 @@ def test_reconnecting_through_the_main_account_mends_a_flagged_shop(
         needs_reauth_since=timezone.now(), needs_reauth_reason="cancelled"
     )
 
-    response = merch_client.get(
-        seller_authorizes(merch_client, sandbox, main_account_id=MAIN_ACCOUNT_ID), follow=True
+    response = follow_job(
+        merch_client,
+        merch_client.get(seller_authorizes(merch_client, sandbox, main_account_id=MAIN_ACCOUNT_ID)),
     )
 
     flagged.refresh_from_db()
     assert not flagged.needs_reauth and flagged.name == name
-    [summary] = [m for m in messages_of(response) if m.startswith("Connected main account")]
+    [summary] = [m for m in job_outcome(response) if m.startswith("Connected main account")]
     assert "added 2 shops" in summary and f"and reconnected 1 shop ({name}" in summary
 
 
@@ -163,6 +174,7 @@ def test_an_unknown_main_account_is_refused_in_shopee_words(merch_client, sandbo
 def test_a_reused_code_is_refused_and_changes_nothing(merch_client, sandbox, main_account):
     first = seller_authorizes(merch_client, sandbox, main_account_id=MAIN_ACCOUNT_ID)
     merch_client.get(first)
+    finish_jobs()
     tokens = list(ShopToken.objects.values_list("pk", "generation"))
     # A new attempt (fresh state) that comes back with the first, spent code.
     second = seller_authorizes(merch_client, sandbox, main_account_id=MAIN_ACCOUNT_ID)

@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     VoucherFactory,
 )
+from tests.jobs import finish_jobs
 from vouchers.models import Shop, ShopToken
 from vouchers.services.shops import ShopChangeRefused, shop_save
 
@@ -79,7 +80,9 @@ def seller_authorizes(client, sandbox, shop_id):
     )
     assert answer.status_code == 302
     back = urlsplit(answer.headers["Location"])
-    return client.get(f"{back.path}?{back.query}")
+    response = client.get(f"{back.path}?{back.query}")
+    finish_jobs()  # the shop's details and vouchers are fetched by a background job
+    return response
 
 
 def change_form_post(client, shop, **changes):

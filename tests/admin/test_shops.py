@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.admin.helpers import messages_of, text_of
+from tests.admin.helpers import text_of
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
+from tests.jobs import follow_job, job_outcome
 from vouchers.models import Shop, ShopeeCall, ShopToken, Voucher
 
 pytestmark = pytest.mark.django_db
@@ -77,12 +78,13 @@ def test_sync_action_reports_per_shop(merch_client, sandbox):
     sandbox.mirror()
     Voucher.objects.all().delete()
 
-    response = merch_client.post(
+    answer = merch_client.post(
         CHANGELIST,
         {"action": "sync_vouchers", "_selected_action": [connected.pk, unconnected.pk], "index": 0},
-        follow=True,
     )
-    texts = messages_of(response)
+    assert not Voucher.objects.exists()  # the action only starts a job and shows its page
+    response = follow_job(merch_client, answer)
+    texts = job_outcome(response)
     assert any("2 new and 0 updated vouchers" in text for text in texts)
     assert any("Lonely" in text and "no access token" in text for text in texts)
     assert Voucher.objects.filter(shop=connected).count() == 2
@@ -92,12 +94,13 @@ def test_sync_action_reports_per_shop(merch_client, sandbox):
 def test_sync_with_shopee_unreachable_says_so(merch_client, sandbox, settings):
     shop = ShopTokenFactory().shop
     settings.SHOPEE_API_BASE_URL = "http://127.0.0.1:9"
-    response = merch_client.post(
-        CHANGELIST,
-        {"action": "sync_vouchers", "_selected_action": [shop.pk], "index": 0},
-        follow=True,
+    response = follow_job(
+        merch_client,
+        merch_client.post(
+            CHANGELIST, {"action": "sync_vouchers", "_selected_action": [shop.pk], "index": 0}
+        ),
     )
-    assert any("sync failed" in text for text in messages_of(response))
+    assert any("sync failed" in text for text in job_outcome(response))
     # Retried with backoff like a run's calls, each attempt in the log.
     calls = ShopeeCall.objects.order_by("id")
     assert [call.attempt for call in calls] == list(range(1, settings.END_RUN_MAX_ATTEMPTS + 1))

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.admin.helpers import messages_of
 from tests.factories import ShopTokenFactory
+from tests.jobs import follow_job, job_outcome
 from vouchers.models import Shop, ShopeeCall
 from vouchers.services.authorizations import NOT_LISTED, shops_authorization_check
 from vouchers.shopee.client import get_client
@@ -83,19 +83,21 @@ def test_an_authorization_that_has_ended_is_flagged(sandbox, shops):
 
 def test_the_action_checks_the_selected_shops(merch_client, sandbox, shops):
     sandbox.control.cancel_authorization(shops[1].shop_id)
-    response = merch_client.post(
-        SHOPS,
-        {"action": "check_authorizations", ACTION_CHECKBOX_NAME: [shops[0].pk, shops[1].pk]},
-        follow=True,
+    response = follow_job(
+        merch_client,
+        merch_client.post(
+            SHOPS,
+            {"action": "check_authorizations", ACTION_CHECKBOX_NAME: [shops[0].pk, shops[1].pk]},
+        ),
     )
 
-    said = messages_of(response)
+    said = job_outcome(response)
     assert said[0] == "Shopee lists 2 shop(s) authorized for this app; 1 of the selected confirmed."
     assert said[1].startswith("Not authorized at Shopee any more (to be reconnected): Ours 1")
     assert Shop.objects.get(pk=shops[1].pk).needs_reauth
-    assert "needs re-authorization by the seller" in response.content.decode()
     # The shop to act on is listed first, with a Reconnect link in the banner above the list.
     listing = merch_client.get(SHOPS)
+    assert "needs re-authorization by the seller" in listing.content.decode()
     assert [shop.pk for shop in listing.context["cl"].result_list][0] == shops[1].pk
     assert 'href="/admin/vouchers/shop/connect/">Reconnect</a>' in listing.content.decode()
 

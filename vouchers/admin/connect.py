@@ -17,17 +17,19 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from vouchers.models import Shop
+from vouchers.admin.jobs import job_url
+from vouchers.models.job import JobKind
 from vouchers.parsing import NumberError, parse_id
 from vouchers.services.access import shops_join_teams
 from vouchers.services.connect import (
     main_account_connect,
     shop_authorization_url,
     shop_connect,
-    shops_after_connect,
 )
+from vouchers.services.jobs.create import shop_job_create
 from vouchers.shopee.client import get_client
 from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
+from vouchers.tasks import shop_job_enqueue
 
 SESSION_KEY = "shopee_connect"
 STATE_LIFETIME_SECONDS = 600
@@ -53,7 +55,8 @@ def connect_start(model_admin, request):
 
 def connect_callback(model_admin, request):
     """Shopee sent the seller back with `code` and `shop_id` (one shop) or `main_account_id`
-    (every shop of a main account): exchange, store, then fetch details and vouchers."""
+    (every shop of a main account): exchange and store the tokens, then answer at once with
+    the page of a background job that fetches each shop's details and vouchers."""
     started = request.session.pop(SESSION_KEY, None)
     given_state = request.GET.get("state", "")
     expected_state = str(started.get("state")).encode() if started else b""
@@ -104,65 +107,27 @@ def connect_callback(model_admin, request):
             gettext("Shopee refused the authorization code: %(error)s") % {"error": error},
         )
     shops_join_teams(shops=shops, user=request.user)
-    results = shops_after_connect(client=client, shops=shops, actor=request.user)
-    _report(model_admin, request, results, connection)
-    if connection is None:
-        return HttpResponseRedirect(reverse("admin:vouchers_shop_change", args=[shops[0].pk]))
-    changelist = reverse("admin:vouchers_shop_changelist")
-    return HttpResponseRedirect(f"{changelist}?main_account_id={connection.main_account_id}")
-
-
-def _report(model_admin, request, results, connection):
-    synced = sum(result.vouchers for result in results)
-    if connection is None:
-        shop = results[0].shop
-        shop.refresh_from_db()
-        summary = gettext("Connected %(shop)s: tokens stored, %(synced)s vouchers synced.") % {
-            "shop": shop,
-            "synced": synced,
-        }
-    else:
-        parts = []
-        wordings = (
-            (_added_shops, connection.added),
-            (_reconnected_shops, connection.updated),
-        )
-        for wording, shops in wordings:
-            if shops:
-                names = ", ".join(str(shop) for shop in _fresh(shops))
-                parts.append(wording(len(shops)) % {"count": len(shops), "names": names})
-        summary = gettext(
-            "Connected main account %(account)s: %(parts)s; %(synced)s vouchers synced."
-        ) % {
-            "account": connection.main_account_id,
-            "parts": gettext(" and ").join(parts),
-            "synced": synced,
-        }
-    model_admin.message_user(request, summary, messages.SUCCESS)
-    for result in results:
-        if result.error:
-            model_admin.message_user(
-                request,
-                gettext(
-                    "%(shop)s: connected, but fetching its details or vouchers failed: %(error)s"
-                )
-                % {"shop": result.shop, "error": result.error},
-                messages.WARNING,
-            )
-
-
-def _added_shops(count):
-    return ngettext("added %(count)s shop (%(names)s)", "added %(count)s shops (%(names)s)", count)
-
-
-def _reconnected_shops(count):
-    return ngettext(
-        "reconnected %(count)s shop (%(names)s)", "reconnected %(count)s shops (%(names)s)", count
+    job = shop_job_create(
+        kind=JobKind.CONNECT,
+        actor=request.user,
+        shops=shops,
+        main_account_id=connection.main_account_id if connection else None,
+        added=connection.added if connection else (),
     )
-
-
-def _fresh(shops):
-    return Shop.objects.filter(pk__in=[shop.pk for shop in shops]).order_by("name")
+    shop_job_enqueue(job_id=job.pk)
+    model_admin.message_user(
+        request,
+        ngettext(
+            "Tokens stored for %(count)s shop; its details and vouchers are being fetched in "
+            "the background.",
+            "Tokens stored for %(count)s shops; their details and vouchers are being fetched in "
+            "the background.",
+            len(shops),
+        )
+        % {"count": len(shops)},
+        messages.SUCCESS,
+    )
+    return HttpResponseRedirect(job_url(job))
 
 
 def _refused(model_admin, request, reason):

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
+from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,15 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from vouchers.admin import rules
 from vouchers.admin.connect import connect_callback, connect_start
+from vouchers.admin.jobs import job_url
 from vouchers.admin.paging import CheckedQuery
 from vouchers.models import Shop
+from vouchers.models.job import JobKind
 from vouchers.models.shop import AUTHORIZATION_WARNING
 from vouchers.services.access import sees_all_shops, visible
-from vouchers.services.authorizations import shops_authorization_check
-from vouchers.services.shops import SHOP_ID_FIXED, ShopUnavailable, shop_save, shop_tokens_set
-from vouchers.services.sync import shops_vouchers_sync
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeError
+from vouchers.services.jobs.create import shop_job_create
+from vouchers.services.shops import SHOP_ID_FIXED, shop_save, shop_tokens_set
+from vouchers.tasks import shop_job_enqueue
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(hours=4)
 
@@ -275,90 +276,15 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
 
     @admin.action(description=_("Check authorizations at Shopee"), permissions=["change"])
     def check_authorizations(self, request, queryset):
-        try:
-            report = shops_authorization_check(
-                client=get_client(), shops=queryset, actor=request.user
-            )
-        except ShopeeError as error:
-            self.message_user(
-                request,
-                gettext("Checking authorizations failed: %(error)s") % {"error": error},
-                messages.ERROR,
-            )
-            return
-        # Partner-wide facts (how many shops, which ids are not connected here) are for staff
-        # who see every shop: a team member learns only about their own shops (issue 16).
-        partner_wide = sees_all_shops(request.user)
-        if partner_wide:
-            summary = gettext(
-                "Shopee lists %(listed)s shop(s) authorized for this app; "
-                "%(confirmed)s of the selected confirmed."
-            ) % {"listed": report.listed, "confirmed": len(report.confirmed)}
-        else:
-            summary = gettext(
-                "%(confirmed)s of the %(selected)s selected shop(s) confirmed by Shopee."
-            ) % {
-                "confirmed": len(report.confirmed),
-                "selected": len(report.confirmed) + len(report.lost),
-            }
-        self.message_user(request, summary, messages.SUCCESS)
-        if report.lost:
-            names = ", ".join(str(shop) for shop in report.lost)
-            self.message_user(
-                request,
-                gettext("Not authorized at Shopee any more (to be reconnected): %(names)s.")
-                % {"names": names},
-                messages.WARNING,
-            )
-        if report.not_connected and partner_wide:
-            ids = ", ".join(str(shop_id) for shop_id in report.not_connected[:20])
-            more = len(report.not_connected) - 20
-            self.message_user(
-                request,
-                gettext("Authorized at Shopee but not connected here: %(ids)s%(more)s.")
-                % {
-                    "ids": ids,
-                    "more": gettext(" and %(more)s more") % {"more": more} if more > 0 else "",
-                }
-                + " "
-                + gettext("Connect them to use them."),
-                messages.INFO,
-            )
+        """A background job reads Shopee's list; its page says what it found."""
+        return self._start_job(request, JobKind.AUTHORIZATIONS, queryset)
 
     @admin.action(description=_("Sync vouchers from Shopee"), permissions=["change"])
     def sync_vouchers(self, request, queryset):
-        try:
-            results = shops_vouchers_sync(shops=queryset, actor=request.user)
-        except ShopeeError as error:
-            self.message_user(
-                request, gettext("Sync failed: %(error)s") % {"error": error}, messages.ERROR
-            )
-            return
-        for result in results:
-            if isinstance(result.error, ShopUnavailable):
-                self.message_user(request, str(result.error), messages.ERROR)
-            elif result.error is not None:
-                self.message_user(
-                    request,
-                    gettext("%(shop)s: sync failed: %(error)s")
-                    % {"shop": result.shop, "error": result.error},
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(shop)s: %(created)s new and %(updated)s updated vouchers "
-                        "(%(pages)s page).",
-                        "%(shop)s: %(created)s new and %(updated)s updated vouchers "
-                        "(%(pages)s pages).",
-                        result.pages,
-                    )
-                    % {
-                        "shop": result.shop,
-                        "created": result.created,
-                        "updated": result.updated,
-                        "pages": result.pages,
-                    },
-                    messages.SUCCESS,
-                )
+        """A background job reads the shops' lists side by side; its page fills in per shop."""
+        return self._start_job(request, JobKind.SYNC, queryset)
+
+    def _start_job(self, request, kind, queryset):
+        job = shop_job_create(kind=kind, actor=request.user, shops=list(queryset))
+        shop_job_enqueue(job_id=job.pk)
+        return HttpResponseRedirect(job_url(job))

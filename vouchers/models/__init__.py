@@ -1,5 +1,6 @@
 from vouchers.models.audit import ShopeeCall
 from vouchers.models.health import WorkerHeartbeat
+from vouchers.models.job import ShopJob, ShopJobRow
 from vouchers.models.notifications import NotificationSettings, ShopAlertSent
 from vouchers.models.push import ShopeePush
 from vouchers.models.run import EndRun, EndRunItem, VoucherSelection
@@ -12,6 +13,8 @@ __all__ = [
     "NotificationSettings",
     "Shop",
     "ShopAlertSent",
+    "ShopJob",
+    "ShopJobRow",
     "ShopToken",
     "ShopeeCall",
     "ShopeePush",

@@ -18,16 +18,14 @@ from vouchers.services.access import shops_join_teams
 from vouchers.services.audit import shopee_call
 from vouchers.services.shop_api import shop_call
 from vouchers.services.shops import (
-    ShopUnavailable,
     shop_id_was_edited,
     shop_mark_needs_reauth,
     shop_teams_reset,
     shop_tokens_set,
 )
-from vouchers.services.sync import shops_vouchers_sync
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient
-from vouchers.shopee.errors import ShopeeBusinessError, ShopeeError, ShopeeTransientError
+from vouchers.shopee.errors import ShopeeBusinessError, ShopeeTransientError
 
 
 def shop_authorization_url(*, client: ShopeeClient, redirect_url: str) -> str:
@@ -115,32 +113,6 @@ def main_account_connect(
     return connection
 
 
-@dataclass
-class ShopFollowUp:
-    shop: Shop
-    vouchers: int = 0
-    error: str = ""
-
-
-def shops_after_connect(*, client: ShopeeClient, shops, actor) -> list[ShopFollowUp]:
-    """For each newly connected shop: its name, region and authorization, then its vouchers
-    (the shops' lists read side by side). One shop's failure does not stop the others."""
-    results = [ShopFollowUp(shop=shop) for shop in shops]
-    for result in results:
-        try:
-            shop_info_update(shop=result.shop, client=client, actor=actor)
-        except (ShopUnavailable, ShopeeError) as error:
-            result.error = str(error)
-    readable = [result for result in results if not result.error]
-    synced = shops_vouchers_sync(
-        shops=[result.shop for result in readable], client=client, actor=actor
-    )
-    for result, sync in zip(readable, synced, strict=True):
-        result.vouchers = sync.total
-        result.error = "" if sync.ok else str(sync.error)
-    return results
-
-
 def _exchange(client, call, **audit) -> dict:
     answer = shopee_call(client=client, api=call, **audit)
     body = answer.body
@@ -196,7 +168,12 @@ def shop_info_update(
         actor=actor,
         actor_label=actor_label,
     )
-    body = answer.body
+    return shop_info_save(shop=shop, body=answer.body)
+
+
+def shop_info_save(*, shop: Shop, body: dict) -> Shop:
+    """Keep what Shopee's get_shop_info answer (`body`) says of `shop`; flag it when banned or
+    its authorization has ended."""
     fields = {}
     if body.get("shop_name"):
         fields["name"] = str(body["shop_name"])[:200]
