@@ -1,4 +1,10 @@
-"""Runs: the list, and each run's progress page with Cancel and Retry failed items."""
+"""Runs: the list, and each run's progress page with Cancel and Retry failed items.
+
+A run over several teams' shops is listed to each of those teams, and its page shows each team
+only its own shops: counts, lists, per-shop figures, the rule's shops and the read report.
+Canceling stops the whole run, so it is for someone who sees all of the run's shops; retrying
+retries the user's own shops' failed items.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -6,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.admin.paging import (
     CappedCountPaginator,
@@ -15,7 +22,7 @@ from vouchers.admin.paging import (
 from vouchers.models import EndRun, Shop
 from vouchers.parsing import is_id, parse_id
 from vouchers.regions import moments_by_region
-from vouchers.services.access import run_visible, runs_visible
+from vouchers.services.access import run_shops, run_visible, runs_visible, sees_all_shops
 from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
 
 REFRESH_SECONDS = 3
@@ -33,6 +40,18 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return runs_visible(super().get_queryset(request), request.user)
+
+    def get_list_display(self, request):
+        """A rule's selection names its shops: someone who does not see every shop reads the
+        rule without shop names (the run's page names that user's own shops)."""
+        if sees_all_shops(request.user):
+            return self.list_display
+
+        @admin.display(description=_("selection"))
+        def selection(run):
+            return _selection_without_shops(run)
+
+        return [name if name != "selection" else selection for name in self.list_display]
 
     def has_add_permission(self, request):
         return False  # runs are started from the vouchers list
@@ -53,14 +72,21 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
         run = runs.filter(pk=parse_id(object_id)).first() if is_id(object_id) else None
         if run is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        progress = run_progress(run=run)
+        shops = run_shops(run, request.user)  # None: the user sees all of the run's shops
+        progress = run_progress(run=run, shops=shops)
         rule_shops = []
         if run.rule:
-            rule_shops = [
-                str(shop) for shop in Shop.objects.filter(pk__in=run.rule.get("shops") or [])
-            ]
+            named = Shop.objects.filter(pk__in=run.rule.get("shops") or [])
+            if shops is not None:
+                named = named.filter(pk__in=shops.values("pk"))
+            rule_shops = [str(shop) for shop in named]
         moment = run.shopee_end_time or run.end_at
-        regions = run.items.values_list("shop__region", flat=True).distinct()[:50]
+        items = run.items.all() if shops is None else run.items.filter(shop__in=shops.values("pk"))
+        regions = items.values_list("shop__region", flat=True).distinct()[:50]
+        read_report = run.read_report
+        if shops is not None:
+            own = {str(shop) for shop in shops}
+            read_report = [entry for entry in read_report if entry.get("shop") in own]
         extra_context = {
             "run": run,
             "run_moments": moments_by_region(moment, [r for r in regions if r]) if moment else [],
@@ -68,6 +94,12 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
             "progress": progress,
             "refresh_seconds": REFRESH_SECONDS if run.active else None,
             "can_act": request.user.has_perm("vouchers.end_voucher"),
+            "can_cancel": request.user.has_perm("vouchers.end_voucher") and shops is None,
+            "own_shops_only": not sees_all_shops(request.user),
+            "read_report": read_report,
+            "run_selection": run.selection
+            if sees_all_shops(request.user)
+            else _selection_without_shops(run),
             "can_see_calls": request.user.has_perm("vouchers.view_shopeecall"),
             "title": gettext("Run %(run)s: %(status)s")
             % {"run": run.pk, "status": run.get_status_display().lower()},
@@ -95,6 +127,8 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
 
     def cancel_view(self, request, run_id):
         run = self._run_for_action(request, run_id)
+        if run_shops(run, request.user) is not None:
+            raise PermissionDenied  # it stops other teams' shops too
         canceled = run_cancel(run=run)
         self.message_user(
             request,
@@ -111,7 +145,7 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
 
     def retry_view(self, request, run_id):
         run = self._run_for_action(request, run_id)
-        retried = run_retry_failed(run=run)
+        retried = run_retry_failed(run=run, shops=run_shops(run, request.user))
         self.message_user(
             request,
             gettext("Retrying %(retried)s failed voucher(s).") % {"retried": retried}
@@ -128,5 +162,18 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
             raise PermissionDenied
         run = get_object_or_404(EndRun, pk=run_id)
         if not run_visible(run, request.user):
-            raise PermissionDenied  # another team's shops are in it
+            raise PermissionDenied  # none of the user's shops is in it
         return run
+
+
+def _selection_without_shops(run) -> str:
+    """The run's selection in words, a rule's shop names left out."""
+    if not run.rule:
+        return run.selection
+    rule = run.rule
+    parts = [gettext("Every ongoing voucher of the rule's shops")]
+    if rule.get("code_prefix"):
+        parts.append(gettext("code starting with “%(prefix)s”") % {"prefix": rule["code_prefix"]})
+    if rule.get("name_contains"):
+        parts.append(gettext("name containing “%(words)s”") % {"words": rule["name_contains"]})
+    return ", ".join(parts)

@@ -35,25 +35,51 @@ def visible(queryset, user, *, shop_field: str = "shop"):
 
 
 def runs_visible(queryset, user):
-    """Runs whose every voucher (and every shop of their rule) is of `user`'s shops."""
+    """Runs that touch at least one of `user`'s shops: an item of one, or a rule naming one.
+
+    A run over several teams' shops is visible to each of those teams; its page shows each
+    only its own shops' part (`run_shops`). A run with none of the user's shops is not listed.
+    """
     if sees_all_shops(user):
         return queryset
-    mine = shops_visible(user).values("pk")
-    foreign_item = EndRunItem.objects.filter(run=OuterRef("pk")).exclude(
-        Q(shop__in=mine) | Q(shop__isnull=True)
-    )
-    runs = queryset.exclude(Exists(foreign_item))
-    return runs.filter(Q(created_by=user) | Exists(EndRunItem.objects.filter(run=OuterRef("pk"))))
+    mine = list(shops_visible(user).values_list("pk", flat=True))
+    own_item = EndRunItem.objects.filter(run=OuterRef("pk"), shop__in=mine)
+    return queryset.filter(Exists(own_item) | Q(pk__in=_rule_runs_naming(queryset, mine)))
+
+
+def _rule_runs_naming(queryset, shop_pks) -> list[int]:
+    """Rule runs of `queryset` whose rule names one of `shop_pks`. The rule is JSON, whose
+    list lookups differ between databases: read in Python (rule runs are few and small)."""
+    wanted = set(shop_pks)
+    rows = queryset.order_by().filter(rule__isnull=False).values_list("pk", "rule")
+    return [pk for pk, rule in rows if wanted & _rule_shops(rule)]
+
+
+def _rule_shops(rule) -> set:
+    shops = rule.get("shops") if isinstance(rule, dict) else None
+    return {pk for pk in shops if isinstance(pk, int)} if isinstance(shops, list) else set()
 
 
 def run_visible(run, user) -> bool:
+    """Whether `user` may see `run` (its part of it: see `runs_visible`)."""
     if sees_all_shops(user):
         return True
-    if run.rule and set(run.rule.get("shops") or []) - set(
-        shops_visible(user).values_list("pk", flat=True)
-    ):
-        return False
     return runs_visible(EndRun.objects.filter(pk=run.pk), user).exists()
+
+
+def run_shops(run, user):
+    """The shops of `run` whose part `user` may see and act on: None for all of them (the user
+    sees every shop of the run), else a queryset of the user's shops, to filter items by."""
+    if sees_all_shops(user):
+        return None
+    mine = shops_visible(user)
+    foreign_item = EndRunItem.objects.filter(run=run).exclude(
+        Q(shop__in=mine.values("pk")) | Q(shop__isnull=True)
+    )
+    foreign_rule_shop = _rule_shops(run.rule) - set(mine.values_list("pk", flat=True))
+    if not foreign_item.exists() and not foreign_rule_shop:
+        return None
+    return mine
 
 
 def shops_join_teams(*, shops, user) -> None:

@@ -35,19 +35,26 @@ class RunProgress:
         return 100 if not self.total else int(100 * self.done / self.total)
 
 
-def run_progress(*, run: EndRun) -> RunProgress:
-    """Counts by state, per shop, the first failures and items: three queries."""
+def _items(run, shops):
+    """The run's items, or only those of `shops` (a queryset; None for all)."""
+    items = EndRunItem.objects.filter(run=run)
+    return items if shops is None else items.filter(shop__in=shops.values("pk"))
+
+
+def run_progress(*, run: EndRun, shops=None) -> RunProgress:
+    """Counts by state, per shop, the first failures and items: three queries. With `shops`
+    (a queryset), over those shops' items only: a team sees its own part of a shared run."""
     counts = dict.fromkeys(ItemState.values, 0)
-    shops = {}
+    per_shop = {}
     rows = (
-        EndRunItem.objects.filter(run=run)
+        _items(run, shops)
         .values("shop_id", "shop__name", "shop__shop_id", "state")
         .annotate(n=Count("pk"))
         .order_by("shop__name")
     )
     for row in rows:
         counts[row["state"]] += row["n"]
-        shop = shops.setdefault(
+        shop = per_shop.setdefault(
             row["shop_id"],
             {
                 "name": row["shop__name"] or "(deleted shop)",
@@ -57,14 +64,13 @@ def run_progress(*, run: EndRun) -> RunProgress:
         )
         shop["counts"][row["state"]] += row["n"]
     failures = list(
-        EndRunItem.objects.filter(run=run, state__in=[ItemState.FAILED, ItemState.REFUSED])
+        _items(run, shops)
+        .filter(state__in=[ItemState.FAILED, ItemState.REFUSED])
         .select_related("shop")
         .order_by("id")[:FAILURES_SHOWN]
     )
-    items = list(
-        EndRunItem.objects.filter(run=run).select_related("shop").order_by("id")[:ITEMS_SHOWN]
-    )
-    return RunProgress(counts=counts, shops=list(shops.values()), failures=failures, items=items)
+    items = list(_items(run, shops).select_related("shop").order_by("id")[:ITEMS_SHOWN])
+    return RunProgress(counts=counts, shops=list(per_shop.values()), failures=failures, items=items)
 
 
 def run_cancel(*, run: EndRun) -> int:
@@ -86,12 +92,13 @@ def run_cancel(*, run: EndRun) -> int:
     return canceled
 
 
-def run_retry_failed(*, run: EndRun) -> int:
+def run_retry_failed(*, run: EndRun, shops=None) -> int:
     """Put failed items back to pending and queue the run again; a run stopped by a
     configuration error resumes its pending items too. Returns how many items will be tried.
 
     Items whose write may have reached Shopee are checked with get_voucher first (their vouchers
-    still carry the mark), so retrying never ends or deletes a voucher twice.
+    still carry the mark), so retrying never ends or deletes a voucher twice. With `shops`
+    (a queryset), only those shops' failed items are retried.
     """
     with transaction.atomic():
         locked = EndRun.objects.select_for_update().get(pk=run.pk)
@@ -99,8 +106,8 @@ def run_retry_failed(*, run: EndRun) -> int:
             return 0
         waiting = 0
         if locked.status == RunStatus.STOPPED:
-            waiting = EndRunItem.objects.filter(run=run, state=ItemState.PENDING).count()
-        retried = waiting + EndRunItem.objects.filter(run=run, state=ItemState.FAILED).update(
+            waiting = _items(run, shops).filter(state=ItemState.PENDING).count()
+        retried = waiting + _items(run, shops).filter(state=ItemState.FAILED).update(
             state=ItemState.PENDING, attempts=0, next_attempt_at=None, finished_at=None
         )
         if retried:
