@@ -30,7 +30,7 @@ class ShopChangeRefused(Exception):
 
 SHOP_ID_FIXED = _(
     "The Shopee shop id of a shop cannot be changed. To use another Shopee shop, connect it "
-    "(Connect a Shopee shop)."
+    "(Connect a Shopee shop or main account)."
 )
 ADD_BY_HAND_REFUSED = _(
     "Only staff who see every shop add a shop by hand. Connect it instead: the seller's "

@@ -6,6 +6,7 @@ Without --yes it only says what it would delete (the dry run comes first).
 from django.core.management.base import BaseCommand, CommandError
 
 from vouchers.services.retention import days_ago, prune_count, prune_delete
+from vouchers.services.worker import tasks_left_running, tasks_mark_lost
 
 
 class Command(BaseCommand):
@@ -31,6 +32,15 @@ class Command(BaseCommand):
             "runs_before": days_ago(runs_older_than),
             "tasks_before": days_ago(tasks_older_than),
         }
+        if tasks_older_than is not None:
+            # Task rows left RUNNING by a worker that is gone (see vouchers.services.worker).
+            lost = tasks_left_running()
+            if yes:
+                tasks_mark_lost(ids=lost, why="its worker is gone (no heartbeat); found by prune")
+            self.stdout.write(
+                f"{'Marked' if yes else 'Would mark'} as failed: {len(lost)} task row(s) left "
+                "running by a worker that is gone."
+            )
         counts = prune_delete(**cut_offs) if yes else prune_count(**cut_offs)
         verb = "Deleted" if yes else "Would delete (dry run; add --yes to delete)"
         self.stdout.write(
