@@ -1,6 +1,7 @@
 """Runs processed by real db_worker processes: resumed after SIGKILL, overlapping runs; a worker
 that rides out its database being unreachable, beats by itself and releases its lost tasks."""
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -242,3 +243,51 @@ def test_a_worker_survives_a_postgresql_restart(sandbox, shops_with_vouchers, tm
     finally:
         stop_worker(worker)
     assert len(successful_ends(sandbox)) == 30
+
+
+def test_prune_marks_tasks_left_running_by_a_gone_worker_then_deletes_old_finished_ones():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    def task_row(worker_id, started_hours_ago, status="RUNNING", enqueued_days_ago=0):
+        row = DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="vouchers.tasks.heartbeat_task",
+            backend_name="default",
+            status=status,
+            worker_ids=[worker_id],
+        )
+        now = timezone.now()
+        DBTaskResult.objects.filter(pk=row.pk).update(
+            started_at=now - dt.timedelta(hours=started_hours_ago),
+            enqueued_at=now - dt.timedelta(days=enqueued_days_ago, hours=started_hours_ago),
+        )
+        return row
+
+    WorkerHeartbeat.objects.create(worker_id="alive-1", beat_at=timezone.now())
+    WorkerHeartbeat.objects.create(
+        worker_id="dead-1", beat_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    gone = task_row("dead-1", started_hours_ago=2)
+    gone_long_ago = task_row("dead-1", started_hours_ago=2, enqueued_days_ago=40)
+    recent = task_row("dead-1", started_hours_ago=0.1)  # may still be finishing: left alone
+    busy = task_row("alive-1", started_hours_ago=2)  # its worker beats: not ours to judge
+    old_done = task_row("alive-1", started_hours_ago=1, status="SUCCESSFUL", enqueued_days_ago=40)
+
+    out = StringIO()
+    call_command("prune", "--tasks-older-than", "30", stdout=out)  # the dry run changes nothing
+    assert "Would mark as failed: 2 task row(s)" in out.getvalue()
+    assert DBTaskResult.objects.filter(status="RUNNING").count() == 4
+
+    out = StringIO()
+    call_command("prune", "--tasks-older-than", "30", "--yes", stdout=out)
+    assert "Marked as failed: 2 task row(s)" in out.getvalue()
+    gone.refresh_from_db()
+    assert gone.status == "FAILED" and "its worker is gone" in gone.traceback
+    assert not DBTaskResult.objects.filter(pk__in=[gone_long_ago.pk, old_done.pk]).exists()
+    assert set(DBTaskResult.objects.filter(status="RUNNING").values_list("pk", flat=True)) == {
+        recent.pk,
+        busy.pk,
+    }

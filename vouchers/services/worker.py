@@ -12,13 +12,16 @@ django-tasks-db's command of the same name and takes the same options) runs `Res
 - **Releases its leftovers.** A task whose worker lost the database (or died) stays RUNNING in
   django-tasks-db. When ours starts, and again after each reconnect, the RUNNING rows it claimed
   itself are marked FAILED (`WorkerLost`): a worker runs one task at a time, so they are not
-  running. A run's own progress is not in that row: its lease and watchdog resume it.
+  running. A run's own progress is not in that row: its lease and watchdog resume it. The rows
+  of a worker that never comes back are marked by `manage.py prune --tasks-older-than` once
+  RUNNING for over LEFT_RUNNING_AFTER (an hour) with no heartbeat from their worker.
 - **Beats.** A thread records a heartbeat every BEAT_EVERY (vouchers.services.health) while the
   process is sound: the main thread alive, and not stuck in one task for over STUCK_AFTER.
 - **Names itself.** Without `--worker-id`, the id is `<host>-<pid>` (not a random string), so the
   task rows and heartbeats say which machine and process ran what.
 """
 
+import datetime as dt
 import logging
 import os
 import random
@@ -33,10 +36,13 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from vouchers.services.health import BEAT_EVERY, heartbeat_record, heartbeats_forget
+from vouchers.models import WorkerHeartbeat
+from vouchers.services.health import ALIVE_FOR, BEAT_EVERY, heartbeat_record, heartbeats_forget
 
 log = logging.getLogger(__name__)
 
+# A task row RUNNING this long with its worker silent was left behind (slices are minutes long).
+LEFT_RUNNING_AFTER = dt.timedelta(hours=1)
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 10.0
 CALM_AFTER = 60.0  # seconds without a database error: the next one starts the backoff afresh
@@ -65,6 +71,25 @@ def worker_tasks_release(*, worker_id: str) -> int:
         if row.worker_ids and row.worker_ids[-1] == worker_id
     ]
     return tasks_mark_lost(ids=mine, why=f"worker {worker_id} lost it (database error or restart)")
+
+
+def tasks_left_running(*, now=None) -> list:
+    """Ids of the task rows RUNNING for over LEFT_RUNNING_AFTER whose worker is gone (no heartbeat
+    within ALIVE_FOR): left behind by a worker killed mid-task that never came back under its
+    id. (`manage.py prune --tasks-older-than` marks them failed.)"""
+    now = now or timezone.now()
+    alive = set(
+        WorkerHeartbeat.objects.filter(beat_at__gte=now - ALIVE_FOR).values_list(
+            "worker_id", flat=True
+        )
+    )
+    return [
+        row.pk
+        for row in DBTaskResult.objects.running()
+        .filter(started_at__lt=now - LEFT_RUNNING_AFTER)
+        .only("pk", "worker_ids")
+        if not row.worker_ids or row.worker_ids[-1] not in alive
+    ]
 
 
 def tasks_mark_lost(*, ids, why: str) -> int:
