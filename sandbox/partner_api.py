@@ -15,14 +15,19 @@ page_size: must be between 1 and 100."); both ``error_param``, our wording.
 ``GET /api/v2/push/get_lost_push_message`` -- under ``response``::
 
     {"request_id", "error": "", "message": "",
-     "response": {"push_message_list": [{"shop_id", "code", "timestamp", "data": "<JSON text>"}],
+     "response": {"push_message_list": [{"code", "shop_id", "timestamp", "data": "<JSON text>"}],
                   "has_next_page": bool, "last_message_id": int}}
 
 The earliest 100 pushes of this partner that were lost (the attempt ended without a 2xx, or no
 push URL was set), not yet consumed, and at most 3 days old by the sandbox clock, oldest first.
-``shop_id`` is omitted when the push had none; ``timestamp`` is the push's; ``data`` is the push's
-``data`` object serialized as a JSON string. ``last_message_id`` is the message_id of the last
-one listed, 0 when the list is empty. Pushes still being delivered are not lost (yet).
+Each entry is Shopee's: ``code``; ``shop_id`` only for a shop-level push that has one (never for
+the partner-level codes 1, 2 and 12, whose ids are inside the message); ``timestamp``, when the
+push was lost (its failed attempt); ``data``, a JSON string holding the whole push message
+exactly as it was (or would have been) POSTed, e.g.
+``"{\"code\": 3, \"shop_id\": 7, \"timestamp\": 1660123127, \"data\": {...}}"``: its own
+``timestamp`` is when the push was made. ``last_message_id`` is the message_id of the last one
+listed, 0 when the list is empty; entries carry no message id. Pushes still being delivered are
+not lost (yet).
 
 ``POST /api/v2/push/confirm_consumed_lost_push_message`` ``{"last_message_id": int}`` -> every
 lost push of this partner with ``message_id <= last_message_id`` is consumed (never listed again);
@@ -34,12 +39,11 @@ accepted and consumes nothing). Callers hold the state lock.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sandbox import wire
 from sandbox.common import authenticate_partner, int_field, json_body, page_param
-from sandbox.push import Push
+from sandbox.push import PARTNER_LEVEL_CODES, Push
 from sandbox.state import SandboxState
 
 SHOPS_BY_PARTNER_PATH = "/api/v2/public/get_shops_by_partner"
@@ -87,9 +91,12 @@ def _lost(state: SandboxState, partner_id: int) -> list[Push]:
 
 
 def _message(push: Push) -> dict[str, Any]:
-    item: dict[str, Any] = {} if push.shop_id is None else {"shop_id": push.shop_id}
-    data = json.loads(push.body).get("data")
-    return item | {"code": push.code, "timestamp": push.time, "data": json.dumps(data)}
+    """One entry of ``push_message_list``, in Shopee's shape (see the module docstring)."""
+    item: dict[str, Any] = {"code": push.code}
+    if push.shop_id is not None and push.code not in PARTNER_LEVEL_CODES:
+        item["shop_id"] = push.shop_id
+    lost_at = push.time if push.lost_at is None else push.lost_at
+    return item | {"timestamp": lost_at, "data": push.body}
 
 
 def get_lost_push_message(state: SandboxState, req: wire.Request) -> wire.Answer:

@@ -25,7 +25,10 @@ Every push gets the next ``message_id`` (1, 2, ... after a reset; not in the bod
 redirects not followed, made WITHOUT the state lock; a 2xx answer = delivered, anything else
 (refused connection, timeout, non-2xx) = lost, and so is every push while no push URL is set
 (``url`` and ``authorization`` are then null). A record is ``pending`` until its attempt ends;
-lost pushes are what ``get_lost_push_message`` serves (:mod:`sandbox.partner_api`).
+``lost_at`` is the sandbox time its attempt failed (its making, without a URL). Lost pushes are
+what ``get_lost_push_message`` serves (:mod:`sandbox.partner_api`), in Shopee's shape: the entry's
+``data`` is the whole raw body above, and codes 1, 2 and 12 (partner-level pushes,
+``PARTNER_LEVEL_CODES``) carry no ``shop_id`` in the entry even when their body has one.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
 PUSH_TIMEOUT = 5.0
 NO_PUSH_URL = "no push URL is set"  # the error of a push made while none is configured
 STOPPED = "the sandbox stopped before delivering it"
+PARTNER_LEVEL_CODES = frozenset({1, 2, 12})  # lost-push entries of these carry no shop_id
 
 
 @dataclass
@@ -66,6 +70,7 @@ class Push:
     status: int | None = None  # the receiver's HTTP status, None when there was none
     error: str | None = None
     consumed: bool = False  # confirmed by confirm_consumed_lost_push_message
+    lost_at: int | None = None  # sandbox time the attempt failed (None: not lost, or unknown)
 
     @property
     def lost(self) -> bool:
@@ -104,7 +109,7 @@ def new_push(
         time=now,
     )
     if url is None:
-        push.pending, push.error = False, NO_PUSH_URL
+        push.pending, push.error, push.lost_at = False, NO_PUSH_URL, now
     state.next_message_id += 1
     state.pushes.append(push)
     return push
@@ -182,6 +187,8 @@ def deliver(state: SandboxState, pushes: list[Push], persist: Callable[[], None]
         with state.lock:
             push.pending = False
             push.status, push.error, push.delivered = status, error, error is None
+            if error is not None:
+                push.lost_at = state.now()
             persist()
 
 

@@ -182,6 +182,11 @@ SHOPEE_TIMEOUT_SECONDS = env.str("SHOPEE_TIMEOUT_SECONDS", default="10")
 # The push URL exactly as registered with Shopee (it is part of what Shopee signs); empty: the
 # URL the push arrived at, as this server sees it.
 SHOPEE_PUSH_URL = env.str("SHOPEE_PUSH_URL", default="")
+# Pushes we refuse (no or wrong signature, malformed, too large) are kept this many days, as
+# size, hash and prefix only, then deleted by `manage.py prune`.
+PUSH_REJECTED_RETENTION_DAYS = env.int("PUSH_REJECTED_RETENTION_DAYS", default=30)
+if PUSH_REJECTED_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("PUSH_REJECTED_RETENTION_DAYS must be 1 or more (days).")
 
 # Background work: Django's tasks framework with the database backend (django-tasks-db); run
 # workers with `manage.py db_worker`. The same code runs on SQLite and on PostgreSQL.

@@ -1,13 +1,17 @@
-"""Shopee's pushes at /shopee/push/: verified, logged, applied once, refused cleanly."""
+"""Shopee's pushes at /shopee/push/: verified, logged, applied once, refused cleanly and
+cheaply (a rejected push keeps a few hundred bytes, whatever was sent)."""
 
 import datetime as dt
 import hashlib
 import hmac
 import json
+import os
+import secrets
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +19,7 @@ from tests.admin.helpers import text_of
 from tests.conftest import PARTNER_ID, PARTNER_KEY
 from tests.factories import ShopFactory, ShopTokenFactory
 from vouchers.models import Shop, ShopeePush
+from vouchers.models.push import RejectedPush
 from vouchers.services.shops import shop_tokens_set
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +95,7 @@ def test_merchants_listed_in_a_cancellation_flag_their_shops(client):
 
 @pytest.mark.parametrize(
     "authorization, why",
-    [(False, "has no Authorization header"), ("0" * 64, "has a wrong signature")],
+    [(False, "no authorization header"), ("0" * 64, "wrong signature")],
 )
 def test_a_push_without_our_signature_is_refused_and_changes_nothing(
     client, shop, authorization, why
@@ -99,10 +104,11 @@ def test_a_push_without_our_signature_is_refused_and_changes_nothing(
 
     assert answer.status_code == 401
     assert not Shop.objects.get(pk=shop.pk).needs_reauth
-    row = ShopeePush.objects.get()
-    assert row.outcome == "refused" and not row.signature_valid
-    assert why in row.detail
-    assert "0" * 64 not in json.dumps(row.body) + row.detail + row.body_excerpt
+    assert not ShopeePush.objects.exists()  # the push log holds only pushes we took
+    row = RejectedPush.objects.get()
+    assert (row.reason, row.http_status, row.remote_addr) == ("signature", 401, "127.0.0.1")
+    assert why in row.detail.lower()
+    assert "0" * 64 not in row.detail + row.body_prefix
 
 
 def test_a_push_signed_with_another_key_is_refused(client, shop):
@@ -166,8 +172,10 @@ def test_a_malformed_push_is_refused_with_a_clear_answer(client, shop, raw, prob
     assert answer.status_code == 400
     assert problem in answer.content.decode()
     assert not Shop.objects.get(pk=shop.pk).needs_reauth
-    row = ShopeePush.objects.get()
-    assert row.outcome == "malformed" and row.signature_valid
+    assert not ShopeePush.objects.exists()
+    row = RejectedPush.objects.get()
+    assert (row.reason, row.http_status, row.body_size) == ("malformed", 400, len(raw))
+    assert problem in row.detail
 
 
 def test_a_push_about_a_shop_we_do_not_know_is_acknowledged_and_ignored(client, shop):
@@ -223,15 +231,24 @@ def test_without_partner_settings_a_push_is_logged_and_refused(client, settings,
     settings.SHOPEE_PARTNER_KEY = ""
     answer = push(client, cancelled([shop.shop_id]))
     assert answer.status_code == 503
-    assert ShopeePush.objects.get().outcome == "unavailable"
+    assert not ShopeePush.objects.exists()
+    assert RejectedPush.objects.get().reason == "unavailable"
     assert not Shop.objects.get(pk=shop.pk).needs_reauth
 
 
 def test_an_oversized_push_is_logged_and_refused(client, settings, shop):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    answer = push(client, None, raw=b'{"code": 2, "pad": "' + b"x" * 2000 + b'"}')
+    raw = b'{"code": 2, "pad": "' + b"x" * 2000 + b'"}'
+    answer = push(client, None, raw=raw)
     assert answer.status_code == 413
-    assert ShopeePush.objects.get().http_status == 413
+    assert not ShopeePush.objects.exists()
+    row = RejectedPush.objects.get()
+    assert (row.reason, row.http_status, row.body_size, row.body_sha256) == (
+        "too_large",
+        413,
+        len(raw),  # as announced: the body was not read
+        "",
+    )
 
 
 def test_auditors_browse_the_push_log_read_only(client, merch_client, shop, viewer):
@@ -243,15 +260,20 @@ def test_auditors_browse_the_push_log_read_only(client, merch_client, shop, view
     listing = client.get(reverse("admin:vouchers_shopeepush_changelist"), {"q": shop.shop_id})
     assert listing.status_code == 200
     text = listing.content.decode()
-    assert "Applied" in text and "Refused" in text
+    assert "Applied" in text
     assert PARTNER_KEY not in text and "f" * 64 not in text
+    assert client.get(reverse("admin:vouchers_rejectedpush_changelist")).status_code == 403
+    viewer.user_permissions.add(Permission.objects.get(codename="view_rejectedpush"))
+    rejected = client.get(reverse("admin:vouchers_rejectedpush_changelist"))
+    assert "Bad or missing signature" in text_of(rejected)
+    assert "f" * 64 not in rejected.content.decode()
     row = ShopeePush.objects.filter(outcome="applied").get()
     detail = client.get(reverse("admin:vouchers_shopeepush_change", args=[row.pk]))
     assert detail.status_code == 200 and "shop_id_list" in detail.content.decode()
     assert (
         client.post(reverse("admin:vouchers_shopeepush_delete", args=[row.pk])).status_code == 403
     )
-    assert ShopeePush.objects.count() == 2
+    assert (ShopeePush.objects.count(), RejectedPush.objects.count()) == (1, 1)
 
 
 def test_a_known_shop_listed_in_code_1_clears_an_expiry_warning(client):
@@ -275,10 +297,10 @@ def test_nul_characters_are_kept_out_of_the_log(client, shop):
         == 401
     )
     assert push(client, None, raw=b"\x00\x00 not json").status_code == 400
-    rows = ShopeePush.objects.order_by("id")
-    assert rows[0].body["data"]["extra"] == "a\ufffdb"
-    assert rows[1].body["x"] == "\ufffd"
-    assert rows[2].body_excerpt.startswith("\ufffd\ufffd")
+    assert ShopeePush.objects.get().body["data"]["extra"] == "a\ufffdb"
+    refused, malformed = RejectedPush.objects.order_by("id")
+    assert refused.body_prefix == '{"code": 2, "x": "\\u0000"}'  # JSON's escape, kept as sent
+    assert malformed.body_prefix.startswith("\ufffd\ufffd")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
@@ -294,3 +316,111 @@ def test_the_database_refuses_to_change_or_delete_a_push_row(client, shop):
                 cursor.execute(sql, [row.pk])
     row.refresh_from_db()
     assert row.detail.startswith("Authorization cancelled")
+
+
+def test_a_rejected_push_keeps_its_size_hash_and_prefix_not_its_body(client, shop):
+    body = json.dumps(cancelled([shop.shop_id]) | {"pad": "é" * 5000}).encode()
+
+    assert push(client, None, raw=body, authorization="0" * 64).status_code == 401
+
+    row = RejectedPush.objects.get()
+    assert row.body_size == len(body)
+    assert row.body_sha256 == hashlib.sha256(body).hexdigest()
+    assert row.body_prefix == body[:64].decode()
+    assert row.received_at is not None and row.detail == "Wrong signature."
+
+
+def test_a_prefix_cut_inside_a_character_is_stored(client):
+    body = b"a" * 63 + "é".encode()  # the 64th byte is half of "é"
+    assert push(client, None, raw=body, authorization=False).status_code == 401
+    assert RejectedPush.objects.get().body_prefix == "a" * 63 + "\ufffd"
+
+
+def database_bytes() -> int:
+    """What the push tables occupy (PostgreSQL: pages with their indexes and TOAST), or what
+    the whole database occupies (SQLite: pages in use)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_total_relation_size('vouchers_shopeepush')"
+                " + pg_total_relation_size('vouchers_rejectedpush')"
+            )
+            return cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_count")
+        pages = cursor.fetchone()[0]
+        cursor.execute("PRAGMA freelist_count")
+        pages -= cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_size")
+        return pages * cursor.fetchone()[0]
+
+
+FLOOD = int(os.environ.get("PUSH_FLOOD_COUNT", "200"))
+
+
+def test_a_flood_of_unsigned_64_kb_pushes_is_cheap(client, shop):
+    """10,000 unsigned 64 KB pushes must add under 5 MB to the database: measured on N of them
+    (PUSH_FLOOD_COUNT, default 200), bodies of random hex that do not compress."""
+    before = database_bytes()
+    for _ in range(FLOOD):
+        pad = secrets.token_hex(32_700)
+        body = json.dumps({"code": 2, "shop_id": shop.shop_id, "pad": pad}).encode()
+        assert len(body) <= 65_536
+        answer = push(client, None, raw=body, authorization=False)
+        assert answer.status_code == 401
+    grown = database_bytes() - before
+
+    per_push = grown / FLOOD
+    print(f"push_flood: {FLOOD} pushes, {grown} bytes, {per_push:.0f} bytes a push")
+    assert per_push * 10_000 < 5 * 1024 * 1024, f"{per_push:.0f} bytes a rejected push"
+    assert RejectedPush.objects.count() == FLOOD and not ShopeePush.objects.exists()
+    assert not Shop.objects.get(pk=shop.pk).needs_reauth
+
+
+def rejected_pushes_migration(executor):
+    [key] = [key for key in executor.loader.disk_migrations if key[1].endswith("_rejected_pushes")]
+    return key, executor.loader.get_migration(*key).dependencies
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_moves_rejected_pushes_out_of_the_push_log():
+    executor = MigrationExecutor(connection)
+    migration, before = rejected_pushes_migration(executor)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    OldPush = old_apps.get_model("vouchers", "ShopeePush")
+    common = {"source": "push", "remote_addr": "203.0.113.7"}
+    OldPush.objects.create(**common, outcome="applied", signature_valid=True, http_status=200)
+    OldPush.objects.create(
+        **common, outcome="refused", http_status=401, detail="Refused", body={"pad": "x" * 9000}
+    )
+    OldPush.objects.create(
+        **common, outcome="malformed", http_status=413, detail="Too large", body_excerpt=""
+    )
+    OldPush.objects.create(
+        **common, outcome="malformed", http_status=400, detail="Bad", body_excerpt="{oops" * 99
+    )
+    OldPush.objects.create(**common, outcome="unavailable", http_status=503, detail="Off")
+    OldPush.objects.create(source="lost_push", outcome="malformed", signature_valid=True)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    kept = ShopeePush.objects.order_by("id")
+    assert [(p.source, p.outcome) for p in kept] == [
+        ("push", "applied"),
+        ("lost_push", "malformed"),  # fetched from Shopee: it stays
+    ]
+    moved = RejectedPush.objects.order_by("id")
+    assert [(r.reason, r.http_status, r.detail) for r in moved] == [
+        ("signature", 401, "Refused"),
+        ("too_large", 413, "Too large"),
+        ("malformed", 400, "Bad"),
+        ("unavailable", 503, "Off"),
+    ]
+    assert moved[0].body_prefix == '{"pad": "' + "x" * 55
+    assert moved[2].body_prefix == ("{oops" * 13)[:64]
+    assert all(r.remote_addr == "203.0.113.7" and r.body_size is None for r in moved)
+    if connection.vendor == "postgresql":  # the push log's trigger is back on
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("DELETE FROM vouchers_shopeepush")

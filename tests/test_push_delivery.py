@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.factories import ShopTokenFactory
 from vouchers.models import Shop, ShopeePush
+from vouchers.models.push import RejectedPush
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,4 +48,5 @@ def test_a_push_we_refuse_is_lost_at_shopee(sandbox, push_url, settings):
 
     assert not result["push"]["delivered"] and result["push"]["status"] == 401
     assert not Shop.objects.get(pk=shop.pk).authorization_expiry_notice_at
-    assert ShopeePush.objects.get(code=None).outcome == "refused"
+    assert RejectedPush.objects.get().reason == "signature"
+    assert not ShopeePush.objects.filter(code=12).exists()

@@ -1,5 +1,6 @@
 """The call log cannot be changed or deleted, in the admin or (PostgreSQL) in the database;
-`manage.py prune` is the one way old rows leave it, after a dry run."""
+`manage.py prune` is the one way old rows leave it, after a dry run. Rejected pushes are pruned
+after PUSH_REJECTED_RETENTION_DAYS; the push log of pushes we took never is."""
 
 import datetime as dt
 import uuid
@@ -11,7 +12,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from tests.factories import ShopFactory, UserFactory, VoucherFactory
-from vouchers.models import EndRun, ShopeeCall
+from vouchers.models import EndRun, ShopeeCall, ShopeePush
+from vouchers.models.push import RejectedPush
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +95,69 @@ def test_prune_says_what_it_would_delete_first_then_deletes(capsys):
     assert list(EndRun.objects.all()) == [active]  # an active run is never pruned
 
 
-def test_prune_needs_an_age():
-    with pytest.raises(CommandError, match="Say what to prune"):
-        call_command("prune")
+def test_ages_are_whole_days():
     with pytest.raises(CommandError, match="whole days"):
         call_command("prune", "--calls-older-than", "0")
+    with pytest.raises(CommandError, match="whole days"):
+        call_command("prune", "--rejected-pushes-older-than", "0")
+
+
+def make_rejected(days_ago):
+    return RejectedPush.objects.create(
+        received_at=timezone.now() - dt.timedelta(days=days_ago),
+        remote_addr="203.0.113.9",
+        reason="signature",
+        http_status=401,
+        detail="No Authorization header.",
+        body_size=65536,
+        body_sha256="ab" * 32,
+        body_prefix='{"code": 2',
+    )
+
+
+def make_taken_push(days_ago):
+    push = ShopeePush.objects.create(
+        outcome="applied", code=2, signature_valid=True, detail="flagged", fingerprint="f" * 64
+    )
+    received = timezone.now() - dt.timedelta(days=days_ago)
+    if connection.vendor != "postgresql":  # the trigger refuses even this on PostgreSQL
+        ShopeePush.objects.filter(pk=push.pk).update(received_at=received)
+    return push
+
+
+def test_prune_deletes_rejected_pushes_after_the_window_and_never_taken_ones(capsys, settings):
+    old, recent = make_rejected(days_ago=31), make_rejected(days_ago=29)
+    taken = make_taken_push(days_ago=400)
+
+    call_command("prune")  # the window alone: PUSH_REJECTED_RETENTION_DAYS, 30 by default
+    out = capsys.readouterr().out
+    assert "Would delete (dry run; add --yes to delete): 0 call-log row(s)" in out
+    assert "1 rejected push(es) (older than 30 days)" in out
+    assert RejectedPush.objects.count() == 2
+
+    call_command("prune", "--calls-older-than", "365", "--yes")
+    assert "Deleted: 0 call-log row(s), 0 finished run(s), 0 finished task row(s), 1 rejected" in (
+        capsys.readouterr().out
+    )
+    assert list(RejectedPush.objects.all()) == [recent]
+    assert not RejectedPush.objects.filter(pk=old.pk).exists()
+
+    settings.PUSH_REJECTED_RETENTION_DAYS = 7
+    call_command("prune", "--yes")
+    assert "1 rejected push(es) (older than 7 days)" in capsys.readouterr().out
+    call_command("prune", "--yes", "--rejected-pushes-older-than", "1")
+    assert not RejectedPush.objects.exists()
+    assert list(ShopeePush.objects.all()) == [taken]  # the push log is never pruned
+
+
+@postgres_only
+def test_the_push_log_stays_undeletable_even_while_pruning():
+    push = make_taken_push(days_ago=0)
+    make_rejected(days_ago=100)
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL shopadmin.allow_prune = 'on'")
+            cursor.execute("DELETE FROM vouchers_shopeepush WHERE id = %s", [push.pk])
+    call_command("prune", "--yes")
+    assert list(ShopeePush.objects.all()) == [push]
+    assert not RejectedPush.objects.exists()

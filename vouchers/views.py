@@ -36,14 +36,17 @@ def shopee_push(request):
     """Shopee's push (webhook): verified by its Authorization header, logged, applied once.
 
     Answers 200 with an empty body when taken; 401 for a wrong or missing signature, 400 for a
-    malformed body, 413 for an oversized one, 503 when Shopee settings are missing.
+    malformed body, 413 for an oversized one, 503 when Shopee settings are missing (each of
+    those kept only as a small `RejectedPush` row).
     """
     callback_url = settings.SHOPEE_PUSH_URL or request.build_absolute_uri()
     remote_addr = request.META.get("REMOTE_ADDR") or None
     try:
         body = request.body
     except RequestDataTooBig:
-        reply = push_too_large(remote_addr=remote_addr)
+        reply = push_too_large(
+            content_length=request.META.get("CONTENT_LENGTH"), remote_addr=remote_addr
+        )
     else:
         reply = push_receive(
             body=body,

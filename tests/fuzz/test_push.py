@@ -1,9 +1,11 @@
 """Fuzz the push endpoint (/shopee/push/): bodies (JSON of Shopee's shape with random codes,
 ids, timestamps and data, any JSON, raw bytes, big ones), signed right, wrong or not at all,
-any method. Every push is logged (one ShopeePush row); one that is refused (401, 400, 413)
-changes nothing else, and only codes 2 and 12 may change a shop. Never a 5xx."""
+any method. A push we take is logged (one ShopeePush row) and only codes 2 and 12 may change a
+shop; one that is refused (401, 400, 413) adds one small RejectedPush row and changes nothing
+else. A flood of unsigned big bodies stays cheap. Never a 5xx."""
 
 import json
+import random
 
 import pytest
 from django.test import Client
@@ -15,6 +17,7 @@ from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stor
 from tests.fuzz.conftest import budget
 from tests.fuzz.sandbox_fuzz import json_values
 from tests.fuzz.strategies import id_texts
+from vouchers.models.push import REJECTED_PREFIX_BYTES, RejectedPush
 from vouchers.shopee.signing import push_signature
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
@@ -69,6 +72,7 @@ def post_push(body, signed, method="post"):
     elif signed != "none":
         headers["authorization"] = signed
     before = db_snapshot()
+    rejected_before = RejectedPush.objects.count()
     with rolled_back():
         response = client.generic(
             method.upper(), "/shopee/push/", body, content_type="application/json", headers=headers
@@ -80,10 +84,13 @@ def post_push(body, signed, method="post"):
             assert response.status_code == 405, what
             assert after == before, what
             return response
-        assert len(after.pop("ShopeePush")) == len(before.pop("ShopeePush")) + 1, what
-        if response.status_code >= 400 or json.loads(body or b"null") is None:
+        rejected = RejectedPush.objects.count() - rejected_before
+        if response.status_code >= 400:
+            assert rejected == 1, what
             assert after == before, f"{what}: refused ({response.status_code}) yet changed"
         else:
+            assert rejected == 0, what
+            assert len(after.pop("ShopeePush")) == len(before.pop("ShopeePush")) + 1, what
             after.pop("Shop"), before.pop("Shop")
             assert after == before, f"{what}: changed more than shops and the push log"
     return response
@@ -138,3 +145,64 @@ def test_push_deeply_nested_json(world, push_settings, depth, signed):
 
 def test_push_too_large(world, push_settings):
     post_push(b"{" + b" " * (3 * 1024 * 1024) + b"}", "valid")
+
+
+def stored_size(row: RejectedPush) -> int:
+    """The bytes a rejected row's variable fields take, as UTF-8."""
+    texts = [row.detail, row.body_sha256, row.body_prefix, row.reason, row.remote_addr or ""]
+    return sum(len(text.encode()) for text in texts)
+
+
+def big_body(kind: str, seed: int, size: int) -> bytes:
+    """A body of `size` bytes drawn from a small seed (Hypothesis keeps inputs small)."""
+    rng = random.Random(seed)
+    if kind == "bytes":
+        return rng.randbytes(size)
+    if kind == "multibyte":  # every character 2-4 bytes: the prefix cut inside one
+        text = "".join(rng.choice("é中😀\u0000") for _ in range(size // 2))
+        return text.encode()[:size]
+    pad = rng.randbytes(size // 2).hex()
+    return (b'{"code": 2, "shop_id": 7001, "pad": "' + pad.encode())[: size - 2] + b'"}'
+
+
+@budget(10)
+@given(
+    bodies=st.lists(
+        st.builds(
+            big_body,
+            st.sampled_from(["bytes", "multibyte", "json"]),
+            st.integers(0, 2**32),
+            st.integers(60_000, 65_536),
+        ),
+        min_size=5,
+        max_size=20,
+    ),
+    signed=st.sampled_from(["none", "wrong", "", "0" * 64]),
+)
+def test_push_flood(world, push_settings, bodies, signed):
+    """Many unsigned (or wrongly signed) bodies near 64 KB: each answered 401, each adding one
+    RejectedPush row of bounded size (so 10,000 stay far under 5 MB) and nothing else."""
+    before = db_snapshot()
+    with rolled_back():
+        for body in bodies:
+            client = Client(raise_request_exception=False)
+            headers = {}
+            if signed == "wrong":
+                headers["authorization"] = push_signature(
+                    partner_key="not-ours", callback_url=PUSH_URL, body=body
+                )
+            elif signed != "none":
+                headers["authorization"] = signed
+            response = client.post(
+                "/shopee/push/", body, content_type="application/json", headers=headers
+            )
+            what = f"flood push {shown(body)} signed {shown(signed)}"
+            assert_safe(response, secrets=stored_secrets, what=what)
+            assert response.status_code == 401, what
+        rows = list(RejectedPush.objects.all())
+        assert len(rows) == len(bodies)
+        assert sorted(row.body_size for row in rows) == sorted(len(body) for body in bodies)
+        for row in rows:
+            assert len(row.body_prefix) <= REJECTED_PREFIX_BYTES
+            assert stored_size(row) <= 400, f"{stored_size(row)} bytes kept of a rejected push"
+        assert db_snapshot() == before, "a rejected flood changed more than RejectedPush"

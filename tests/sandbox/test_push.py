@@ -43,6 +43,7 @@ RECORD_FIELDS = {
     "status",
     "error",
     "consumed",
+    "lost_at",
 }
 
 
@@ -73,6 +74,7 @@ def test_setting_a_push_url_sends_a_signed_verification_push(control, receiver):
         200,
         None,
     )
+    assert record["lost_at"] is None  # delivered: never lost
     [got] = receiver.received
     assert got.path == "/shopee/push"
     assert got.headers["Content-Type"] == "application/json"
@@ -280,6 +282,7 @@ def test_a_receiver_answering_500_loses_the_push(control, receiver):
     receiver.status = 500
     record = control.set_push_url(receiver.url)["verification"]
     assert (record["delivered"], record["status"], record["error"]) == (False, 500, "HTTP 500")
+    assert record["time"] <= record["lost_at"] <= control.now()
     receiver.status = 204
     assert control.cancel_authorization(SHOP_ID)["push"]["delivered"] is True
 
@@ -308,6 +311,7 @@ def test_without_a_push_url_every_push_is_lost(control):
         None,
         "no push URL is set",
     )
+    assert record["lost_at"] == record["time"]  # lost as it was made
 
 
 def test_a_reset_clears_the_push_url_and_the_pushes(control, receiver):

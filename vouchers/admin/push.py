@@ -1,4 +1,4 @@
-"""The Shopee push log: read-only for everyone, for auditors to browse and search."""
+"""The Shopee push log and the rejected pushes: read-only for everyone, for auditors."""
 
 import json
 
@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from vouchers.admin.paging import CappedCountPaginator, CheckedDateFieldListFilter, CheckedQuery
 from vouchers.models import ShopeePush
+from vouchers.models.push import RejectedPush
 from vouchers.services.access import sees_all_shops, shops_visible
 
 
@@ -68,3 +69,40 @@ class ShopeePushAdmin(CheckedQuery, admin.ModelAdmin):
         if obj.body is None:
             return "-"
         return format_html("<pre>{}</pre>", json.dumps(obj.body, indent=2, sort_keys=True))
+
+
+@admin.register(RejectedPush)
+class RejectedPushAdmin(CheckedQuery, admin.ModelAdmin):
+    """Pushes we refused (anyone can send them): size, hash and prefix only, pruned after
+    PUSH_REJECTED_RETENTION_DAYS. Shown to those who see every shop, since no shop vouches for
+    them."""
+
+    list_display = ["received_at", "reason", "http_status", "remote_addr", "body_size", "detail"]
+    list_filter = ["reason", ("received_at", CheckedDateFieldListFilter)]
+    search_fields = ["=body_sha256"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    fields = [
+        "received_at",
+        "remote_addr",
+        "reason",
+        "http_status",
+        "detail",
+        "body_size",
+        "body_sha256",
+        "body_prefix",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        rejected = super().get_queryset(request)
+        return rejected if sees_all_shops(request.user) else rejected.none()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

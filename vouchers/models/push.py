@@ -1,14 +1,28 @@
-"""The log of every push Shopee sent us (or that we fetched as lost), valid or not.
+"""What Shopee told us by push, and the pushes we refused.
 
-One row per push received at `/shopee/push/` and per lost push fetched by `maintain_shops`,
+`ShopeePush` is the log of every push we took: one row per push received at `/shopee/push/`
+with our partner key's signature and readable, and per lost push fetched by `maintain_shops`,
 written once by `vouchers.services.push` and never changed (on PostgreSQL a trigger refuses
-updates and deletes). It keeps what an auditor needs: when, from where, whether the signature
-was right, the push code, the shop, the body (secrets removed) and what shopadmin did about it.
+updates and deletes). It keeps what an auditor needs: when, from where, the push code, the shop,
+the body (secrets removed) and what shopadmin did about it.
+
+`RejectedPush` is where every push we answered with an error goes (no or wrong signature, a
+malformed or oversized body, Shopee settings missing): anyone can send those, so a row keeps
+only what an investigation needs (time, source address, size, SHA-256 and a 64-byte prefix of
+the body, why), a few hundred bytes whatever was sent, and `manage.py prune` deletes rows older
+than `PUSH_REJECTED_RETENTION_DAYS`. They live in their own table, rather than as prunable rows
+of the push log, so that the push log's trigger stays without any way to delete: a flaw in a
+"delete only rejected rows" rule would open the audit trail itself.
+
 The `Authorization` header (a signature) is never stored.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+REJECTED_PREFIX_BYTES = 64
+REJECTED_DETAIL_CHARS = 200
 
 
 class PushSource(models.TextChoices):
@@ -21,9 +35,7 @@ class PushOutcome(models.TextChoices):
     VERIFICATION = "verification", _("Verification push answered")
     IGNORED = "ignored", _("Ignored (nothing to do)")
     DUPLICATE = "duplicate", _("Duplicate (already received)")
-    REFUSED = "refused", _("Refused (bad or missing signature)")
     MALFORMED = "malformed", _("Malformed body")
-    UNAVAILABLE = "unavailable", _("Not configured")
 
 
 class ShopeePush(models.Model):
@@ -53,3 +65,29 @@ class ShopeePush(models.Model):
     def __str__(self):
         code = "?" if self.code is None else self.code
         return f"Push code {code} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RejectReason(models.TextChoices):
+    SIGNATURE = "signature", _("Bad or missing signature")
+    MALFORMED = "malformed", _("Malformed body")
+    TOO_LARGE = "too_large", _("Body too large")
+    UNAVAILABLE = "unavailable", _("Not configured")
+
+
+class RejectedPush(models.Model):
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    remote_addr = models.GenericIPAddressField("sent from", null=True, blank=True)
+    reason = models.CharField(max_length=16, choices=RejectReason)
+    http_status = models.PositiveSmallIntegerField("our answer (HTTP)")
+    detail = models.CharField("why", max_length=REJECTED_DETAIL_CHARS, blank=True)
+    body_size = models.PositiveIntegerField("body size (bytes)", null=True, blank=True)
+    body_sha256 = models.CharField("body SHA-256", max_length=64, blank=True)
+    body_prefix = models.CharField("body prefix", max_length=REJECTED_PREFIX_BYTES, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("rejected Shopee push")
+        verbose_name_plural = _("rejected Shopee pushes")
+
+    def __str__(self):
+        return f"Rejected push at {self.received_at:%Y-%m-%d %H:%M:%S}"

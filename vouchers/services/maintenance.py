@@ -41,6 +41,9 @@ def shops_maintain(
         report.lost_pushes = lost_pushes_apply(client=client, actor_label=ACTOR_LABEL)
     except ShopeeError as error:
         report.failed.append((None, f"fetching lost pushes failed: {error}"))
+    else:
+        if report.lost_pushes.problem:
+            report.failed.append((None, report.lost_pushes.problem))
     try:
         report.authorizations = shops_authorization_check(client=client, actor_label=ACTOR_LABEL)
     except ShopeeError as error:

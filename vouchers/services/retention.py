@@ -1,7 +1,10 @@
-"""Retention: pruning old call-log rows, finished runs and finished task rows.
+"""Retention: pruning old call-log rows, finished runs, finished task rows and rejected pushes.
 
 The call log is append-only (in the admin, and on PostgreSQL in the database too): pruning is
-the one way rows leave it, in batches, each in a transaction that says so.
+the one way rows leave it, in batches, each in a transaction that says so. Rejected pushes
+(`RejectedPush`: anyone can send them) are pruned on every run, after
+`PUSH_REJECTED_RETENTION_DAYS` unless told otherwise; the push log of the pushes we took is
+never pruned.
 """
 
 import datetime as dt
@@ -12,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from vouchers.models import EndRun, ShopeeCall
+from vouchers.models.push import RejectedPush
 from vouchers.models.run import ACTIVE_RUN_STATUSES
 
 BATCH = 5000
@@ -22,9 +26,10 @@ class PruneCounts:
     calls: int = 0
     runs: int = 0
     tasks: int = 0
+    rejected_pushes: int = 0
 
 
-def prune_candidates(*, calls_before, runs_before, tasks_before):
+def prune_candidates(*, calls_before, runs_before, tasks_before, rejected_pushes_before=None):
     """The querysets a prune with these cut-off times would delete (None: keep all)."""
     finished_task = DBTaskResult.objects.exclude(status__in=["READY", "RUNNING"])
     return {
@@ -37,6 +42,11 @@ def prune_candidates(*, calls_before, runs_before, tasks_before):
             else None
         ),
         "tasks": finished_task.filter(enqueued_at__lt=tasks_before) if tasks_before else None,
+        "rejected_pushes": (
+            RejectedPush.objects.filter(received_at__lt=rejected_pushes_before)
+            if rejected_pushes_before
+            else None
+        ),
     }
 
 

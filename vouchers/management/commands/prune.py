@@ -1,8 +1,10 @@
 """Delete old rows: `manage.py prune --calls-older-than 730 --runs-older-than 180 --yes`.
 
-Without --yes it only says what it would delete (the dry run comes first).
+Without --yes it only says what it would delete (the dry run comes first). Rejected pushes are
+pruned on every run, after PUSH_REJECTED_RETENTION_DAYS (or --rejected-pushes-older-than).
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from vouchers.services.retention import days_ago, prune_count, prune_delete
@@ -10,27 +12,35 @@ from vouchers.services.worker import tasks_left_running, tasks_mark_lost
 
 
 class Command(BaseCommand):
-    help = "Prune call-log rows, finished runs and finished task rows older than given ages."
+    help = (
+        "Prune call-log rows, finished runs and finished task rows older than given ages, and "
+        "rejected pushes older than PUSH_REJECTED_RETENTION_DAYS."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--calls-older-than", type=int, metavar="DAYS")
         parser.add_argument("--runs-older-than", type=int, metavar="DAYS")
         parser.add_argument("--tasks-older-than", type=int, metavar="DAYS")
+        parser.add_argument(
+            "--rejected-pushes-older-than",
+            type=int,
+            metavar="DAYS",
+            help="default: PUSH_REJECTED_RETENTION_DAYS",
+        )
         parser.add_argument("--yes", action="store_true", help="delete (default: dry run)")
 
     def handle(self, *args, calls_older_than, runs_older_than, tasks_older_than, yes, **options):
-        ages = [calls_older_than, runs_older_than, tasks_older_than]
-        if all(age is None for age in ages):
-            raise CommandError(
-                "Say what to prune: --calls-older-than, --runs-older-than or "
-                "--tasks-older-than (days)."
-            )
+        rejected_older_than = options["rejected_pushes_older_than"]
+        if rejected_older_than is None:
+            rejected_older_than = settings.PUSH_REJECTED_RETENTION_DAYS
+        ages = [calls_older_than, runs_older_than, tasks_older_than, rejected_older_than]
         if any(age is not None and age < 1 for age in ages):
             raise CommandError("Ages are whole days, 1 or more.")
         cut_offs = {
             "calls_before": days_ago(calls_older_than),
             "runs_before": days_ago(runs_older_than),
             "tasks_before": days_ago(tasks_older_than),
+            "rejected_pushes_before": days_ago(rejected_older_than),
         }
         if tasks_older_than is not None:
             # Task rows left RUNNING by a worker that is gone (see vouchers.services.worker).
@@ -45,5 +55,6 @@ class Command(BaseCommand):
         verb = "Deleted" if yes else "Would delete (dry run; add --yes to delete)"
         self.stdout.write(
             f"{verb}: {counts.calls} call-log row(s), {counts.runs} finished run(s), "
-            f"{counts.tasks} finished task row(s)."
+            f"{counts.tasks} finished task row(s), {counts.rejected_pushes} rejected push(es) "
+            f"(older than {rejected_older_than} days)."
         )
