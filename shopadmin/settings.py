@@ -234,6 +234,10 @@ del _email, _mail_options
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shopadmin <shopadmin@localhost>")
 SHOPADMIN_BASE_URL = env.str("SHOPADMIN_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# /metrics/ (vouchers/metrics.py): Prometheus scrapes it with `Authorization: Bearer <token>`;
+# staff logged in to the admin may open it too. Empty: staff logins only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # Logs go to stderr, one line per record, times in UTC with their offset. LOG_FORMAT=json (the
 # default; production) writes JSON lines (python-json-logger) with the fields timestamp, level,
 # logger, message and, where they apply, run_id, shop_id, voucher_id, request_id, actor and

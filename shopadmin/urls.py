@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from vouchers.metrics import metrics
 from vouchers.views import health, shopee_push
 from vouchers.views_notifications import notification_settings
 
@@ -20,5 +21,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("metrics/", metrics, name="metrics"),
     path("shopee/push/", shopee_push, name="shopee_push"),
 ]
