@@ -5,6 +5,7 @@ import io
 import uuid
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -234,3 +235,53 @@ def test_csv_leaves_ordinary_text_alone(auditor_client, db, message):
     response = auditor_client.get(EXPORT)
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0]["message"] == message
+
+
+def _team(name, shop, *members):
+    group = Group.objects.create(name=name)
+    shop.teams.add(group)
+    for member in members:
+        member.groups.add(group)
+    return group
+
+
+def test_a_team_member_chooses_actors_among_their_team_only(client, db):
+    team_permissions = ["vouchers.view_shopeecall"]
+    alice = UserFactory(username="alpha_alice", permissions=team_permissions)
+    mate = UserFactory(username="alpha_mate")
+    other = UserFactory(username="bravo_bob", permissions=team_permissions)
+    everyone = UserFactory(username="staff_dave")  # shares a group without shops with alice
+    alpha = ShopFactory(name="Alpha", shop_id=7301)
+    bravo = ShopFactory(name="Bravo", shop_id=7302)
+    _team("Alpha team", alpha, alice, mate)
+    _team("Bravo team", bravo, other)
+    staff = Group.objects.create(name="All staff")
+    for user in (alice, other, everyone):
+        user.groups.add(staff)
+    make_call(shop=alpha, actor=mate, actor_username="alpha_mate")
+    make_call(shop=bravo, actor=other, actor_username="bravo_bob", shop_name="Bravo")
+
+    client.force_login(alice)
+    response = client.get(CHANGELIST)
+    actor_filter = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "field_path", "") == "actor"
+    )
+    assert {label for _, label in actor_filter.lookup_choices} == {"alpha_alice", "alpha_mate"}
+    page = text_of(response)
+    assert "bravo_bob" not in page and "staff_dave" not in page
+
+    # Someone who sees every shop chooses among every user.
+    client.force_login(
+        UserFactory(username="auditor2", permissions=[*team_permissions, "vouchers.view_all_shops"])
+    )
+    response = client.get(CHANGELIST)
+    actor_filter = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "field_path", "") == "actor"
+    )
+    assert {"bravo_bob", "alpha_mate", "staff_dave"} <= {
+        label for _, label in actor_filter.lookup_choices
+    }
