@@ -85,3 +85,48 @@ def test_every_state_changing_post_needs_the_csrf_token(url, merchandiser):
     client = Client(enforce_csrf_checks=True)
     client.force_login(merchandiser)
     assert client.post(url, {"_selected_action": ["1"]}).status_code == 403
+
+
+def test_the_env_example_sources_in_a_posix_shell():
+    """`set -a; . shopadmin.env; set +a` as README says: every value arrives whole (an unquoted
+    `<...>` once made the shell read a file instead)."""
+    result = subprocess.run(  # noqa: S603 - the system's POSIX shell, fixed arguments
+        [
+            "/bin/sh",
+            "-c",
+            'set -a; . deploy/shopadmin.env.example; set +a; printf "%s\\n" '
+            '"$DEFAULT_FROM_EMAIL" "$EMAIL_URL" "$DJANGO_SECRET_KEY" "$LOG_FORMAT"',
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.splitlines() == [
+        "shopadmin <shopadmin@example.com>",
+        "smtp+tls://shopadmin%40example.com:your-smtp-password@smtp.example.com:587",
+        "change-me-to-50-random-characters",
+        "json",
+    ]
+
+
+def test_runtime_requirements_hold_no_test_tools():
+    runtime = (ROOT / "requirements.txt").read_text().lower()
+    for tool in ("pytest", "factory-boy", "hypothesis", "playwright", "aiosmtpd", "ruff"):
+        assert tool not in runtime, tool
+    assert "pytest-django" in (ROOT / "requirements-dev.txt").read_text()
+
+
+def test_the_release_step_compiles_the_translations():
+    procfile = (ROOT / "deploy" / "Procfile").read_text()
+    release = next(line for line in procfile.splitlines() if line.startswith("release:"))
+    assert "pybabel -q compile -d locale -D django" in release
+    web_unit = (ROOT / "deploy" / "systemd" / "shopadmin-web.service").read_text()
+    assert "pybabel -q compile -d locale -D django" in web_unit
+
+
+def test_db_worker_is_ours():
+    from django.core.management import get_commands
+
+    assert get_commands()["db_worker"] == "vouchers"
