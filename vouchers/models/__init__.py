@@ -2,6 +2,7 @@ from vouchers.models.audit import ShopeeCall
 from vouchers.models.health import WorkerHeartbeat
 from vouchers.models.job import ShopJob, ShopJobRow
 from vouchers.models.notifications import NotificationSettings, ShopAlertSent
+from vouchers.models.pace import PaceSlot
 from vouchers.models.push import ShopeePush
 from vouchers.models.run import EndRun, EndRunItem, VoucherSelection
 from vouchers.models.shop import Shop, ShopToken
@@ -11,6 +12,7 @@ __all__ = [
     "EndRun",
     "EndRunItem",
     "NotificationSettings",
+    "PaceSlot",
     "Shop",
     "ShopAlertSent",
     "ShopJob",

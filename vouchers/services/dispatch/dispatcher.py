@@ -34,7 +34,8 @@ from vouchers.services.dispatch.decisions import (
     ShopDown,
     StopJob,
 )
-from vouchers.services.dispatch.pace import LocalPace, PacingSettings, backoff_seconds
+from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
+from vouchers.services.dispatch.shared_pace import SharedPace
 from vouchers.services.shops import ShopUnavailable
 from vouchers.services.tokens import shop_auth_failed, shop_credentials
 from vouchers.shopee import errors
@@ -116,14 +117,18 @@ class Dispatcher:
     job: Job
     client: ShopeeClient
     config: PacingSettings
-    pace: object = None
+    pace: object = None  # SharedPace (the default) or LocalPace
     ready: dict = field(default_factory=lambda: defaultdict(deque))  # shop key -> tasks
     waiting: list = field(default_factory=list)  # heap: (time, seq, shop key, task)
     shops: dict = field(default_factory=dict)  # shop key -> why no call can be made for it
     stopping: bool = False
 
     def __post_init__(self):
-        self.pace = self.pace or LocalPace(self.config.shop_rps, self.config.global_rps)
+        self.pace = self.pace or SharedPace(
+            shop_rps=self.config.shop_rps,
+            global_rps=self.config.global_rps,
+            partner=self.client.config.partner_id,
+        )
         self._seq = itertools.count()
         self._credentials = {}
         self._rate_limited = defaultdict(int)  # shop key -> consecutive error_rate_limit
@@ -196,6 +201,9 @@ class Dispatcher:
             self._apply(shop_key, task, prepared)
             return None
         call = prepared
+        if shop_key in self.shops:
+            self.job.unavailable(task, shop_key, self.shops[shop_key])
+            return None
         try:
             credentials = self._shop_credentials(shop_key, call.shop)
         except (ShopUnavailable, ShopeeError) as error:
@@ -221,8 +229,6 @@ class Dispatcher:
         return call
 
     def _shop_credentials(self, shop_key, shop):
-        if shop_key in self.shops:
-            raise self.shops[shop_key]
         if shop_key not in self._credentials:
             self._credentials[shop_key] = shop_credentials(
                 shop=shop,
