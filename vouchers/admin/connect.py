@@ -20,7 +20,6 @@ from django.utils.translation import gettext, ngettext
 from vouchers.admin.jobs import job_url
 from vouchers.models.job import JobKind
 from vouchers.parsing import NumberError, parse_id
-from vouchers.services.access import shops_join_teams
 from vouchers.services.connect import (
     main_account_connect,
     shop_authorization_url,
@@ -106,7 +105,6 @@ def connect_callback(model_admin, request):
             request,
             gettext("Shopee refused the authorization code: %(error)s") % {"error": error},
         )
-    shops_join_teams(shops=shops, user=request.user)
     job = shop_job_create(
         kind=JobKind.CONNECT,
         actor=request.user,

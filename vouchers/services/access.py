@@ -83,7 +83,14 @@ def run_shops(run, user):
 
 
 def shops_join_teams(*, shops, user) -> None:
-    """Shops a team member connects join that member's teams, so they can see them."""
+    """Shops a team member connects join that member's teams, so they can see them (one
+    insert whatever the number of shops: a main account brings hundreds at once)."""
     teams = list(user.groups.all())
-    for shop in shops:
-        shop.teams.add(*teams)
+    if not teams:
+        return
+    membership = Shop.teams.through
+    membership.objects.bulk_create(
+        [membership(shop_id=shop.pk, group_id=team.pk) for shop in shops for team in teams],
+        ignore_conflicts=True,
+        batch_size=500,
+    )

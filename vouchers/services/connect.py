@@ -22,6 +22,7 @@ from vouchers.services.shops import (
     shop_mark_needs_reauth,
     shop_teams_reset,
     shop_tokens_set,
+    shops_tokens_set,
 )
 from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient
@@ -100,16 +101,35 @@ def main_account_connect(
             f"Shopee lists no shop under main account {main_account_id}: nothing to connect."
         )
     connection = MainAccountConnection(main_account_id=main_account_id, merchant_ids=merchant_ids)
+    wanted = sorted(set(shop_ids))
+    # A few queries whatever the number of shops (a main account may hold hundreds): this
+    # runs inside the connect callback, which must answer at once.
     with transaction.atomic():
-        for shop_id in sorted(set(shop_ids)):
-            shop, created = Shop.objects.get_or_create(
-                shop_id=shop_id, defaults={"name": f"Shop {shop_id}"}
-            )
-            Shop.objects.filter(pk=shop.pk).update(main_account_id=main_account_id)
-            shop.main_account_id = main_account_id
-            _store_tokens(shop, body)
-            _shop_teams_set(shop, actor)
-            (connection.added if created else connection.updated).append(shop)
+        known = set(Shop.objects.filter(shop_id__in=wanted).values_list("shop_id", flat=True))
+        Shop.objects.bulk_create(
+            [Shop(shop_id=shop_id, name=f"Shop {shop_id}") for shop_id in wanted],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        shops = list(Shop.objects.filter(shop_id__in=wanted).order_by("shop_id"))
+        now = timezone.now()
+        Shop.objects.filter(pk__in=[shop.pk for shop in shops]).update(
+            main_account_id=main_account_id, authorized_at=now, authorization_expiry_notice_at=None
+        )
+        shops_tokens_set(
+            shops=shops,
+            access_token=body["access_token"],
+            refresh_token=body["refresh_token"],
+            access_token_expires_at=now + dt.timedelta(seconds=_expire_in(body)),
+        )
+        for shop in shops:
+            shop.main_account_id, shop.authorized_at = main_account_id, now
+            shop.authorization_expiry_notice_at = None
+            if shop.shop_id in known and shop_id_was_edited(shop):
+                shop_teams_reset(shop=shop, actor=actor)
+            (connection.updated if shop.shop_id in known else connection.added).append(shop)
+        if actor is not None:
+            shops_join_teams(shops=shops, user=actor)
     return connection
 
 
@@ -141,17 +161,21 @@ def _shop_teams_set(shop: Shop, actor) -> None:
 def _store_tokens(shop: Shop, body: dict) -> None:
     """Save the exchanged pair for `shop` and note when it was authorized (inside a transaction)."""
     now = timezone.now()
-    try:
-        expire_in = parse_int(body.get("expire_in") or 14400, label="expire_in", maximum=10**7)
-    except NumberError:
-        expire_in = 14400
     shop_tokens_set(
         shop=shop,
         access_token=body["access_token"],
         refresh_token=body["refresh_token"],
-        access_token_expires_at=now + dt.timedelta(seconds=expire_in),
+        access_token_expires_at=now + dt.timedelta(seconds=_expire_in(body)),
     )
     Shop.objects.filter(pk=shop.pk).update(authorized_at=now, authorization_expiry_notice_at=None)
+
+
+def _expire_in(body: dict) -> int:
+    """Seconds the exchanged access token lives (Shopee's `expire_in`, else 4 hours)."""
+    try:
+        return parse_int(body.get("expire_in") or 14400, label="expire_in", maximum=10**7)
+    except NumberError:
+        return 14400
 
 
 def shop_info_update(
