@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tests.admin.helpers import text_of
 from tests.conftest import PARTNER_ID, PARTNER_KEY
-from tests.factories import ShopFactory, ShopTokenFactory
+from tests.factories import ShopFactory, ShopTokenFactory, UserFactory
 from vouchers.models import Shop, ShopeePush
 from vouchers.models.push import RejectedPush
 from vouchers.services.shops import shop_tokens_set
@@ -424,3 +424,17 @@ def test_the_upgrade_moves_rejected_pushes_out_of_the_push_log():
         with pytest.raises(DatabaseError, match="append-only"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("DELETE FROM vouchers_shopeepush")
+
+
+def test_team_members_see_no_rejected_push(client, shop):
+    push(client, cancelled([shop.shop_id]), authorization=False)
+    member = UserFactory(username="member", permissions=["vouchers.view_rejectedpush"])
+    client.force_login(member)
+
+    listing = client.get(reverse("admin:vouchers_rejectedpush_changelist"))
+
+    assert listing.status_code == 200
+    assert "0 rejected Shopee pushes" in text_of(listing)
+    row = RejectedPush.objects.get()
+    detail = client.get(reverse("admin:vouchers_rejectedpush_change", args=[row.pk]))
+    assert detail.status_code == 302  # Django's answer for an object out of reach

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
@@ -124,8 +126,7 @@ def test_lost_main_account_cancellation_and_expiry_are_applied_then_confirmed(
     ends = int(timezone.now().timestamp()) + 5 * 86400
     cancelled = sandbox.control.cancel_main_account(MAIN_ACCOUNT)["push"]
     expiring = sandbox.control.expire_soon([c.shop_id], expire_at=ends)["push"]
-    entries = sandbox.control._call("GET", "pushes")["pushes"]
-    assert [p["lost_at"] is not None for p in entries] == [True, True]
+    assert [p["lost_at"] is not None for p in sandbox.control.pushes()] == [True, True]
 
     report = lost_pushes_apply(client=get_client())
 
@@ -319,3 +320,39 @@ def test_a_page_we_cannot_read_is_an_error_and_not_confirmed(sandbox, shops, res
         lost_pushes_apply(client=get_client())
     assert not ShopeeCall.objects.filter(endpoint=CONFIRM).exists()
     assert not ShopeePush.objects.exists()
+
+
+def test_maintain_shops_reports_what_it_could_not_apply(sandbox, shops, monkeypatch, capsys):
+    sandbox.control.send_push(2, {"shop_id_list": [shops[0].shop_id], "marker": "boom"})
+    fail_on(monkeypatch, "boom")
+
+    with pytest.raises(CommandError, match="problem"):
+        call_command("maintain_shops", "--no-sync")
+
+    err = capsys.readouterr().err
+    assert "lost push 1 of a page of 1 could not be applied" in err
+    assert not sandbox.control.pushes()[0]["consumed"]
+
+
+def test_maintain_shops_reports_a_malformed_lost_push(sandbox, shops, capsys):
+    sandbox.control.send_push(3, {}, shop_id=shops[0].shop_id)
+    entries = [{"code": 3, "timestamp": 1_700_000_000, "data": {"not": "a string"}}]
+    sandbox.control.set_faults(
+        [
+            {
+                "path": GET_LOST,
+                "kind": "http_status",
+                "status": 200,
+                "content_type": "application/json",
+                "body": lost_page(entries, 1),
+                "times": 1,
+            }
+        ]
+    )
+
+    with pytest.raises(CommandError, match="problem"):
+        call_command("maintain_shops", "--no-sync")
+
+    assert "1 lost push(es) could not be read; see the push log" in capsys.readouterr().err
+    assert sandbox.control.pushes()[0]["consumed"]
+    assert ShopeePush.objects.get().outcome == "malformed"

@@ -42,8 +42,13 @@ def shops_maintain(
     except ShopeeError as error:
         report.failed.append((None, f"fetching lost pushes failed: {error}"))
     else:
-        if report.lost_pushes.problem:
-            report.failed.append((None, report.lost_pushes.problem))
+        lost = report.lost_pushes
+        if lost.malformed:
+            report.failed.append(
+                (None, f"{lost.malformed} lost push(es) could not be read; see the push log")
+            )
+        if lost.problem:
+            report.failed.append((None, lost.problem))
     try:
         report.authorizations = shops_authorization_check(client=client, actor_label=ACTOR_LABEL)
     except ShopeeError as error:
