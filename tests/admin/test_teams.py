@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
     VoucherFactory,
 )
+from tests.jobs import follow_job, job_outcome
 from vouchers.models import EndRun, ShopeeCall, Voucher
 from vouchers.services.authorizations import shops_authorization_check
 from vouchers.services.runs.create import run_create
@@ -227,13 +228,23 @@ def test_a_team_member_is_not_told_the_partners_other_shop_ids(world, partner_sh
     )
     assert [shop.pk for shop in member_report.confirmed] == [world["th"].pk]
     assert member_report.not_connected == [] and not member_report.partner_wide
-    boss = UserFactory(username="boss", permissions=["vouchers.view_all_shops"])
-    assert shops_authorization_check(client=get_client(), actor=boss).not_connected == [UNCONNECTED]
-    client.force_login(world["member"])
-    page = client.post(
-        SHOPS,
-        {"action": "check_authorizations", ACTION_CHECKBOX_NAME: [world["th"].pk]},
-        follow=True,
+    boss = UserFactory(
+        username="boss",
+        permissions=["vouchers.view_all_shops", "vouchers.view_shop", "vouchers.change_shop"],
     )
+    assert shops_authorization_check(client=get_client(), actor=boss).not_connected == [UNCONNECTED]
+    # Through the shop list's action and its job page, as the member sees it once it is done.
+    client.force_login(world["member"])
+    started = client.post(
+        SHOPS, {"action": "check_authorizations", ACTION_CHECKBOX_NAME: [world["th"].pk]}
+    )
+    page = follow_job(client, started)
     assert page.status_code == 200
+    assert "1 of the 1 selected shop(s) confirmed by Shopee." in job_outcome(page)
     assert str(UNCONNECTED) not in page.content.decode()
+    # Staff who see every shop are told which shops are not connected yet.
+    client.force_login(boss)
+    started = client.post(
+        SHOPS, {"action": "check_authorizations", ACTION_CHECKBOX_NAME: [world["th"].pk]}
+    )
+    assert any(str(UNCONNECTED) in text for text in job_outcome(follow_job(client, started)))
