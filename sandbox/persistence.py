@@ -71,10 +71,10 @@ def dump_state(state: SandboxState) -> dict[str, Any]:
     }
 
 
-def _push(row: dict[str, Any]) -> Push:
+def _push(row: dict[str, Any], now: int) -> Push:
     restored = Push(**row)
-    if restored.pending:
-        restored.pending, restored.error = False, STOPPED
+    if restored.pending:  # lost by the restart: now, as far as anyone can tell
+        restored.pending, restored.error, restored.lost_at = False, STOPPED, now
     return restored
 
 
@@ -101,7 +101,7 @@ def restore_state(state: SandboxState, data: dict[str, Any]) -> None:
     state.merchant_refresh_tokens = _table(data.get("merchant_refresh_tokens", []), "merchant_id")
     state.codes = {row["token"]: _grant(row) for row in data["codes"]}
     state.push_url = data.get("push_url")
-    state.pushes = [_push(row) for row in data.get("pushes", [])]
+    state.pushes = [_push(row, now) for row in data.get("pushes", [])]
     state.next_message_id = data.get("next_message_id", 1)
 
 

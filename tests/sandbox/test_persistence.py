@@ -104,6 +104,7 @@ def test_main_accounts_merchants_cancellations_and_pushes_survive_a_restart(tmp_
         restored = control.pushes()
         assert [p["message_id"] for p in restored] == [p["message_id"] for p in pushes]
         assert not any(p["pending"] or p["delivered"] for p in restored)
+        assert all(p["lost_at"] >= p["time"] for p in restored)  # lost, and when
         assert shopee.refresh(shared["refresh_token"], shop_id=GROUP_A)["error"] == "error_auth"
         assert shopee.refresh(shared["refresh_token"], shop_id=GROUP_B)["error"] == ""
         assert shopee.refresh_merchant(merchant["refresh_token"], MERCHANT_A)["error"] == ""
