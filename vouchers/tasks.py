@@ -2,6 +2,7 @@
 
 from django.tasks import task, task_backends
 
+from vouchers.logcontext import log_context
 from vouchers.services.health import heartbeat_record
 from vouchers.services.jobs.process import shop_job_process, shop_job_watchdog_plan
 from vouchers.services.runs.engine import run_process
@@ -29,7 +30,8 @@ def shop_job_task(job_id: int, watchdog: bool = False) -> str:
         at = shop_job_watchdog_plan(job_id=job_id, watchdog=watchdog)
         if at is not None:
             shop_job_task.using(run_after=at).enqueue(job_id, watchdog=True)
-    return shop_job_process(job_id=job_id)
+    with log_context(job_id=job_id):  # every line of the job names it
+        return shop_job_process(job_id=job_id)
 
 
 def shop_job_enqueue(*, job_id: int) -> None:
