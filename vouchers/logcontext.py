@@ -11,13 +11,20 @@ settings.LOGGING), so the JSON lines of LOG_FORMAT=json have them as fields::
         with log_context(shop_id=item.shop_id, voucher_id=item.voucher_shopee_id):
             log.warning("...")                  # ... plus "shop_id" and "voucher_id"
 
-Keys: run_id, shop_id (Shopee's shop id), voucher_id (Shopee's voucher id), request_id
-(Shopee's), actor (a username or "system"), worker_id. Nested contexts add to the outer one and
-restore it on exit; a value of None leaves a key out. The values live in a `contextvars`
-variable: a thread started inside a context does not inherit it (threads start with an empty
-context), so a pool's worker function opens its own `log_context(...)` around each item, or runs
-under `contextvars.copy_context().run(...)`. `extra={...}` on one log call overrides a key for
-that line. Never put secrets here: these fields are written to every line.
+Keys: run_id, job_id (a shop job's), shop_id (Shopee's shop id), voucher_id (Shopee's voucher
+id), request_id (Shopee's), actor (a username or "system"), worker_id. Nested contexts add to
+the outer one and restore it on exit; a value of None leaves a key out. `extra={...}` on one log
+call overrides a key for that line. Never put secrets here: these fields go on every line.
+
+Threads: the values live in a `contextvars` variable, and a thread started inside a context does
+not inherit it (threads start with an empty context). A pool's work function therefore opens
+its own `log_context(run_id=..., shop_id=..., voucher_id=...)` around each item, or is submitted
+as `pool.submit(contextvars.copy_context().run, fn, ...)`. Where things start today:
+`run_process_task` (services/runs/status_log.py: run_id and actor for each slice),
+`shop_job_task` (job_id), `shopee_call()` in services/audit.py (shop_id, voucher_id, actor around
+one call); `call_log_finish()` writes the WARNING line of a failed call with the row's own ids and
+Shopee's request_id, and the run id from the context (or from the row's batch id), so a
+dispatcher that sends from its own threads gets complete failure lines without doing anything.
 """
 
 import contextvars
@@ -25,7 +32,7 @@ import datetime as dt
 import logging
 from contextlib import contextmanager
 
-KEYS = ("run_id", "shop_id", "voucher_id", "request_id", "actor", "worker_id")
+KEYS = ("run_id", "job_id", "shop_id", "voucher_id", "request_id", "actor", "worker_id")
 
 _context: contextvars.ContextVar[dict] = contextvars.ContextVar("shopadmin_log_context")
 
