@@ -10,8 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.admin.helpers import CHANGELIST, END_URL, confirm, text_of
-from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.models import EndRun, ShopeeCall, Voucher
+from tests.factories import (
+    MERCHANDISER_PERMISSIONS,
+    ShopFactory,
+    ShopTokenFactory,
+    UserFactory,
+    VoucherFactory,
+)
+from vouchers.admin import csv_upload
+from vouchers.models import EndRun, ShopeeCall, Voucher, VoucherSelection
+from vouchers.services.runs import csv_import
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +125,79 @@ def test_a_file_over_10_mb_is_refused_by_the_form(merch_client, north):
     assert "The file is larger than 10 MB" in text_of(page)
     assert page.context["form"].errors
     assert not EndRun.objects.exists()
+
+
+def bytes_read(response) -> int:
+    """How much of the request's body the server read (the test client's payload counts
+    down as it is read)."""
+    request = response.wsgi_request
+    return int(request.META["CONTENT_LENGTH"]) - len(request.META["wsgi.input"])
+
+
+@pytest.fixture
+def small_limit(monkeypatch):
+    """A 100 KB limit, so that going over it costs the test little."""
+    monkeypatch.setattr(csv_import, "MAX_BYTES", 100 * 1024)
+    return 100 * 1024
+
+
+def test_an_upload_declared_over_the_limit_is_refused_before_it_is_read(merch_client, small_limit):
+    page = upload(merch_client, b"shop_id,voucher_id\n" + b"7" * (1024 * 1024))
+    assert page.status_code == 200
+    assert "The file is larger than 0 MB: split it into smaller files." in text_of(page)
+    assert page.context["form"].errors
+    assert bytes_read(page) == 0
+    assert not VoucherSelection.objects.exists()
+
+
+def test_a_100_mb_upload_is_refused_without_reading_it(merch_client, north):
+    body = b"--xyz\r\n"  # all there is of the "100 MB": reading more would fail the test
+    page = merch_client.generic(
+        "POST",
+        IMPORT_URL,
+        body,
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+    )
+    assert page.status_code == 200
+    assert "The file is larger than 10 MB: split it into smaller files." in text_of(page)
+
+
+def test_an_upload_over_the_limit_is_stopped_while_it_is_read(
+    merch_client, small_limit, monkeypatch
+):
+    # The declared size passes (as when a client sends no honest one): the handler decides.
+    monkeypatch.setattr(csv_upload, "FORM_OVERHEAD_BYTES", 100 * 1024 * 1024)
+    data = b"shop_id,voucher_id\n" + b"7" * (4 * 1024 * 1024)
+    page = upload(merch_client, data)
+    assert page.status_code == 200
+    assert "The file is larger than 0 MB: split it into smaller files." in text_of(page)
+    # Stopped at the limit, give or take a chunk of the parser's reads (64 KB): the rest unread.
+    assert bytes_read(page) < small_limit + 3 * 64 * 1024 < len(data)
+    assert not VoucherSelection.objects.exists()
+
+
+def test_an_upload_at_the_limit_is_read(merch_client, north, small_limit):
+    data = b"shop_id,voucher_id\n7001,5000000001\n"
+    page = upload(merch_client, data + b" " * (small_limit - len(data)))
+    assert "1 voucher will be ended on Shopee" in text_of(page)
+
+
+def test_the_csrf_token_is_still_checked(north):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(username="csrf", permissions=MERCHANDISER_PERMISSIONS))
+    data = b"shop_id,voucher_id\n7001,5000000001\n"
+    refused = upload(client, data)
+    assert refused.status_code == 403
+    assert not VoucherSelection.objects.exists()
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(IMPORT_URL).content.decode()
+    ).group(1)
+    page = client.post(
+        IMPORT_URL,
+        {"csrfmiddlewaretoken": token, "file": SimpleUploadedFile("end.csv", data, "text/csv")},
+    )
+    assert "1 voucher will be ended on Shopee" in text_of(page)
 
 
 def test_a_large_file_is_confirmed_by_reference_not_by_ids(merch_client, north):

@@ -3,6 +3,8 @@ UTF-16, Latin-1, cp1252), separators (, ; tab |, and Excel's sep= line), quotes,
 quotes, very long cells, many rows, header variants, file names. The import only reads: a
 refused file changes nothing; an accepted one keeps one selection for the confirmation."""
 
+from unittest import mock
+
 import pytest
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +15,9 @@ from hypothesis import strategies as st
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.strategies import TRICKY_NUMBERS, any_texts, id_texts
+from vouchers.admin import csv_upload
 from vouchers.models import VoucherSelection
+from vouchers.services.runs import csv_import
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -136,3 +140,39 @@ REGRESSIONS = [
 @pytest.mark.parametrize("data", REGRESSIONS, ids=lambda data: shown(data, 40))
 def test_csv_regressions(staff_client, world, sandbox, data):
     upload(staff_client, sandbox, data)
+
+
+LIMIT = 64 * 1024  # the import's limit in these examples: small, so going over it is cheap
+TOO_LARGE = "The file is larger than 0 MB: split it into smaller files."
+
+
+@budget(25)
+@given(
+    size=st.integers(0, 4 * LIMIT),
+    trust_declared=st.booleans(),
+)
+@example(size=LIMIT, trust_declared=True)
+@example(size=LIMIT + 1, trust_declared=True)
+@example(size=LIMIT + 1, trust_declared=False)
+@example(size=4 * LIMIT, trust_declared=False)
+def test_upload_sizes(staff_client, world, sandbox, size, trust_declared):
+    """Any size: a file over the limit is refused with the message, and its upload stopped
+    by the declared size or while it is read, near the limit; one at most the limit is read."""
+    header = b"shop_id,voucher_id\n"
+    data = (header + b"7" * size)[:size]
+    overhead = csv_upload.FORM_OVERHEAD_BYTES if trust_declared else 1 << 40
+    with (
+        mock.patch.object(csv_import, "MAX_BYTES", LIMIT),
+        mock.patch.object(csv_upload, "FORM_OVERHEAD_BYTES", overhead),
+    ):
+        response = upload(staff_client, sandbox, data)
+    assert response.status_code == 200
+    request = response.wsgi_request
+    read = int(request.META["CONTENT_LENGTH"]) - len(request.META["wsgi.input"])
+    if size > LIMIT:
+        assert TOO_LARGE in response.content.decode()
+        assert read <= LIMIT + 3 * 64 * 1024
+        assert not VoucherSelection.objects.exists()
+    else:
+        assert TOO_LARGE not in response.content.decode()
+        assert read == int(request.META["CONTENT_LENGTH"])
