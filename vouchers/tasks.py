@@ -1,10 +1,18 @@
-"""Background tasks (Django's tasks framework; the database backend runs them in db_worker)."""
+"""Background tasks (Django's tasks framework; the database backend runs them in db_worker).
+
+The one place that schedules work: services never import this module (it imports them); the
+runs' queueing is registered with `services.runs.queue` when the app starts (apps.py).
+"""
+
+import datetime as dt
 
 from django.tasks import task, task_backends
+from django.utils import timezone
 
 from vouchers.logcontext import log_context
 from vouchers.services.health import heartbeat_record
 from vouchers.services.jobs.process import shop_job_process, shop_job_watchdog_plan
+from vouchers.services.runs import queue
 from vouchers.services.runs.engine import run_process
 from vouchers.services.runs.status_log import run_slice_logged
 
@@ -13,6 +21,29 @@ from vouchers.services.runs.status_log import run_slice_logged
 def run_process_task(run_id: int, watchdog: bool = False) -> str:
     """Process one slice of an ending run; see vouchers.services.runs.engine."""
     return run_slice_logged(run_id=run_id, watchdog=watchdog, process=run_process)
+
+
+def run_enqueue(*, run_id: int, at=None) -> None:
+    """Queue processing of run `run_id`, at `at` when given and the backend can defer."""
+    task_ = run_process_task
+    if at is not None and at > timezone.now():
+        if not task_backends[task_.backend].supports_defer:
+            return  # an immediate backend: nothing can wait; the run is started by hand
+        task_ = task_.using(run_after=at)
+    task_.enqueue(run_id)
+
+
+def run_enqueue_watchdog(*, run_id: int, after_seconds: float) -> dt.datetime | None:
+    """Queue a check of the run `after_seconds` from now; returns when, or None if the
+    backend cannot defer (then nothing watches over the run)."""
+    if not task_backends[run_process_task.backend].supports_defer:
+        return None
+    at = timezone.now() + dt.timedelta(seconds=after_seconds)
+    run_process_task.using(run_after=at).enqueue(run_id, watchdog=True)
+    return at
+
+
+queue.scheduler_register(enqueue=run_enqueue, enqueue_watchdog=run_enqueue_watchdog)
 
 
 @task(takes_context=True)

@@ -1,38 +1,37 @@
-"""Putting a run on the task queue (the task itself lives in vouchers.tasks)."""
+"""Putting a run on the task queue, and stopping a run.
+
+The queueing itself is done by `vouchers.tasks` (the one place that schedules work), which
+registers it here when the app starts: services never import the task module, which imports
+them.
+"""
 
 import datetime as dt
 
 from django.db import transaction
-from django.tasks import task_backends
 from django.utils import timezone
 
 from vouchers.models import EndRun
 from vouchers.models.run import RunStatus
 from vouchers.services.notifications import run_notify
 
+_scheduler = {}
+
+
+def scheduler_register(*, enqueue, enqueue_watchdog) -> None:
+    """`vouchers.tasks`, the one place that schedules work, says how (at app start-up)."""
+    _scheduler["enqueue"] = enqueue
+    _scheduler["enqueue_watchdog"] = enqueue_watchdog
+
 
 def run_enqueue(*, run_id: int, at=None) -> None:
     """Queue processing of run `run_id`, at `at` when given and the backend can defer."""
-    from vouchers.tasks import run_process_task  # the task module imports the services
-
-    task = run_process_task
-    if at is not None and at > timezone.now():
-        if not task_backends[task.backend].supports_defer:
-            return  # an immediate backend: nothing can wait; the run is started by hand
-        task = task.using(run_after=at)
-    task.enqueue(run_id)
+    _scheduler["enqueue"](run_id=run_id, at=at)
 
 
 def run_enqueue_watchdog(*, run_id: int, after_seconds: float) -> dt.datetime | None:
     """Queue a check of the run `after_seconds` from now; returns when, or None if the
     backend cannot defer (then nothing watches over the run)."""
-    from vouchers.tasks import run_process_task
-
-    if not task_backends[run_process_task.backend].supports_defer:
-        return None
-    at = timezone.now() + dt.timedelta(seconds=after_seconds)
-    run_process_task.using(run_after=at).enqueue(run_id, watchdog=True)
-    return at
+    return _scheduler["enqueue_watchdog"](run_id=run_id, after_seconds=after_seconds)
 
 
 def run_stop(run, reason: str) -> None:
