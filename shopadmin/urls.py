@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from shopadmin.security import admin_login
 from vouchers.metrics import metrics
 from vouchers.views import health, shopee_push
 from vouchers.views_notifications import notification_settings
@@ -18,6 +19,8 @@ urlpatterns = [
         admin.site.admin_view(notification_settings),
         name="notification_settings",
     ),
+    # The admin's own login, keeping `next` to the admin's pages (before admin.site.urls).
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),

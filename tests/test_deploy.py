@@ -17,6 +17,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "admin.example.com",
+    "DJANGO_TRUSTED_PROXY_COUNT": "1",
     "DATABASE_URL": "postgres://shopadmin@127.0.0.1:5432/shopadmin",
     "TOKEN_ENCRYPTION_KEYS": "ZmFrZS1rZXktZmFrZS1rZXktZmFrZS1rZXktZmFrZTE=",
     "EMAIL_URL": "smtp+tls://smtp.example.com:587",
@@ -39,6 +40,27 @@ def test_check_deploy_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_production_settings_send_a_strict_content_security_policy():
+    code = (
+        "from django.conf import settings; from django.utils.csp import build_policy; "
+        "print(settings.MIDDLEWARE); print(build_policy(settings.SECURE_CSP, 'NONCE'))"
+    )
+    result = manage("shell", "-c", code, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in result.stdout
+    assert (
+        "default-src 'self'; script-src 'self' 'nonce-NONCE'; style-src 'self' 'nonce-NONCE'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    ) in result.stdout
+
+
+def test_a_negative_trusted_proxy_count_stops_start_up():
+    result = manage("check", env={**PRODUCTION, "DJANGO_TRUSTED_PROXY_COUNT": "-1"})
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr
 
 
 def test_a_missing_secret_key_stops_start_up_with_a_clear_message(tmp_path):

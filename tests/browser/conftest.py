@@ -46,15 +46,53 @@ def browser():
             chromium.close()
 
 
+# Records every Content-Security-Policy violation of every page the test visits: into the page
+# (window.cspViolations, read at the end) and, as it happens, to the test (before the page is
+# left for the next one).
+CSP_LISTENER = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const violation = {
+    page: event.documentURI,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    sample: event.sample,
+    source: `${event.sourceFile}:${event.lineNumber}`,
+  };
+  window.cspViolations.push(violation);
+  window.reportCspViolation?.(violation);
+}, true);
+"""
+
+
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser profile (no cookies) on the live server, 1280×800."""
+def csp_violations():
+    """The CSP violations seen so far on our pages; the `page` fixture fails the test on any."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
+    """A fresh browser profile (no cookies) on the live server, 1280×800, failing the test if
+    any of our pages breaks its Content-Security-Policy (the sandbox's pages are not ours)."""
     context = browser.new_context(
         base_url=live_server.url, viewport=VIEWPORT, accept_downloads=True
     )
     context.set_default_timeout(10_000)
-    yield context.new_page()
+
+    def record(violation):
+        if violation["page"].startswith(live_server.url) and violation not in csp_violations:
+            csp_violations.append(violation)
+
+    context.expose_function("reportCspViolation", record)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    yield page
+    if not page.is_closed() and page.url.startswith(live_server.url):
+        for violation in page.evaluate("window.cspViolations || []"):
+            record(violation)
     context.close()
+    assert csp_violations == [], f"Content-Security-Policy violations: {csp_violations}"
 
 
 @pytest.fixture

@@ -217,7 +217,7 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
                     "(expires in %(days)s day)", "(expires in %(days)s days)", days
                 ) % {"days": days}
             return format_html(
-                '{} <strong class="auth-expiring" style="color: var(--error-fg)">{}</strong>',
+                '{} <strong class="auth-expiring shop-alert">{}</strong>',
                 when,
                 expires,
             )
@@ -227,7 +227,7 @@ class ShopAdmin(CheckedQuery, admin.ModelAdmin):
     def connection(self, obj):
         if obj.needs_reauth:
             return format_html(
-                '<strong style="color: var(--error-fg)">{}</strong> ({})',
+                '<strong class="shop-alert">{}</strong> ({})',
                 gettext("Needs re-authorization"),
                 obj.needs_reauth_reason,
             )

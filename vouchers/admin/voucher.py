@@ -125,8 +125,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     def shop_times(self, obj):
         region = obj.shop.region
         return format_html(
-            '<span style="white-space: nowrap">{}</span><br>'
-            '<span style="white-space: nowrap">→ {}</span>',
+            '<span class="nowrap">{}</span><br><span class="nowrap">→ {}</span>',
             region_time(obj.start_time, region),
             region_time(obj.end_time, region),
         )
