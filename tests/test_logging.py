@@ -18,7 +18,7 @@ from django.utils import timezone
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
 from vouchers.logcontext import ContextFilter, log_context
-from vouchers.models import EndRun, Voucher
+from vouchers.models import EndRun, ShopeeCall, Voucher
 from vouchers.models.run import RunStatus
 from vouchers.services.audit import shopee_call
 from vouchers.services.runs.create import run_create
@@ -205,3 +205,27 @@ def test_an_unknown_log_format_stops_start_up():
         timeout=60,
     )
     assert result.returncode != 0 and "LOG_FORMAT is json or text" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_failed_call_of_a_run_names_the_run_without_a_context(json_lines):
+    """The engine sends from its own threads (no context there): the run id comes from the row."""
+    from vouchers.services.audit import call_log_finish
+    from vouchers.shopee.errors import ShopeeTransientError
+
+    voucher = VoucherFactory()
+    run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="x")
+    row = ShopeeCall.objects.create(
+        started_at=timezone.now(),
+        endpoint=END,
+        method="POST",
+        batch_id=run.public_id,
+        shop_shopee_id=voucher.shop.shop_id,
+        voucher_shopee_id=voucher.voucher_id,
+        actor_username="system",
+    )
+    call_log_finish(row, error=ShopeeTransientError("No answer from Shopee within 1 s (timeout)."))
+    (line,) = json_lines()
+    assert line["level"] == "WARNING"
+    assert (line["run_id"], line["voucher_id"]) == (run.pk, voucher.voucher_id)
+    assert "request_id" not in line  # none: Shopee never answered
