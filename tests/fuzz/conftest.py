@@ -122,6 +122,9 @@ def world(staff):
     )
     run.status = RunStatus.FINISHED
     run.save(update_fields=["status"])
+    from vouchers.services.jobs.create import shop_job_create
+
+    shop_job_create(kind="sync", actor=staff, shops=[north, south])  # queued: its rows waiting
     now = timezone.now()
     for n, (outcome, error) in enumerate(
         [("success", ""), ("refused", "error_param"), ("failed", ""), ("pending", "")]

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.strategies import id_texts, query_dicts
-from vouchers.models import EndRun, Shop, ShopeeCall, ShopeePush, Voucher
+from vouchers.models import EndRun, Shop, ShopeeCall, ShopeePush, ShopJob, Voucher
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
-MODELS = [Voucher, ShopeeCall, EndRun, Shop, ShopeePush]
+MODELS = [Voucher, ShopeeCall, EndRun, Shop, ShopeePush, ShopJob]
 OBJECT_QUERY_NAMES = ["_to_field", "_popup", "_changelist_filters"]
 
 
