@@ -220,9 +220,13 @@ def test_shared_pace_keeps_the_partners_pace(db):
 def test_local_pace_spaces_a_shop():
     clock = [100.0]
     pace = LocalPace(shop_rps=5, global_rps=100, clock=lambda: clock[0])
+    pace.lateness.bound = 0.0
     assert pace.take("a") == 100.0
     assert pace.next_slot("a") == pytest.approx(100.0 + slot_seconds(5))
     assert pace.next_slot("b") == pytest.approx(100.01)
+    pace.lateness.observe(0.05)  # requests leave up to 50 ms late: slots are that much longer
+    assert pace.take("b") == pytest.approx(100.01)
+    assert pace.next_slot("b") == pytest.approx(100.01 + slot_seconds(5) + 0.05)
 
 
 def test_two_dispatchers_at_once_keep_one_shops_pace(sandbox, transactional_db, settings):

@@ -66,6 +66,7 @@ class Call:
     generation: int = 0
     prepared: object = None
     row: object = None
+    slot: float = 0.0
 
 
 @dataclass
@@ -163,7 +164,8 @@ class Dispatcher:
                 )
                 for future in done:
                     call = in_flight.pop(future)
-                    result, error = future.result()
+                    result, error, sent_at = future.result()
+                    self.pace.lateness.observe(sent_at - call.slot)
                     self._answered(call, result, error)
 
     # Sending.
@@ -185,6 +187,7 @@ class Dispatcher:
             if call is None:
                 self.pace.give_back(shop_key, slot)
                 continue
+            call.slot = slot
             return pool.submit(_send, self.client, call.prepared, slot), call
 
     def _pick(self, horizon):
@@ -325,11 +328,13 @@ class Dispatcher:
 
 
 def _send(client, prepared, slot):
-    """In a pool thread: wait for the paced slot, then send. No database access here."""
+    """In a pool thread: wait for the paced slot, then send. No database access here.
+    Returns (answer, failure, when it was sent)."""
     delay = slot - time.time()
     if delay > 0:
         time.sleep(delay)
+    sent_at = time.time()
     try:
-        return client.send(prepared), None
+        return client.send(prepared), None, sent_at
     except ShopeeError as error:
-        return None, error
+        return None, error, sent_at

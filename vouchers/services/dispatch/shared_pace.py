@@ -9,7 +9,9 @@ in Unix seconds. A dispatcher reserves a few slots at once with one statement:
 (GREATEST on PostgreSQL, where the row lock serialises it; on SQLite the write lock does), and
 hands them out in this process. Slots are never shared, so however many processes call Shopee,
 a shop sees at most its pace in any one-second window: a shop's slot not used in time is
-dropped, never used late. The partner's slots are tokens: one is spent by each call at or after
+dropped, and each slot is lengthened by how late this process has lately sent requests after
+their slots (the dispatcher reports it), so that a late request still leaves a full 1/rps
+before the next slot. The partner's slots are tokens: one is spent by each call at or after
 its time (never before), so that over time all processes together keep the partner's pace, give
 or take a batch. A batch is small (a fifth of a second of a shop's pace, a twentieth of the
 partner's) so that idle slots cost little. `error_rate_limit` moves the shop's `cool_until`: every
@@ -23,7 +25,7 @@ from collections import defaultdict, deque
 from django.db import connection
 
 from vouchers.models.pace import PaceSlot
-from vouchers.services.dispatch.pace import slot_seconds
+from vouchers.services.dispatch.pace import Lateness, slot_seconds
 
 SHOP_BATCH_SECONDS = 0.2
 PARTNER_BATCH_SECONDS = 0.05
@@ -43,6 +45,7 @@ class SharedPace:
         self.seen = {}  # pace key -> (next_at, cool_until) at the last reservation
         self.taken_partner = None
         self.rows = set()  # pace keys whose row exists
+        self.lateness = Lateness()
 
     def next_slot(self, shop_key) -> float:
         """The earliest time a request for this shop may start (as far as this process knows)."""
@@ -72,9 +75,10 @@ class SharedPace:
         slots = self.slots[shop_key]
         if not _fresh(slots, max(now, partner)):
             count = max(1, min(want, self.shop_batch))
-            slots.extend(
-                self._reserve(_shop(shop_key), count, self.shop_interval, max(now, partner))
-            )
+            # Each slot also covers how late this process may send it, so that the next slot,
+            # maybe another process's, still comes a full 1/rps after the request.
+            interval = self.shop_interval + min(self.lateness.bound, self.shop_interval)
+            slots.extend(self._reserve(_shop(shop_key), count, interval, max(now, partner)))
         return slots.popleft()
 
     def give_back(self, shop_key, slot: float) -> None:
