@@ -11,6 +11,7 @@ from tests.admin.helpers import text_of
 from tests.admin.test_connect_main_account import MAIN_ACCOUNT_ID, SHOPS, seller_authorizes
 from tests.factories import TEAM_PERMISSIONS, ShopFactory, ShopTokenFactory, UserFactory
 from tests.jobs import follow_job, job_outcome
+from tests.test_languages import compiled_catalogues  # noqa: F401 (compiles, autouse)
 from vouchers.models import ShopJob
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,18 @@ def test_a_shop_whose_details_cannot_be_read_is_a_warning_on_the_connect_page(
     )
     assert "502" in warning
     assert "Tokens stored for 3 shops" in page.content.decode()
+
+
+def test_the_job_page_speaks_the_readers_language(merch_client, teams):
+    answer = merch_client.post(
+        SHOP_LIST, {"action": "sync_vouchers", ACTION_CHECKBOX_NAME: [teams["th"].pk]}
+    )
+    follow_job(merch_client, answer)
+
+    thai = text_of(merch_client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="th"))
+
+    assert "1 จาก 1 ร้าน" in thai and "ซิงค์บัตรกำนัลแล้ว 0 รายการ" in thai
+    assert "Acme Thailand (7100)" in thai
+    assert "shops done" not in thai and "new and 0 updated" not in thai
+    vietnamese = text_of(merch_client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="vi"))
+    assert "Công việc" in vietnamese and "Đã đồng bộ 0 voucher" in vietnamese
