@@ -16,7 +16,8 @@ django-tasks-db's command of the same name and takes the same options) runs `Res
   of a worker that never comes back are marked by `manage.py prune --tasks-older-than` once
   RUNNING for over LEFT_RUNNING_AFTER (an hour) with no heartbeat from their worker.
 - **Beats.** A thread records a heartbeat every BEAT_EVERY (vouchers.services.health) while the
-  process is sound: the main thread alive, and not stuck in one task for over STUCK_AFTER.
+  process is sound: the main thread alive, and not stuck in one task for over `stuck_after()`
+  (10 minutes, or twice END_RUN_SLICE_SECONDS if longer).
 - **Names itself.** Without `--worker-id`, the id is `<host>-<pid>` (not a random string), so the
   task rows and heartbeats say which machine and process ran what.
 """
@@ -58,8 +59,8 @@ def default_worker_id() -> str:
 
 def stuck_after() -> float:
     """A task running this long means the worker is stuck: runs work in slices of
-    END_RUN_SLICE_SECONDS, other tasks are short."""
-    return max(300.0, 2 * float(getattr(settings, "END_RUN_SLICE_SECONDS", 120.0)))
+    END_RUN_SLICE_SECONDS, shop jobs take seconds to a few minutes."""
+    return max(600.0, 2 * float(getattr(settings, "END_RUN_SLICE_SECONDS", 120.0)))
 
 
 def worker_tasks_release(*, worker_id: str) -> int:
