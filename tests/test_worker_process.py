@@ -318,3 +318,25 @@ def test_prune_marks_tasks_left_running_by_a_gone_worker_then_deletes_old_finish
         recent.pk,
         busy.pk,
     }
+
+
+def test_a_worker_stuck_in_one_task_stops_beating():
+    """A hung task must not keep /health/ green: the beat thread skips while the task runs past
+    stuck_after()."""
+    from vouchers.services.worker import ResilientWorker, stuck_after
+
+    worker = ResilientWorker(
+        queue_names=["default"],
+        interval=1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="host-1",
+        excluded_queue_names=[],
+    )
+    assert worker.sound()  # idle
+    worker.task_started = time.monotonic() - 5
+    assert worker.sound()  # busy, lately started
+    worker.task_started = time.monotonic() - stuck_after() - 1
+    assert not worker.sound()
