@@ -2,13 +2,13 @@
 
 The file is JSON (format ``version`` 1): the clock offset, partners, shops with their current
 tokens, status, authorization times, ``merchant_id`` and ``auth_cancelled``, main accounts,
-merchants (tokens, authorization), vouchers, every live access token, refresh token (shops' and
-merchants') and authorization code with its expiry, the push URL, every push record and the next
-message id. Keys a file written by an older sandbox lacks take their defaults: shops "NORMAL",
-authorized from the restart for 365 days, no merchant, not cancelled; no main accounts,
-merchants, push URL or pushes. A push still being delivered when the file was written is
-restored as lost ("the sandbox stopped before delivering it"). The calls log, fault rules and
-rate limit are test settings and are not saved. :func:`save_state` writes a temporary file
+merchants (tokens, authorization), vouchers, promotions of every kind, every live access token,
+refresh token (shops' and merchants') and authorization code with its expiry, the push URL, every
+push record and the next message id. Keys a file written by an older sandbox lacks take their
+defaults: shops "NORMAL", authorized from the restart for 365 days, no merchant, not cancelled; no
+promotions, main accounts, merchants, push URL or pushes. A push still being delivered when the file
+was written is restored as lost ("the sandbox stopped before delivering it"). The calls log, fault
+rules and rate limit are test settings and are not saved. :func:`save_state` writes a temporary file
 beside FILE and renames it over FILE, so a reader (or a crash) never sees half a file.
 Callers hold the state lock.
 """
@@ -22,6 +22,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from sandbox import promotions
 from sandbox.accounts import MainAccount, Merchant
 from sandbox.documents import AUTHORIZATION_TTL, Shop
 from sandbox.push import STOPPED, Push
@@ -60,6 +61,7 @@ def dump_state(state: SandboxState) -> dict[str, Any]:
             for shop_id, vouchers in state.vouchers.items()
             for voucher in vouchers.values()
         ],
+        "promotions": promotions.dump(state.promotions),
         "access_tokens": _grants(state.access_tokens),
         "refresh_tokens": _grants(state.refresh_tokens),
         "merchant_access_tokens": _grants(state.merchant_access_tokens),
@@ -95,6 +97,7 @@ def restore_state(state: SandboxState, data: dict[str, Any]) -> None:
     for row in data["vouchers"]:
         voucher = dict(row)
         state.vouchers[voucher.pop("shop_id")][voucher["voucher_id"]] = voucher
+    state.promotions = promotions.restore(data.get("promotions"))
     state.access_tokens = _table(data["access_tokens"], "shop_id")
     state.refresh_tokens = _table(data["refresh_tokens"], "shop_id")
     state.merchant_access_tokens = _table(data.get("merchant_access_tokens", []), "merchant_id")

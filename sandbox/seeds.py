@@ -4,7 +4,12 @@
 ``sandbox_demo_partner_key``; four shops in SG, MY, TH and PH with fixed tokens (valid 4 hours
 from load); 300 vouchers (75 a shop) ongoing, upcoming and expired relative to ``now``, among
 them Shopee-created (``is_admin``) and shop-game/membership vouchers that Shopee refuses to end,
-and a few ids beyond 32 bits.
+and a few ids beyond 32 bits. Every promotion kind too (:func:`demo_promotions`): per shop 6
+discounts, 5 bundle deals, 5 add-on deals, 4 follow prizes and 6 shop flash sales, ongoing,
+upcoming and expired, among them the Shopee-created ones each module refuses (discount
+``source`` 1 admin and 7 live stream, a ``shopee_created`` bundle deal, an add-on deal of
+``source`` 0, a ``system_rejected`` flash sale), a discount that started 30 minutes ago (too
+early to end), and a disabled flash sale.
 """
 
 from __future__ import annotations
@@ -62,6 +67,74 @@ def _voucher(rng: random.Random, *, shop_id: int, voucher_id: int, index: int, n
     }
 
 
+_HOUR = 3600
+# (offset of start from now, offset of end from now, extra fields), per kind, for every shop.
+_PROMOTIONS: dict[str, list[tuple[int, int, dict[str, Any]]]] = {
+    "discount": [
+        (-3 * _DAY, 5 * _DAY, {}),
+        (-_HOUR // 2, 2 * _DAY, {}),  # started 30 minutes ago: too early to end
+        (2 * _DAY, 9 * _DAY, {}),
+        (-9 * _DAY, -2 * _DAY, {}),
+        (-_DAY, 6 * _DAY, {"source": 1}),  # created in Shopee's admin
+        (_DAY, 3 * _DAY, {"source": 7}),  # created by a live stream
+    ],
+    "bundle_deal": [
+        (-2 * _DAY, 10 * _DAY, {}),
+        (-_DAY, 3 * _DAY, {}),
+        (3 * _DAY, 8 * _DAY, {}),
+        (-20 * _DAY, -5 * _DAY, {}),
+        (-_DAY, 7 * _DAY, {"shopee_created": True}),
+    ],
+    "add_on_deal": [
+        (-4 * _DAY, 4 * _DAY, {}),
+        (_DAY, 5 * _DAY, {"promotion_type": 1, "purchase_min_spend": 30.0, "per_gift_num": 1}),
+        (4 * _DAY, 11 * _DAY, {}),
+        (-12 * _DAY, -3 * _DAY, {}),
+        (-_DAY, 9 * _DAY, {"source": 0}),  # created in Shopee's admin
+    ],
+    "follow_prize": [  # never overlapping while upcoming or ongoing
+        (-2 * _DAY, 5 * _DAY, {}),
+        (6 * _DAY, 9 * _DAY, {}),
+        (-30 * _DAY, -20 * _DAY, {}),
+        (-19 * _DAY, -3 * _DAY, {"claimed": 40}),
+    ],
+    "shop_flash_sale": [
+        (-_HOUR // 2, _HOUR // 2, {"item_count": 8, "enabled_item_count": 8}),
+        (_HOUR, 2 * _HOUR, {"item_count": 5, "enabled_item_count": 5}),
+        (26 * _HOUR, 27 * _HOUR, {"item_count": 3, "enabled_item_count": 3}),
+        (-_DAY, -_DAY + _HOUR, {"item_count": 6, "enabled_item_count": 6}),
+        (2 * _HOUR, 3 * _HOUR, {"status": 3, "item_count": 2}),  # system_rejected
+        (50 * _HOUR, 51 * _HOUR, {"status": 2, "item_count": 4}),  # disabled
+    ],
+}
+_ID_BASES = {  # Shopee's ids: discounts' and flash sales' beyond 32 bits, bundles' int32
+    "discount": ("discount_id", 661_460_179_000_000),
+    "bundle_deal": ("bundle_deal_id", 113_000),
+    "add_on_deal": ("add_on_deal_id", 12_000),
+    "follow_prize": ("campaign_id", 1_500),
+    "shop_flash_sale": ("flash_sale_id", 669_260_829_760_000),
+}
+
+
+def demo_promotions(shop_ids: list[int], now: int) -> dict[str, list[dict[str, Any]]]:
+    """The demo's promotions of every kind for ``shop_ids``, times relative to ``now``."""
+    promotions: dict[str, list[dict[str, Any]]] = {}
+    for kind, rows in _PROMOTIONS.items():
+        id_field, first_id = _ID_BASES[kind]
+        promotions[kind] = [
+            {
+                "shop_id": shop_id,
+                id_field: first_id + shop_no * 100 + index,
+                "start_time": now + start,
+                "end_time": now + end,
+            }
+            | extra
+            for shop_no, shop_id in enumerate(shop_ids)
+            for index, (start, end, extra) in enumerate(rows)
+        ]
+    return promotions
+
+
 def demo_document(now: int) -> dict[str, Any]:
     """The demo reset document, its voucher times relative to ``now`` (Unix seconds)."""
     rng = random.Random(2001887)
@@ -88,6 +161,7 @@ def demo_document(now: int) -> dict[str, Any]:
         "partners": [{"partner_id": DEMO_PARTNER_ID, "partner_key": DEMO_PARTNER_KEY}],
         "shops": shops,
         "vouchers": vouchers,
+        "promotions": demo_promotions([shop[0] for shop in DEMO_SHOPS], now),
     }
 
 

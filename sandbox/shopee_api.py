@@ -13,6 +13,8 @@ Every request outside ``/_sandbox/`` goes through :func:`handle`:
    but the pushes it caused are still delivered);
 5. the call is appended to the calls log (``GET /_sandbox/calls``) before anything is sent.
 
+Every promotion kind's calls (:mod:`sandbox.promotions`) are routes here like the voucher APIs.
+
 Pushes an API causes (code 1 when the seller clicks Authorize) ride on the answer
 (``Answer.pushes``); the server delivers them from a background thread once the answer is sent.
 """
@@ -30,6 +32,7 @@ from sandbox import (
     auth_page,
     faults,
     partner_api,
+    promotions,
     shop_api,
     voucher_api,
     voucher_update,
@@ -64,7 +67,7 @@ ROUTES: dict[str, Route] = {
     partner_api.CONFIRM_CONSUMED_PATH: Route(
         "POST", partner_api.confirm_consumed_lost_push_message, True
     ),
-}
+} | {path: Route(*call) for path, call in promotions.routes().items()}
 
 
 def request_shop_id(req: wire.Request) -> int | None:

@@ -66,6 +66,8 @@ class SandboxState:
         self.partners: dict[int, str] = {}
         self.shops: dict[int, Shop] = {}
         self.vouchers: dict[int, dict[int, dict[str, Any]]] = {}
+        # kind -> shop_id -> promotion id -> record (sandbox.promotions)
+        self.promotions: dict[str, dict[int, dict[int, dict[str, Any]]]] = {}
         self.main_accounts: dict[int, MainAccount] = {}
         self.merchants: dict[int, Merchant] = {}
         self.access_tokens: Table = {}  # (shop_id, token) -> grant
@@ -99,14 +101,20 @@ class SandboxState:
     def reset(self, doc: Any) -> None:
         """Replace everything with the reset document ``doc`` (see :mod:`sandbox.documents`).
 
-        The clock offset, the calls log, the fault rules, the rate limit, the push URL and all
-        pushes are cleared too (message ids count from 1 again); the document's tokens are
-        valid from now (4 hours, refresh 30 days). Raises ``DocumentError`` and leaves the
-        state untouched when ``doc`` is malformed.
+        The document's optional ``promotions`` (:func:`sandbox.promotions.parse_promotions`) replace
+        every promotion. The clock offset, the calls log, the fault rules, the rate limit, the push
+        URL and all pushes are cleared too (message ids count from 1 again); the document's tokens
+        are valid from now (4 hours, refresh 30 days). Raises ``DocumentError`` and leaves the state
+        untouched when ``doc`` is malformed.
         """
-        document = parse_document(doc, now=int(time.time()))
+        from sandbox.promotions import parse_promotions  # the kinds import this module
+
+        now = int(time.time())
+        document = parse_document(doc, now=now)
+        promotions = parse_promotions(doc, shop_ids=set(document.shops), now=now)
         self.clock_offset = 0.0
         self.install(document)
+        self.promotions = promotions
         self.calls.clear()
         self.fault_rules.clear()
         self.throttle.configure(None)

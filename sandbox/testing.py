@@ -208,5 +208,39 @@ class SandboxControl:
         ``{"ok": True, "voucher": {...}}``."""
         return self._call("POST", f"vouchers/{shop_id}/{voucher_id}", fields)
 
+    # -- promotions of every kind (see sandbox.control.promotions) -------------------------
+    def add_promotion(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """Add one promotion of ``kind`` (``discount``, ``bundle_deal``, ``add_on_deal``,
+        ``follow_prize``, ``shop_flash_sale``): reset-document fields, ``shop_id`` and the
+        kind's id required; returns ``{"ok": True, "promotion": {...}}``."""
+        return self._call("POST", f"promotions/{kind}", fields)
+
+    def update_promotion(
+        self, kind: str, shop_id: int, promotion_id: int, /, **fields: Any
+    ) -> dict[str, Any]:
+        """Change any of its fields, bypassing Shopee's API rules (Seller Centre, or Shopee
+        taking it over); returns ``{"ok": True, "promotion": {...}}``."""
+        return self._call("POST", f"promotions/{kind}/{shop_id}/{promotion_id}", fields)
+
+    def end_promotion(self, kind: str, shop_id: int, promotion_id: int) -> dict[str, Any]:
+        """The seller ends it in Seller Centre (a flash sale: switched off, status 2)."""
+        return self._call("POST", f"promotions/{kind}/{shop_id}/{promotion_id}/end")
+
+    def delete_promotion(self, kind: str, shop_id: int, promotion_id: int) -> dict[str, Any]:
+        """The seller deletes it in Seller Centre (a flash sale stays, status 0)."""
+        return self._call("POST", f"promotions/{kind}/{shop_id}/{promotion_id}/delete")
+
+    def promotion_push(
+        self, kind: str, shop_id: int, promotion_id: int, /, code: int, **fields: Any
+    ) -> dict[str, Any]:
+        """Shopee's code 7 or 9 push for one item of it (``item_id`` required; ``action``,
+        ``variation_id``, ``reserved_stock``, ``promotion_type``): ``{"ok", "push"}``."""
+        body = {"code": code} | fields
+        return self._call("POST", f"promotions/{kind}/{shop_id}/{promotion_id}/push", body)
+
+    def promotions(self, kind: str) -> list[dict[str, Any]]:
+        """Every promotion of ``kind`` with its ``shop_id``, as ``GET /_sandbox/state`` has them."""
+        return self.state()["promotions"][kind]
+
     def close(self) -> None:
         self._session.close()

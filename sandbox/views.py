@@ -11,6 +11,7 @@
                     "auth_expire_time", "auth_cancelled", "access_token", "refresh_token",
                     "access_token_expires_at", "refresh_token_expires_at"}],
      "vouchers": [{"shop_id", ...every voucher field}],
+     "promotions": {"<kind>": [{"shop_id", ...every field, sandbox-only ones included}]},
      "rate_limit_per_shop": float | null, "push_url": str | null}
 
 ``access_token`` / ``refresh_token`` are the holder's current pair; their ``*_expires_at`` are
@@ -23,6 +24,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from sandbox import promotions
 from sandbox.accounts import Merchant
 from sandbox.documents import Shop
 from sandbox.state import SandboxState, Table
@@ -68,6 +70,7 @@ def snapshot(state: SandboxState) -> dict[str, Any]:
             for shop_id, vouchers in state.vouchers.items()
             for _, voucher in sorted(vouchers.items())
         ],
+        "promotions": promotions.dump(state.promotions),
         "rate_limit_per_shop": state.throttle.rps,
         "push_url": state.push_url,
     }

@@ -44,6 +44,14 @@ POST    /_sandbox/vouchers                            a voucher (as in the reset
                                                       "voucher"}``
 POST    /_sandbox/vouchers/<shop_id>/<voucher_id>     any voucher fields -> ``{"ok",
                                                       "voucher"}`` (:mod:`sandbox.control.vouchers`)
+POST    /_sandbox/promotions/<kind>                   a promotion -> ``{"ok", "promotion"}``
+POST    /_sandbox/promotions/<kind>/<shop>/<id>       any fields -> ``{"ok", "promotion"}``
+POST    /_sandbox/promotions/<kind>/<shop>/<id>/end   Seller Centre ends it
+POST    /_sandbox/promotions/<kind>/<shop>/<id>/delete
+                                                      Seller Centre deletes it
+POST    /_sandbox/promotions/<kind>/<shop>/<id>/push  ``{"code": 7 | 9, "action", "item_id",
+                                                      ...}`` -> ``{"ok", "push"}``
+                                                      (:mod:`sandbox.control.promotions`)
 ======  ============================================  ===========================================
 
 The push actions are :mod:`sandbox.control.authorization`. A malformed body gets HTTP 400
@@ -59,7 +67,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import push, wire
-from sandbox.control import authorization, setup, vouchers
+from sandbox.control import authorization, promotions, setup, vouchers
 from sandbox.control.base import ControlError, Delivery
 from sandbox.state import SandboxState
 from sandbox.views import snapshot
@@ -107,6 +115,21 @@ PATTERNS: list[tuple[re.Pattern[str], str, Action, bool]] = [
     ),
     (re.compile(r"/_sandbox/shops/([^/]*)"), "POST", setup.update_shop, True),
     (re.compile(r"/_sandbox/vouchers/([^/]+)/([^/]+)"), "POST", vouchers.update_voucher, True),
+    *[
+        (re.compile(rf"/_sandbox/promotions/([^/]+)/([^/]+)/([^/]+)/{verb}"), "POST", action, True)
+        for verb, action in (
+            ("end", promotions.end_promotion),
+            ("delete", promotions.delete_promotion),
+            ("push", promotions.push_promotion),
+        )
+    ],
+    (
+        re.compile(r"/_sandbox/promotions/([^/]+)/([^/]+)/([^/]+)"),
+        "POST",
+        promotions.edit_promotion,
+        True,
+    ),
+    (re.compile(r"/_sandbox/promotions/([^/]+)"), "POST", promotions.add_promotion, True),
 ]
 
 
