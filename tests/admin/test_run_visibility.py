@@ -132,3 +132,25 @@ def test_a_shared_run_is_canceled_only_by_who_sees_all_its_shops(client, world):
     cancel = reverse("admin:vouchers_endrun_cancel", args=[run.pk])
     assert alice.post(cancel).status_code == 403
     assert EndRun.objects.get(pk=run.pk).active
+
+
+def test_retry_in_a_shared_run_retries_the_teams_own_failures(client, sandbox, settings):
+    settings.END_RUN_MAX_ATTEMPTS = 1
+    alpha = ShopTokenFactory(shop=ShopFactory(name="Alpha Store", shop_id=7301)).shop
+    bravo = ShopTokenFactory(shop=ShopFactory(name="Bravo Store", shop_id=7302)).shop
+    VoucherFactory(shop=alpha, voucher_code="ALPHA0")
+    VoucherFactory(shop=bravo, voucher_code="BRAVO0")
+    sandbox.mirror()
+    sandbox.control.set_faults(
+        [{"path": "/api/v2/voucher/end_voucher", "kind": "shopee_error", "error": "error_server"}]
+    )
+    boss = UserFactory(username="boss", permissions=["vouchers.view_all_shops"])
+    run = run_create(vouchers=Voucher.objects.all(), actor=boss, selection="both teams")
+    finish_runs()
+    assert set(run.items.values_list("state", flat=True)) == {"failed"}
+
+    alice = login(client, team("Alpha team", alpha, "alice"))
+    retried = alice.post(reverse("admin:vouchers_endrun_retry", args=[run.pk]), follow=True)
+    assert "Retrying 1 failed voucher(s)." in text_of(retried)
+    states = dict(run.items.values_list("shop__name", "state"))
+    assert states == {"Alpha Store": "pending", "Bravo Store": "failed"}
