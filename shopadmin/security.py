@@ -42,9 +42,18 @@ def client_ip_address(request) -> str | None:
     if len(forwarded) < hops:
         return remote_addr
     try:
-        return str(ipaddress.ip_address(forwarded[-hops]))
+        return str(ipaddress.ip_address(_without_port(forwarded[-hops])))
     except ValueError:
         return remote_addr
+
+
+def _without_port(entry):
+    """Some proxies append `1.2.3.4:5678` or `[2001:db8::1]:5678`; the address alone."""
+    if entry.startswith("["):
+        return entry[1:].partition("]")[0]
+    if entry.count(":") == 1:
+        return entry.partition(":")[0]
+    return entry
 
 
 def admin_login(request, extra_context=None):
@@ -61,4 +70,7 @@ def _is_admin_page(request, url):
     ):
         return False
     path = urlsplit(url).path
-    return path.startswith(reverse("admin:index")) and path != reverse("admin:login")
+    return path.startswith(reverse("admin:index")) and path not in {
+        reverse("admin:login"),
+        reverse("admin:logout"),
+    }

@@ -52,7 +52,7 @@ def test_the_production_settings_send_a_strict_content_security_policy():
     assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in result.stdout
     assert (
         "default-src 'self'; script-src 'self' 'nonce-NONCE'; style-src 'self' 'nonce-NONCE'; "
-        "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
         "form-action 'self'"
     ) in result.stdout
 

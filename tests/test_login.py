@@ -104,6 +104,8 @@ def test_another_username_from_the_locked_out_client_is_not_locked(behind_one_pr
         # the load balancer.
         (2, "192.0.2.1, 203.0.113.20, 10.0.0.9", PROXY, "203.0.113.20"),
         (1, "2001:DB8::1", PROXY, "2001:db8::1"),
+        (1, "192.0.2.1, 203.0.113.20:51234", PROXY, "203.0.113.20"),
+        (1, "[2001:db8::1]:51234", PROXY, "2001:db8::1"),
         # Fewer entries than trusted proxies: the request did not come through them all, and
         # nothing in the header is trusted.
         (2, "203.0.113.20", PROXY, PROXY),
@@ -131,6 +133,7 @@ def test_client_ip_address_takes_the_address_the_trusted_proxies_saw(
         "/accounts/profile/",
         "/not-a-page/",
         "/shopee/push/",
+        "/admin/logout/",
     ],
 )
 def test_an_unsafe_or_outside_next_lands_on_the_admin_index(client, staff, next_url):

@@ -69,6 +69,7 @@ def assert_strict(response):
     assert policy["default-src"] == ["'self'"]
     assert policy["script-src"][0] == "'self'"
     assert policy["style-src"][0] == "'self'"
+    assert policy["img-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["base-uri"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
