@@ -438,3 +438,17 @@ def test_team_members_see_no_rejected_push(client, shop):
     row = RejectedPush.objects.get()
     detail = client.get(reverse("admin:vouchers_rejectedpush_change", args=[row.pk]))
     assert detail.status_code == 302  # Django's answer for an object out of reach
+
+
+def test_the_source_address_is_the_senders_behind_our_proxy(client, settings, shop):
+    settings.TRUSTED_PROXY_COUNT = 1
+    body = json.dumps(cancelled([shop.shop_id])).encode()
+    forwarded = {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.50", "REMOTE_ADDR": "10.0.0.2"}
+
+    client.post(PUSH, body, content_type="application/json", **forwarded)  # unsigned
+    client.post(
+        PUSH, body, content_type="application/json", HTTP_AUTHORIZATION=signed(body), **forwarded
+    )
+
+    assert RejectedPush.objects.get().remote_addr == "203.0.113.50"  # what our proxy saw
+    assert ShopeePush.objects.get().remote_addr == "203.0.113.50"

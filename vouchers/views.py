@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from shopadmin.security import client_ip_address
 from vouchers.services.health import health_check
 from vouchers.services.push import push_receive, push_too_large
 
@@ -40,7 +41,7 @@ def shopee_push(request):
     those kept only as a small `RejectedPush` row).
     """
     callback_url = settings.SHOPEE_PUSH_URL or request.build_absolute_uri()
-    remote_addr = request.META.get("REMOTE_ADDR") or None
+    remote_addr = client_ip_address(request)  # the sender's, behind our trusted proxies
     try:
         body = request.body
     except RequestDataTooBig:
