@@ -152,3 +152,26 @@ def test_db_worker_is_ours():
     from django.core.management import get_commands
 
     assert get_commands()["db_worker"] == "vouchers"
+
+
+def test_gunicorn_logs_json_lines_like_the_app(monkeypatch):
+    import json
+    import logging
+    import runpy
+    from logging.config import DictConfigurator
+
+    conf = ROOT / "deploy" / "gunicorn.conf.py"
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    assert "logconfig_dict" not in runpy.run_path(str(conf))
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    config = runpy.run_path(str(conf))["logconfig_dict"]
+    assert config["loggers"]["gunicorn.access"]["handlers"] == ["console"]
+    assert config["handlers"]["console"]["formatter"] == "json"
+    formatter = DictConfigurator({"version": 1}).configure_formatter(
+        dict(config["formatters"]["json"])
+    )
+    record = logging.LogRecord(
+        "gunicorn.access", logging.INFO, __file__, 1, '"GET /health/ HTTP/1.1" 200', (), None
+    )
+    line = json.loads(formatter.format(record))
+    assert line["logger"] == "gunicorn.access" and line["timestamp"].endswith("+00:00")
