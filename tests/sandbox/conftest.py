@@ -2,7 +2,7 @@
 
 ``control`` resets the sandbox to :func:`world_document` and drives the control API; ``shopee``
 signs and sends Shopee-side requests with ``requests``; ``receiver`` is a local HTTP server that
-records the pushes it gets.
+records the pushes it gets; ``promotions`` adds every promotion kind in every state.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 
 from sandbox.testing import RunningSandbox, SandboxControl, start_sandbox
 from tests.sandbox.helpers import Shopee, world_document
+from tests.sandbox.promotion_helpers import promotion_document
 from tests.sandbox.receiver import Receiver
 
 
@@ -42,3 +43,10 @@ def receiver() -> Receiver:
     server = Receiver()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def promotions(control: SandboxControl) -> int:
+    """`world` plus every promotion kind in every state (promotion_helpers); the reset time."""
+    control.reset(promotion_document(int(time.time())))
+    return control.now()
