@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from vouchers.logcontext import log_context
 from vouchers.services.health import heartbeat_record
-from vouchers.services.jobs.process import shop_job_process, shop_job_watchdog_plan
+from vouchers.services.jobs.process import (
+    SLICE_OVER,
+    shop_job_process,
+    shop_job_watchdog_plan,
+)
 from vouchers.services.runs import queue
 from vouchers.services.runs.engine import run_process
 from vouchers.services.runs.status_log import run_slice_logged
@@ -55,14 +59,18 @@ def heartbeat_task(context) -> None:
 
 @task()
 def shop_job_task(job_id: int, watchdog: bool = False) -> str:
-    """Process a shop job (connect follow-up, sync, check of authorizations) to its end; a
-    watchdog copy of this task, queued behind it, resumes the job if this worker dies."""
+    """Process a shop job (connect follow-up, sync, check of authorizations) for a slice, and
+    queue the rest; a watchdog copy of this task, queued behind it, resumes the job if this
+    worker dies."""
     if task_backends[shop_job_task.backend].supports_defer:
         at = shop_job_watchdog_plan(job_id=job_id, watchdog=watchdog)
         if at is not None:
             shop_job_task.using(run_after=at).enqueue(job_id, watchdog=True)
     with log_context(job_id=job_id):  # every line of the job names it
-        return shop_job_process(job_id=job_id)
+        said = shop_job_process(job_id=job_id)
+    if said == SLICE_OVER:
+        shop_job_task.enqueue(job_id)
+    return said
 
 
 def shop_job_enqueue(*, job_id: int) -> None:

@@ -6,12 +6,13 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.jobs import finish_jobs, job_outcome
 from vouchers.models import ShopeeCall, ShopJob, Voucher
 from vouchers.models.job import JobStatus, RowState
-from vouchers.services.jobs.process import shop_job_process, shop_job_watchdog_plan
+from vouchers.services.jobs.process import SLICE_OVER, shop_job_process, shop_job_watchdog_plan
 from vouchers.tasks import shop_job_task
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,27 @@ def test_an_unexpected_error_fails_the_job_instead_of_retrying_it_forever(
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "start it again" in job.error
     assert job.lease_owner == ""
+
+
+def test_a_long_job_stops_between_batches_after_a_slice_and_queues_the_rest(
+    merch_client, sandbox, settings, django_capture_on_commit_callbacks
+):
+    tokens = [ShopTokenFactory() for _ in range(6)]
+    sandbox.mirror()
+    settings.END_RUN_CONCURRENCY = 1  # batches of 4 shops
+    settings.END_RUN_SLICE_SECONDS = 0
+    job = start_sync(merch_client, [token.shop for token in tokens])
+    # Not deferred: the backend stores "run now" as the year 9999.
+    queued = DBTaskResult.objects.filter(task_path__endswith="shop_job_task", run_after__year=9999)
+    before = queued.count()
+
+    with django_capture_on_commit_callbacks(execute=True):  # the backend enqueues on commit
+        said = shop_job_task.call(job.pk)
+
+    assert said == SLICE_OVER
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and job.lease_owner == ""
+    assert job.rows.filter(state=RowState.DONE).count() == 4
+    assert queued.count() == before + 1  # the rest, for any worker
+    assert shop_job_task.call(job.pk) == "finished"
+    assert job.rows.filter(state=RowState.DONE).count() == 6

@@ -42,13 +42,22 @@ SHOP_DELETED = "The shop was deleted from shopadmin."
 UNEXPECTED = "shopadmin met an unexpected error and stopped this job; start it again."
 
 
+SLICE_OVER = "slice over: to be continued by the next task"
+
+
 class LeaseLost(Exception):
     """Another processor took the job over (ours was presumed dead): stop at once."""
 
 
+class SliceOver(Exception):
+    """The job has worked for `END_RUN_SLICE_SECONDS`: it stops between batches and the task
+    queues the rest, so that a worker told to stop is free within a slice, as with runs."""
+
+
 def shop_job_process(*, job_id: int) -> str:
-    """Process job `job_id` to its end, unless another live processor holds it. Returns what
-    happened, in words, for the task's result."""
+    """Process job `job_id` for at most a slice (`END_RUN_SLICE_SECONDS`, then between two
+    batches), unless another live processor holds it. Returns what happened, in words, for the
+    task's result; `SLICE_OVER` when the caller must queue the rest."""
     job = ShopJob.objects.filter(pk=job_id).first()
     if job is None or not job.active:
         return "nothing to do"
@@ -68,6 +77,8 @@ def shop_job_process(*, job_id: int) -> str:
         return "finished"
     except LeaseLost:
         return "lease lost: another worker took the job over"
+    except SliceOver:
+        return SLICE_OVER
     except Exception:
         logger.exception("Shop job %s failed unexpectedly", job.pk)
         _job_finish(job, JobStatus.FAILED, error=UNEXPECTED)
@@ -96,6 +107,7 @@ class _Lease:
     def __init__(self, job):
         self.job, self.owner, self.renewed = job, uuid.uuid4().hex, 0.0
         self.seconds = float(settings.END_RUN_LEASE_SECONDS)
+        self.slice_ends = time.monotonic() + float(settings.END_RUN_SLICE_SECONDS)
 
     def take(self) -> bool:
         now = timezone.now()
@@ -116,6 +128,11 @@ class _Lease:
         ):
             raise LeaseLost
         self.renewed = time.monotonic()
+
+    def slice_check(self) -> None:
+        """Between batches: raise SliceOver once the slice is spent."""
+        if time.monotonic() > self.slice_ends:
+            raise SliceOver
 
     def release(self) -> None:
         ShopJob.objects.filter(pk=self.job.pk, lease_owner=self.owner).update(
@@ -139,6 +156,8 @@ def _shops_with_vouchers(job, client, lease, *, details: bool):
     pending = job.rows.filter(state=RowState.PENDING).select_related("shop").order_by("id")
     rows = list(pending)
     for start in range(0, len(rows), size):
+        if start:
+            lease.slice_check()
         lease.renew()
         batch = rows[start : start + size]
         for row in batch:
