@@ -23,9 +23,9 @@ from vouchers.parsing import parse_id
 from vouchers.services.dispatch.decisions import AGAIN, DONE, CoolDown, RetryAfter
 from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
 from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
+from vouchers.services.kinds.voucher import VOUCHER
 from vouchers.services.shops import ShopUnavailable
 from vouchers.services.voucher_records import MalformedVoucher, save_page
-from vouchers.shopee import api
 from vouchers.shopee.client import ShopeeClient, get_client
 from vouchers.shopee.errors import BACK_OFF, RETRY, ShopeeError, ShopeeTransientError
 
@@ -131,7 +131,7 @@ class _SyncJob(Job):
 
     def prepare(self, job):
         job.attempts += 1
-        call = api.get_voucher_list(status=job.status, page_no=job.page_no)
+        call = VOUCHER.list_call(status=job.status, page_no=job.page_no)
         return Call(task=job, shop=job.shop, api=call, attempt=job.attempts)
 
     def unavailable(self, job, shop_key, error):
@@ -169,8 +169,7 @@ class _SyncJob(Job):
 
     def _page_saved(self, job, result):
         sync = job.result
-        payload = result.response if isinstance(result.response, dict) else {}
-        items = payload.get("voucher_list") or []
+        items, more = VOUCHER.list_page(result.response)
         if sync.read_at is None:
             sync.read_at = timezone.now()
         try:
@@ -187,7 +186,7 @@ class _SyncJob(Job):
         sync.created += created
         sync.updated += updated
         sync.pages += 1
-        if payload.get("more") and job.page_no < MAX_PAGES:
+        if more and job.page_no < MAX_PAGES:
             job.page_no, job.attempts = job.page_no + 1, 0
             return AGAIN
         return self.next_status(job)

@@ -24,31 +24,26 @@ from django.utils.translation import gettext_noop
 
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemAction, ItemState, RunStatus
-from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
+from vouchers.services.kinds.voucher import (
+    SHOPEE_MANAGED,
+    SKIP_ALREADY_DELETED,
+    SKIP_ALREADY_ENDED,
+    SKIP_EXPIRED,
+    SKIP_SHOPEE_MANAGED,
+    SKIP_UPCOMING,
+)
 from vouchers.services.runs.queue import run_enqueue
 
-# Stored in English (items' reason, SQL values); pages translate them when shown.
-SKIP_ALREADY_ENDED = gettext_noop("Already ended through shopadmin.")
-SKIP_UPCOMING = gettext_noop(
-    "Upcoming: it has not started yet, and Shopee can only end ongoing vouchers."
-)
-SKIP_EXPIRED = gettext_noop("Expired: it has already ended.")
-SKIP_SHOPEE_MANAGED = gettext_noop(
-    "Managed by Shopee (created in Shopee's admin, or a shop game, follow prize or membership "
-    "voucher): Shopee does not allow ending it."
-)
+# Stored in English (items' reason, SQL values); pages translate them when shown. The voucher's
+# own reasons are the voucher kind's (services.kinds.voucher), one text each.
 SKIP_SHOP_REAUTH = gettext_noop(
     "Its shop needs re-authorization by the seller: reconnect the shop from the shop list first."
 )
-SKIP_ALREADY_DELETED = gettext_noop("Already deleted at Shopee through shopadmin.")
 SAMPLE_SIZE = 200
 
 
 class EmptySelection(ValueError):
     """A run over a selection of vouchers that holds none: no run is created."""
-
-
-SHOPEE_MANAGED = Q(is_admin=True) | Q(voucher_purpose__in=SHOPEE_MANAGED_PURPOSES)
 
 
 def final_skip_conditions() -> list[tuple[str, Q]]:

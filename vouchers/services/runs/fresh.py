@@ -27,18 +27,20 @@ from django.utils import timezone
 
 from vouchers.models import EndRun, EndRunItem, Shop, Voucher
 from vouchers.models.run import ItemAction, ItemState, RunStatus
-from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
-from vouchers.services.runs.create import SKIP_SHOPEE_MANAGED, SKIP_UPCOMING, items_insert
+from vouchers.services.kinds.voucher import (
+    SKIP_NOT_LIVE,
+    SKIP_SHOPEE_MANAGED,
+    SKIP_UPCOMING,
+    VOUCHER,
+    ends_sooner,
+    shopee_managed,
+)
+from vouchers.services.runs.create import items_insert
 from vouchers.services.runs.queue import run_enqueue, run_stop
 from vouchers.services.runs.steps import live_action
 from vouchers.services.sync import shops_vouchers_sync
 from vouchers.shopee.errors import CONFIGURATION, ShopeeError
 
-SKIP_NOT_LIVE = (
-    "Not live at Shopee: neither ongoing nor upcoming in Shopee's lists read at {at} "
-    "(it has expired, been ended or been deleted)."
-)
-SKIP_ENDS_SOONER = "It ends at {end} anyway, before the chosen end time."
 READ_FAILED = (
     "Shopee's current vouchers of this shop could not be read ({error}); nothing was sent."
 )
@@ -55,7 +57,7 @@ def run_read(*, run: EndRun, client, on_tick=None) -> bool:
     started = timezone.now()
     results = shops_vouchers_sync(
         shops=shops,
-        statuses=("ongoing", "upcoming"),
+        statuses=VOUCHER.live_statuses,
         actor=run.created_by,
         actor_label=run.created_by_username,
         client=client,
@@ -122,9 +124,7 @@ def _decide(run, shop, started, read_at):
     skipped = {"state": ItemState.SKIPPED, "finished_at": now, "read_at": read_at}
     with transaction.atomic():
         pending.filter(not_listed).update(reason=SKIP_NOT_LIVE.format(at=at), **skipped)
-        managed = Q(voucher__is_admin=True) | Q(
-            voucher__voucher_purpose__in=SHOPEE_MANAGED_PURPOSES
-        )
+        managed = shopee_managed("voucher__")
         pending.filter(managed).update(reason=SKIP_SHOPEE_MANAGED, **skipped)
         pending.update(read_at=read_at)
         upcoming_reason = f"{SKIP_UPCOMING} (Shopee's list read at {at})"
@@ -136,11 +136,10 @@ def _decide(run, shop, started, read_at):
 
 def _decide_set_end(run, pending, skipped):
     target = run.shopee_end_time
-    ends_sooner = pending.filter(action=ItemAction.SET_END, voucher__end_time__lte=target)
-    for item in ends_sooner.select_related("voucher"):
-        end = f"{item.voucher.end_time:%Y-%m-%d %H:%M:%S} UTC"
+    sooner = pending.filter(action=ItemAction.SET_END, voucher__end_time__lte=target)
+    for item in sooner.select_related("voucher"):
         EndRunItem.objects.filter(pk=item.pk).update(
-            reason=SKIP_ENDS_SOONER.format(end=end), **skipped
+            reason=ends_sooner(item.voucher.end_time), **skipped
         )
     too_close = pending.filter(
         action=ItemAction.SET_END, voucher__start_time__gt=target - MIN_UPDATE_LEAD

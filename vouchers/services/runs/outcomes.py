@@ -20,6 +20,7 @@ from vouchers.services.dispatch.decisions import (
     StopJob,
 )
 from vouchers.services.dispatch.pace import backoff_seconds
+from vouchers.services.kinds.voucher import VOUCHER
 from vouchers.services.notifications import run_notify
 from vouchers.services.runs.queue import run_stop
 from vouchers.services.runs.steps import (
@@ -35,12 +36,12 @@ from vouchers.services.runs.steps import (
     set_end_succeeded,
 )
 from vouchers.services.shops import ShopUnavailable
-from vouchers.shopee import api, errors
+from vouchers.shopee import errors
 
-# end_voucher's answer for a voucher that has already ended ("Cannot update status for expired
-# voucher."): a refusal, unless the ending was ours.
-EXPIRED_AT_SHOPEE = "voucher.update_end_voucher_error"
-NOT_FOUND = "common.error_not_found"
+# The end call's answer for a promotion that has already ended: a refusal, unless the ending
+# was ours (kinds.voucher). "Not found" after a delete of ours whose answer was lost: deleted.
+EXPIRED_AT_SHOPEE = VOUCHER.already_ended_error
+NOT_FOUND = VOUCHER.not_found_error
 SUCCEEDED = {END: end_succeeded, DELETE: delete_succeeded, SET_END: set_end_succeeded}
 
 
@@ -51,7 +52,7 @@ def _delete_unanswered_before(flight, run) -> bool:
         ShopeeCall.objects.filter(
             batch_id=run.public_id,
             voucher_id=flight.voucher.pk,
-            endpoint=api.DELETE_VOUCHER,
+            endpoint=VOUCHER.delete_path,
             pk__lt=flight.row.pk,
         )
         .filter(Q(outcome=CallOutcome.PENDING) | Q(error_kind=errors.TRANSIENT))

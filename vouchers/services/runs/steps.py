@@ -18,12 +18,10 @@ from django.utils import timezone
 
 from vouchers.models import EndRunItem, Voucher
 from vouchers.models.run import ItemAction, ItemState
-from vouchers.parsing import NumberError, parse_unix_time
 from vouchers.services.dispatch.dispatcher import Call
-from vouchers.services.runs.create import SKIP_EXPIRED, SKIP_UPCOMING
-from vouchers.shopee import api
+from vouchers.services.kinds import base as verdicts
+from vouchers.services.kinds.voucher import SKIP_EXPIRED, SKIP_UPCOMING, VOUCHER, ends_sooner
 
-SKIP_ENDS_SOONER = "It ends before the chosen end time anyway."
 END = "end"
 DELETE = "delete"
 SET_END = "set_end"
@@ -135,10 +133,10 @@ def _next_call(item, voucher, run):
     """(kind, ApiCall) for the item now, or ItemDone when nothing is to be sent."""
     now = timezone.now()
     if voucher.end_sent_at:
-        return RECONCILE, api.get_voucher(voucher_id=voucher.voucher_id)
+        return RECONCILE, VOUCHER.get_call(voucher.voucher_id)
     if item.action == ItemAction.DELETE:
         if now < voucher.start_time:
-            return DELETE, api.delete_voucher(voucher_id=voucher.voucher_id)
+            return DELETE, VOUCHER.delete_call(voucher.voucher_id)
         # It has started since Shopee's list was read: Shopee can no longer delete it; end it
         # (or give it the run's end time at Shopee).
         started = live_action(run)
@@ -150,17 +148,17 @@ def _next_call(item, voucher, run):
             item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
             raise ItemDone
         if voucher.end_time <= target:
-            item_finish(item, ItemState.SKIPPED, reason=SKIP_ENDS_SOONER)
+            item_finish(item, ItemState.SKIPPED, reason=ends_sooner(voucher.end_time))
             raise ItemDone
         end_time = int(target.timestamp())
-        return SET_END, api.update_voucher_end(voucher_id=voucher.voucher_id, end_time=end_time)
+        return SET_END, VOUCHER.set_end_call(voucher.voucher_id, end_time)
     if now < voucher.start_time:
         item_finish(item, ItemState.SKIPPED, reason=SKIP_UPCOMING)
         raise ItemDone
     if now >= voucher.end_time:
         item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
         raise ItemDone
-    return END, api.end_voucher(voucher_id=voucher.voucher_id)
+    return END, VOUCHER.end_call(voucher.voucher_id)
 
 
 def end_succeeded(flight: Flight, run, result) -> None:
@@ -204,49 +202,42 @@ def set_end_succeeded(flight: Flight, run, result, *, reason="") -> None:
 
 def reconcile_answered(flight: Flight, run, result) -> None:
     """Shopee's record of a voucher whose write request's answer was lost: applied, or not?"""
-    record = result.response if isinstance(result.response, dict) else {}
-    try:
-        shopee_end = parse_unix_time(record.get("end_time", 0), label="end_time")
-        shopee_start = parse_unix_time(record.get("start_time", 0), label="start_time")
-    except NumberError:
-        item_requeue(flight.item)  # an unreadable record: ask again
-        return
-    now = timezone.now()
-    if flight.item.action == ItemAction.DELETE:
-        # Still there: not deleted. Upcoming: delete again; started: end it instead.
-        if shopee_start <= now:
-            started = live_action(run)
-            EndRunItem.objects.filter(pk=flight.item.pk).update(action=started)
-            flight.item.action = started
-        item_requeue(flight.item, end_sent_at=None)
-        return
-    if flight.item.action == ItemAction.SET_END:
-        if abs((shopee_end - run.shopee_end_time).total_seconds()) < 1:
-            reason = (
-                f"Shopee now ends it at {shopee_end:%Y-%m-%d %H:%M:%S} UTC by itself "
-                "(confirmed with get_voucher: the answer to update_voucher was lost)."
-            )
-            set_end_succeeded(flight, run, result, reason=reason)
-        elif shopee_end <= now:
-            item_finish(flight.item, ItemState.SKIPPED, reason=SKIP_EXPIRED, end_sent_at=None)
-        else:
-            item_requeue(flight.item, end_sent_at=None)
-        return
-    if shopee_end < flight.item.original_end_time and shopee_end <= now:
+    item = flight.item
+    verdict, when = VOUCHER.lost_write_verdict(
+        action=item.action,
+        record=result.response,
+        original_end=item.original_end_time,
+        target_end=run.shopee_end_time,
+        now=timezone.now(),
+    )
+    if verdict == verdicts.UNREADABLE:
+        item_requeue(item)  # ask again
+    elif verdict == verdicts.STARTED:
+        started = live_action(run)
+        EndRunItem.objects.filter(pk=item.pk).update(action=started)
+        item.action = started
+        item_requeue(item, end_sent_at=None)
+    elif verdict == verdicts.NOT_APPLIED:
+        item_requeue(item, end_sent_at=None)  # send the write again
+    elif verdict == verdicts.EXPIRED:
+        item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED, end_sent_at=None)
+    elif item.action == ItemAction.SET_END:
+        reason = (
+            f"Shopee now ends it at {when:%Y-%m-%d %H:%M:%S} UTC by itself "
+            "(confirmed with get_voucher: the answer to update_voucher was lost)."
+        )
+        set_end_succeeded(flight, run, result, reason=reason)
+    else:
         item_finish(
-            flight.item,
+            item,
             ItemState.ENDED,
             reason=(
-                f"Ended: Shopee reports it ended at {shopee_end:%Y-%m-%d %H:%M:%S} UTC "
+                f"Ended: Shopee reports it ended at {when:%Y-%m-%d %H:%M:%S} UTC "
                 "(confirmed with get_voucher: an answer to end_voucher was lost or late)."
             ),
             request_id=result.request_id,
-            ended_at=shopee_end,
+            ended_at=when,
             ended_by_id=run.created_by_id,
-            end_time=shopee_end,
+            end_time=when,
             end_sent_at=None,
         )
-    elif shopee_end <= now:
-        item_finish(flight.item, ItemState.SKIPPED, reason=SKIP_EXPIRED, end_sent_at=None)
-    else:
-        item_requeue(flight.item, end_sent_at=None)  # not ended: send end_voucher again

@@ -1,0 +1,1 @@
+"""Promotion kinds as plug-ins (see `base.PromotionKind`): one module per kind."""
