@@ -8,6 +8,7 @@ the reader's language and always match the rows.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext, ngettext
 
 from vouchers.models import ShopJob
@@ -39,18 +40,15 @@ class JobProgress:
 def shop_job_progress(*, job: ShopJob, viewer) -> JobProgress:
     """Counts, the first `ROWS_SHOWN` rows, and, once the job is over, its messages as
     `viewer` may read them."""
-    rows = list(job.rows.order_by("id"))
-    progress = JobProgress(total=len(rows), rows=rows[:ROWS_SHOWN])
-    for row in rows:
-        if row.state == RowState.PENDING:
-            continue
-        if row.state == RowState.FAILED:
-            progress.failed += 1
-        else:
-            progress.done += 1
-        progress.vouchers += row.vouchers
-    if not job.active:
-        progress.messages = _messages(job, rows, progress, viewer)
+    figures = job.rows.aggregate(
+        total=Count("id"),
+        failed=Count("id", filter=Q(state=RowState.FAILED)),
+        done=Count("id", filter=~Q(state__in=[RowState.PENDING, RowState.FAILED])),
+        vouchers=Sum(F("created") + F("updated"), default=0),
+    )
+    progress = JobProgress(**figures, rows=list(job.rows.order_by("id")[:ROWS_SHOWN]))
+    if not job.active:  # a message per shop at most, as the shop list gave
+        progress.messages = _messages(job, list(job.rows.order_by("id")), progress, viewer)
     return progress
 
 
