@@ -48,7 +48,8 @@ def parse_promotions(doc: dict[str, Any], *, shop_ids: set[int], now: int) -> Re
     Optional, like each kind in it. Unknown kind, unknown shop, an id given twice within a
     kind, or a bad record -> ``DocumentError``.
     """
-    given = doc.get("promotions") or {}
+    given = doc.get("promotions")
+    given = {} if given is None else given
     if not isinstance(given, dict):
         raise DocumentError("promotions must be an object of lists, by kind")
     unknown = sorted(set(given) - set(KINDS))
