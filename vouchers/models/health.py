@@ -4,7 +4,9 @@ from django.db import models
 
 
 class WorkerHeartbeat(models.Model):
-    """One row: when a heartbeat task was last asked for, and when a worker last ran one."""
+    """One row per worker process (`worker_id`): when it last beat (`beat_at`, every 15 s from
+    its own thread; see vouchers.services.worker). `requested_at` is no longer used: the health
+    check once queued heartbeat tasks instead."""
 
     requested_at = models.DateTimeField(null=True, blank=True)
     beat_at = models.DateTimeField(null=True, blank=True)
