@@ -123,3 +123,39 @@ def test_a_worker_beats_by_itself_without_probes(tmp_path):
     finally:
         stop_worker(worker)
     assert health.health_check().healthy
+
+
+def test_no_database_at_all_is_503_not_a_server_error():
+    """A process whose PostgreSQL is down (nothing listens on the port) still answers the probe."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "r = Client().get('/health/'); print(r.status_code, r.content.decode())"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "shopadmin.settings",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/nothing",
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "503", result.stdout + result.stderr
+    assert json.loads(body)["database"] == "error: OperationalError"
