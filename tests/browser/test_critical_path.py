@@ -81,11 +81,15 @@ def connect_the_shop(page, sandbox):
     expect(page.get_by_role("button", name="Authorize")).to_have_count(2)
     page.locator("li", has_text="Acme Vietnam").get_by_role("button", name="Authorize").click()
 
-    # Back on our side: the shop's page, connected and synced.
-    page.wait_for_url("**/admin/vouchers/shop/*/change/")
-    expect(messages(page)).to_have_text(
+    # Back on our side at once: the job's page, until the worker has fetched the shop's details
+    # and vouchers; then the shop's page, connected and synced.
+    page.wait_for_url("**/admin/vouchers/shopjob/*/change/")
+    expect(page.locator("#job-status")).to_contain_text("Status: Finished", timeout=30_000)
+    expect(page.locator("#job-outcome")).to_have_text(
         f"Connected Acme Vietnam ({SHOP_ID}): tokens stored, 9 vouchers synced."
     )
+    page.get_by_role("link", name="The shop's page →").click()
+    page.wait_for_url("**/admin/vouchers/shop/*/change/")
     expect(page.locator(".field-connection")).to_contain_text("Connected")
     expect(page.locator(".field-token_status")).to_contain_text("Valid until")
 
@@ -98,9 +102,12 @@ def sync_the_shop(page):
     rows.first.locator("input.action-select").check()
     page.locator("select[name=action]").select_option(label="Sync vouchers from Shopee")
     page.get_by_role("button", name="Run").click()
-    expect(messages(page)).to_have_text(
+    page.wait_for_url("**/admin/vouchers/shopjob/*/change/")
+    expect(page.locator("#job-status")).to_contain_text("Status: Finished", timeout=30_000)
+    expect(page.locator("#job-outcome")).to_have_text(
         f"Acme Vietnam ({SHOP_ID}): 0 new and 9 updated vouchers (1 page)."
     )
+    page.get_by_role("link", name="The shop list →").click()
     expect(rows.first.locator(".field-connection")).to_have_text("Connected")
     screenshot(page, "shops.png")
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import ShopJob
+from vouchers.models.job import JobKind
 from vouchers.parsing import is_id, parse_id
 from vouchers.services.jobs.create import jobs_visible
 from vouchers.services.jobs.report import shop_job_progress, shop_job_row_words
@@ -57,14 +58,22 @@ class ShopJobAdmin(CheckedQuery, admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         progress = shop_job_progress(job=job, viewer=request.user)
         changelist = reverse("admin:vouchers_shop_changelist")
+        shops_url, shops_link = changelist, gettext("The shop list →")
+        if job.main_account_id:
+            shops_url = f"{changelist}?main_account_id={job.main_account_id}"
+            shops_link = gettext("The shops of main account %(account)s →") % {
+                "account": job.main_account_id
+            }
+        elif job.kind == JobKind.CONNECT and progress.rows and progress.rows[0].shop_id:
+            shops_url = reverse("admin:vouchers_shop_change", args=[progress.rows[0].shop_id])
+            shops_link = gettext("The shop's page →")
         extra_context = {
             "job": job,
             "progress": progress,
             "rows": [(row, shop_job_row_words(row)) for row in progress.rows],
             "refresh_seconds": REFRESH_SECONDS if job.active else None,
-            "shops_url": f"{changelist}?main_account_id={job.main_account_id}"
-            if job.main_account_id
-            else changelist,
+            "shops_url": shops_url,
+            "shops_link": shops_link,
             "title": gettext("Job %(job)s: %(kind)s, %(status)s")
             % {
                 "job": job.pk,
