@@ -229,3 +229,19 @@ def test_a_failed_call_of_a_run_names_the_run_without_a_context(json_lines):
     assert line["level"] == "WARNING"
     assert (line["run_id"], line["voucher_id"]) == (run.pk, voucher.voucher_id)
     assert "request_id" not in line  # none: Shopee never answered
+
+
+@pytest.mark.django_db
+def test_a_slice_that_fails_still_logs_the_start_and_the_failure(json_lines):
+    VoucherFactory()
+    run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="x")
+
+    def fails(*, run_id, watchdog):
+        EndRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING)
+        raise RuntimeError("the engine broke")
+
+    with pytest.raises(RuntimeError):
+        run_slice_logged(run_id=run.pk, watchdog=False, process=fails)
+    said = [(line["level"], line["message"]) for line in json_lines()]
+    assert said == [("ERROR", "Run slice failed (watchdog=False)"), ("INFO", "Run started: x")]
+    assert "the engine broke" in json_lines()[0]["exc_info"]

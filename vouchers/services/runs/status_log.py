@@ -17,6 +17,7 @@ control.py), not here.
 
 import logging
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 from vouchers.logcontext import log_context
@@ -38,23 +39,34 @@ def run_slice_logged(*, run_id: int, watchdog: bool, process) -> str:
     lease_until = before["lease_until"]
     expired_lease = bool(before["lease_owner"]) and lease_until and lease_until < timezone.now()
     with log_context(run_id=run_id, actor=before["created_by_username"] or None):
+        result = None
         try:
             result = process(run_id=run_id, watchdog=watchdog)
+            return result
         except Exception:
             log.exception("Run slice failed (watchdog=%s)", watchdog)
             raise
+        finally:
+            _log_changes(run_id, before, result, expired_lease)
+
+
+def _log_changes(run_id, before, result, expired_lease) -> None:
+    """The start, takeover and end lines, from the run's status after the slice (skipped when
+    the database cannot say: a slice that failed on a database error)."""
+    try:
         after = EndRun.objects.filter(pk=run_id).values("status", "stop_reason").first()
-        status = after["status"] if after else None
-        if before["status"] in WAITING and status not in WAITING and status is not None:
-            log.info("Run started: %s", before["selection"])
-        if expired_lease and result != "busy":
-            log.warning(
-                "Run taken over: the previous processor's lease ran out at %s",
-                lease_until.isoformat(),
-            )
-        if status != before["status"] and status in ENDED:
-            if status == RunStatus.STOPPED:
-                log.error("Run stopped: %s", after["stop_reason"])
-            else:
-                log.info("Run %s", status)
-        return result
+    except DatabaseError:
+        return
+    status = after["status"] if after else None
+    if before["status"] in WAITING and status not in WAITING and status is not None:
+        log.info("Run started: %s", before["selection"])
+    if expired_lease and result != "busy":
+        log.warning(
+            "Run taken over: the previous processor's lease ran out at %s",
+            before["lease_until"].isoformat(),
+        )
+    if status != before["status"] and status in ENDED:
+        if status == RunStatus.STOPPED:
+            log.error("Run stopped: %s", after["stop_reason"])
+        else:
+            log.info("Run %s", status)
