@@ -38,7 +38,43 @@ def baseline(now: int) -> dict:
         "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
         "shops": [{"partner_id": PARTNER_ID, "name": f"Shop {s['shop_id']}", **s} for s in SHOPS],
         "vouchers": vouchers,
+        "promotions": promotions(now),
     }
+
+
+PROMOTION_IDS = {  # every kind's id field; ids 5000000001.. as the vouchers'
+    "discount": "discount_id",
+    "bundle_deal": "bundle_deal_id",
+    "add_on_deal": "add_on_deal_id",
+    "follow_prize": "campaign_id",
+    "shop_flash_sale": "flash_sale_id",
+}
+
+
+def promotions(now: int) -> dict:
+    """Each kind ongoing, upcoming and expired in each shop (ids as the vouchers'), one of each
+    kind but the follow prize Shopee-created."""
+    made = {
+        "discount": {"source": 1},
+        "bundle_deal": {"shopee_created": True},
+        "add_on_deal": {"source": 0},
+        "shop_flash_sale": {"status": 3},
+    }
+    times = [(now - 60, now + 3600), (now + 3600, now + 7200), (now - 7200, now - 3600)]
+    every = {}
+    for kind, id_field in PROMOTION_IDS.items():
+        every[kind] = [
+            {
+                "shop_id": shop["shop_id"],
+                id_field: 5_000_000_000 + 10 * n + shop["shop_id"] % 10,
+                "start_time": start,
+                "end_time": end,
+            }
+            for n, (start, end) in enumerate(times)
+            for shop in SHOPS
+        ]
+        every[kind][0] |= made.get(kind, {})
+    return every
 
 
 class OwnSandbox:

@@ -28,7 +28,13 @@ WITH_IDS = [
     "/_sandbox/shops/{}/cancel_authorization",
     "/_sandbox/main_accounts/{}/cancel_authorization",
     "/_sandbox/vouchers/{}/{}",
+    "/_sandbox/promotions/{}",
+    "/_sandbox/promotions/{}/{}/{}",
+    "/_sandbox/promotions/{}/{}/{}/end",
+    "/_sandbox/promotions/{}/{}/{}/delete",
+    "/_sandbox/promotions/{}/{}/{}/push",
 ]
+KINDS = ["discount", "bundle_deal", "add_on_deal", "follow_prize", "shop_flash_sale"]
 BODY_KEYS = [
     "advance_seconds",
     "rules",
@@ -49,6 +55,12 @@ BODY_KEYS = [
     "data",
     "end_time",
     "start_time",
+    "discount_id",
+    "flash_sale_id",
+    "source",
+    "shopee_created",
+    "item_id",
+    "action",
 ]
 # Never a URL the sandbox would push to, other than a closed local port.
 PUSH_URLS = [None, "http://127.0.0.1:9/push", "ftp://x", "", "http://", 7]
@@ -62,7 +74,7 @@ def sandbox_control():
 
 
 def ids_in_path():
-    return st.sampled_from(["7001", "7002", "5000000001"]) | id_texts()
+    return st.sampled_from(["7001", "7002", "5000000001", *KINDS]) | id_texts()
 
 
 @st.composite

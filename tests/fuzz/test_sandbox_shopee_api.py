@@ -14,6 +14,7 @@ from sandbox.signing import signature
 from tests.conftest import PARTNER_ID, PARTNER_KEY
 from tests.fuzz.conftest import budget
 from tests.fuzz.sandbox_fuzz import (
+    PROMOTION_IDS,
     SHOPS,
     OwnSandbox,
     assert_answered,
@@ -25,8 +26,34 @@ from tests.fuzz.strategies import any_texts, id_texts
 pytestmark = pytest.mark.fuzz
 
 PATHS = sorted(shopee_api.ROUTES)
-BODY_KEYS = ["voucher_id", "code", "partner_id", "shop_id", "refresh_token", "main_account_id"]
-QUERY_KEYS = ["status", "page_no", "page_size", "voucher_id", "redirect", "cursor"]
+BODY_KEYS = [
+    "voucher_id",
+    "code",
+    "partner_id",
+    "shop_id",
+    "refresh_token",
+    "main_account_id",
+    *PROMOTION_IDS.values(),
+    "status",
+    "start_time",
+    "end_time",
+    "name",
+]
+QUERY_KEYS = [
+    "status",
+    "page_no",
+    "page_size",
+    "voucher_id",
+    "redirect",
+    "cursor",
+    *PROMOTION_IDS.values(),
+    "discount_status",
+    "time_status",
+    "promotion_status",
+    "type",
+    "offset",
+    "limit",
+]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +97,9 @@ def shopee_requests(draw, now):
     elif signed == "junk":
         query["sign"] = draw(any_texts(64))
     for key in draw(st.lists(st.sampled_from(QUERY_KEYS), max_size=3, unique=True)):
-        query[key] = draw(id_texts() | any_texts(20) | st.sampled_from(["all", "ongoing"]))
+        query[key] = draw(
+            id_texts() | any_texts(20) | st.sampled_from(["all", "ongoing", "5000000001", "2"])
+        )
     body = draw(json_bodies(BODY_KEYS)) if method != "GET" else b""
     return method, path, query, body
 
