@@ -245,3 +245,16 @@ def test_a_slice_that_fails_still_logs_the_start_and_the_failure(json_lines):
     said = [(line["level"], line["message"]) for line in json_lines()]
     assert said == [("ERROR", "Run slice failed (watchdog=False)"), ("INFO", "Run started: x")]
     assert "the engine broke" in json_lines()[0]["exc_info"]
+
+
+@pytest.mark.django_db
+def test_a_canceled_run_is_one_line(json_lines):
+    from vouchers.services.runs.control import run_cancel
+
+    VoucherFactory()
+    run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="x")
+    json_lines()  # what creating it logged, if anything
+    run_cancel(run=run)
+    (line,) = [line for line in json_lines() if line["logger"] == "vouchers.runs"]
+    assert (line["level"], line["message"]) == ("INFO", "Run canceled: 1 pending item(s) canceled")
+    assert line["run_id"] == run.pk

@@ -1,15 +1,19 @@
 """What staff do with a run: watch it, cancel it, retry what failed."""
 
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from vouchers.logcontext import log_context
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemState, RunStatus
 from vouchers.services.notifications import run_notify
 from vouchers.services.runs.queue import run_enqueue
+
+log = logging.getLogger("vouchers.runs")
 
 FAILURES_SHOWN = 100
 ITEMS_SHOWN = 200
@@ -89,6 +93,8 @@ def run_cancel(*, run: EndRun) -> int:
             status=RunStatus.CANCELED, finished_at=timezone.now()
         )
         run_notify(run=locked)
+    with log_context(run_id=run.pk):
+        log.info("Run canceled: %d pending item(s) canceled", canceled)
     return canceled
 
 
