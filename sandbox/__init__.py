@@ -12,7 +12,8 @@ pushes, the control API (``/_sandbox/...``) and the fault rules. Modules:
   accounts), :mod:`sandbox.auth_api` (token/get, access_token/get, the per-shop token split),
   :mod:`sandbox.shop_api` (get_shop_info), :mod:`sandbox.partner_api` (get_shops_by_partner,
   lost pushes), :mod:`sandbox.voucher_api`, :mod:`sandbox.voucher_update` (update_voucher's
-  rules);
+  rules), :mod:`sandbox.promotions` (every other promotion kind, a module each, and the pushes
+  7 and 9);
 * :mod:`sandbox.push` -- pushes to the partner's URL (bodies, signatures, delivery outside the
   lock);
 * :mod:`sandbox.control` -- ``/_sandbox/`` endpoints (a package); :mod:`sandbox.faults` -- fault
