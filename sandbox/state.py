@@ -79,6 +79,7 @@ class SandboxState:
         self.fault_rules: list[Any] = []  # sandbox.faults.FaultRule, in match order
         self.throttle = Throttle()
         self.push_url: str | None = None
+        self.discount_messages = "shopee"  # sandbox.promotions.discount.MESSAGE_CHOICES
         self.pushes: list[Any] = []  # sandbox.push.Push, oldest first
         self.next_message_id = 1
 
@@ -119,6 +120,7 @@ class SandboxState:
         self.fault_rules.clear()
         self.throttle.configure(None)
         self.push_url = None
+        self.discount_messages = "shopee"
         self.pushes.clear()
         self.next_message_id = 1
 

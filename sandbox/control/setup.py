@@ -1,10 +1,12 @@
 """Control actions that set the sandbox up: reset, clock, faults, settings, shop changes.
 
-``POST /_sandbox/settings`` takes any of ``{"rate_limit_per_shop": float | null,
-"push_url": "http://..." | "https://..." | null}``, all or nothing, and answers the settings
-``{"rate_limit_per_shop", "push_url"}``. When the body names ``push_url`` the answer also has
-``"verification"``: setting a URL sends the code 0 verification push (signed with the first
-partner's key: one push URL serves every partner) and the record shows how its delivery went;
+``POST /_sandbox/settings`` takes any of ``{"rate_limit_per_shop": float | null, "push_url": "http://..."
+| "https://..." | null, "discount_messages": "shopee" | "by_meaning"}``, all or nothing, and
+answers the settings ``{"rate_limit_per_shop", "push_url", "discount_messages"}``
+(:data:`sandbox.promotions.discount.MESSAGE_CHOICES`: Shopee's discount end/delete key-message
+pairs look swapped, shopee-promotions.md section 10.1). When the body names ``push_url`` the answer
+also has ``"verification"``: setting a URL sends the code 0 verification push (signed with the
+first partner's key: one push URL serves every partner) and the record shows how its delivery went;
 it is null when the URL was cleared or there is no partner. A reset clears the push URL.
 """
 
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 from sandbox import faults, push, wire
 from sandbox.control.base import ControlError, Delivery, read_body, shop_by_path
 from sandbox.documents import DocumentError, shop_changes
+from sandbox.promotions import discount
 from sandbox.state import SandboxState
 
 
@@ -50,7 +53,11 @@ def set_faults(state: SandboxState, req: wire.Request) -> dict[str, Any]:
 
 
 def settings(state: SandboxState, req: wire.Request | None = None) -> dict[str, Any]:
-    return {"rate_limit_per_shop": state.throttle.rps, "push_url": state.push_url}
+    return {
+        "rate_limit_per_shop": state.throttle.rps,
+        "push_url": state.push_url,
+        "discount_messages": state.discount_messages,
+    }
 
 
 def _push_url(value: Any) -> str | None:
@@ -71,6 +78,10 @@ def set_settings(state: SandboxState, req: wire.Request) -> dict[str, Any] | Del
         if rps is not None and rps <= 0:
             raise ControlError("rate_limit_per_shop must be a positive number or null")
     url = _push_url(body.get("push_url"))
+    messages = body.get("discount_messages", state.discount_messages)
+    if messages not in discount.MESSAGE_CHOICES:
+        raise ControlError(f"discount_messages must be one of {list(discount.MESSAGE_CHOICES)}")
+    state.discount_messages = messages
     if "rate_limit_per_shop" in body:
         state.throttle.configure(None if rps is None else float(rps))
     if "push_url" not in body:

@@ -24,7 +24,8 @@ then the status rules. End and delete use Shopee's observed key/message pairs, w
 swapped (section 10.1): deleting an ongoing discount -> ``discount.discount_is_ongoing`` "Only
 the ongoing discount can be ended."; ending one that is not ongoing ->
 ``discount.discount_not_ongoing`` "The ongoing discount cannot be deleted." (:data:`END_DELETE`
-holds the pairs in one place). Errors carry ``"response": {}``.
+holds the pairs; ``POST /_sandbox/settings {"discount_messages": "by_meaning"}`` keeps the keys
+and swaps the messages, section 10.1's "configurable"). Errors carry ``"response": {}``.
 """
 
 from __future__ import annotations
@@ -54,11 +55,32 @@ GUARD = {
         "The discount created by livestreaming can't be edited",
     ),
 }
-# Shopee's observed pairs (section 10.1: they look swapped; keep them in one place).
+# Section 10.1: Shopee's key/message pairs look swapped. "shopee" (the default) answers them as
+# Shopee's data binds them (its delete example included); "by_meaning" keeps the keys and gives
+# each the message that fits the refusal. POST /_sandbox/settings {"discount_messages": ...}.
 END_DELETE = {
-    "end_not_ongoing": ("discount.discount_not_ongoing", "The ongoing discount cannot be deleted."),
-    "delete_ongoing": ("discount.discount_is_ongoing", "Only the ongoing discount can be ended."),
+    "shopee": {
+        "end_not_ongoing": (
+            "discount.discount_not_ongoing",
+            "The ongoing discount cannot be deleted.",
+        ),
+        "delete_ongoing": (
+            "discount.discount_is_ongoing",
+            "Only the ongoing discount can be ended.",
+        ),
+    },
+    "by_meaning": {
+        "end_not_ongoing": (
+            "discount.discount_not_ongoing",
+            "Only the ongoing discount can be ended.",
+        ),
+        "delete_ongoing": (
+            "discount.discount_is_ongoing",
+            "The ongoing discount cannot be deleted.",
+        ),
+    },
 }
+MESSAGE_CHOICES = tuple(END_DELETE)
 END_TOO_EARLY = (
     "discount.end_discount_time_error",
     "Only can end the discount after 1 hour of start time.",
@@ -184,7 +206,7 @@ def end_discount(state: SandboxState, req: wire.Request) -> wire.Answer:
     _, record = _guarded(state, req)
     now = state.now()
     if base.time_status(record, now) != ONGOING:
-        raise KIND.error(*END_DELETE["end_not_ongoing"])
+        raise KIND.error(*END_DELETE[state.discount_messages]["end_not_ongoing"])
     if now < record["start_time"] + HOUR:
         raise KIND.error(*END_TOO_EARLY)
     record["end_time"] = now
@@ -198,7 +220,7 @@ def delete_discount(state: SandboxState, req: wire.Request) -> wire.Answer:
     if status == EXPIRED:
         raise KIND.error(*IS_END)
     if status == ONGOING:
-        raise KIND.error(*END_DELETE["delete_ongoing"])
+        raise KIND.error(*END_DELETE[state.discount_messages]["delete_ongoing"])
     del base.shop_records(state, KIND, shop_id)[record["discount_id"]]
     return base.ok({"discount_id": record["discount_id"], "modify_time": now})
 

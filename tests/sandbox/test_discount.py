@@ -3,6 +3,7 @@
 
 import pytest
 
+from sandbox.testing import SandboxControlError
 from tests.sandbox.promotion_helpers import (
     BIG,
     DAY,
@@ -16,6 +17,7 @@ from tests.sandbox.promotion_helpers import (
     UPCOMING,
     get,
     post,
+    promotion_document,
     refused,
     stored,
     success,
@@ -275,3 +277,25 @@ def test_bad_bodies_are_parameter_errors(promotions, shopee, data, detail):
 
 def test_ids_beyond_32_bits(promotions, shopee):
     assert success(post(shopee, K, "end_discount", discount_id=BIG))["discount_id"] == BIG
+
+
+def test_the_swapped_looking_messages_are_configurable(promotions, shopee, control):
+    answer = control._call("POST", "settings", {"discount_messages": "by_meaning"})
+    assert answer["discount_messages"] == "by_meaning"
+    refused(
+        post(shopee, K, "end_discount", discount_id=UPCOMING),
+        "discount.discount_not_ongoing",
+        "Only the ongoing discount can be ended.",
+        {},
+    )
+    refused(
+        post(shopee, K, "delete_discount", discount_id=ONGOING),
+        "discount.discount_is_ongoing",
+        "The ongoing discount cannot be deleted.",
+        {},
+    )
+    with pytest.raises(SandboxControlError) as error:
+        control._call("POST", "settings", {"discount_messages": "other"})
+    assert error.value.status == 400
+    control.reset(promotion_document(control.now()))  # a reset goes back to Shopee's pairs
+    refused(post(shopee, K, "end_discount", discount_id=UPCOMING), *NOT_ONGOING, {})
