@@ -34,8 +34,28 @@ def call_log_start(
 ) -> ShopeeCall:
     """Record a request about to be sent (outcome `pending`). `actor` is the user acting;
     commands and tasks pass None and an `actor_label`."""
+    row = _pending_row(
+        prepared=prepared,
+        actor=actor,
+        actor_label=actor_label,
+        shop=shop,
+        voucher=voucher,
+        batch_id=batch_id,
+        attempt=attempt,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def call_log_start_many(entries: list[dict]) -> list[ShopeeCall]:
+    """`call_log_start()` for several requests at once (each entry its keyword arguments): one
+    INSERT. The rows are committed with the caller's transaction, before any request leaves."""
+    return ShopeeCall.objects.bulk_create([_pending_row(**entry) for entry in entries])
+
+
+def _pending_row(*, prepared, actor, actor_label, shop, voucher, batch_id, attempt) -> ShopeeCall:
     api = prepared.api
-    return ShopeeCall.objects.create(
+    return ShopeeCall(
         started_at=timezone.now(),
         actor=actor,
         actor_username=actor.get_username() if actor else (actor_label or "system"),

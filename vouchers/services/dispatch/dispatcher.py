@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from vouchers.models import Shop
-from vouchers.services.audit import call_log_finish, call_log_start
+from vouchers.services.audit import call_log_finish, call_log_start_many
 from vouchers.services.dispatch.decisions import (
     CoolDown,
     Decision,
@@ -101,6 +101,17 @@ class Job:
     def prepare(self, task) -> Call | Decision:
         raise NotImplementedError
 
+    def prepare_many(self, tasks) -> list:
+        """`prepare()` for several tasks (a job may read them in one query)."""
+        return [self.prepare(task) for task in tasks]
+
+    def sending(self, calls) -> None:
+        """In the transaction that commits the calls' pending audit rows (`call.row`): mark
+        the job's own rows as in flight. By default each call's `before_send(row)`."""
+        for call in calls:
+            if call.before_send is not None:
+                call.before_send(call.row)
+
     def answered(self, outcome: Outcome) -> Decision:
         raise NotImplementedError
 
@@ -144,15 +155,20 @@ class Dispatcher:
     def run(self) -> None:
         """Send until no task is left, or the job stops."""
         in_flight = {}
+        # Requests are prepared and answers recorded a few at a time (one transaction each):
+        # fewer statements and commits a call, where a busy pace has many in flight.
+        batch = max(1, self.config.concurrency // 8)
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="shopee") as pool:
             while True:
                 if not self.stopping and not self.job.tick():
                     self.stopping = True
-                while not self.stopping and len(in_flight) < self.config.concurrency:
-                    started = self._start(pool)
-                    if started is None:
+                room = self.config.concurrency - len(in_flight)
+                while not self.stopping and room >= min(batch, self.config.concurrency):
+                    started = self._start_many(pool, room)
+                    if not started:
                         break
-                    in_flight[started[0]] = started[1]
+                    in_flight.update(started)
+                    room = self.config.concurrency - len(in_flight)
                 if not in_flight:
                     pause = self._pause()
                     if pause is None:
@@ -162,33 +178,79 @@ class Dispatcher:
                 done, _ = wait(
                     in_flight, timeout=self._wait_seconds(in_flight), return_when=FIRST_COMPLETED
                 )
+                answers = []
                 for future in done:
                     call = in_flight.pop(future)
                     result, error, sent_at = future.result()
                     self.pace.lateness.observe(sent_at - call.slot)
-                    self._answered(call, result, error)
+                    answers.append((call, result, error))
+                self._answered_many(answers)
 
     # Sending.
 
-    def _start(self, pool):
-        """Prepare, record and hand to a thread the next call whose shop's pace allows it."""
+    def _start_many(self, pool, room) -> dict:
+        """Prepare, record (one transaction) and hand to threads up to `room` calls whose
+        shops' pace allows them now. Returns {future: call}."""
         self._wake()
         horizon = time.time() + LOOKAHEAD_SECONDS
-        while True:
+        picked = []
+        while len(picked) < room:
             shop_key = self._pick(horizon)
             if shop_key is None:
-                return None
+                break
             slot = self.pace.take(shop_key, len(self.ready[shop_key]))
             if slot > horizon:
                 self.pace.give_back(shop_key, slot)
                 continue
-            task = self.ready[shop_key].popleft()
-            call = self._prepare(shop_key, task)
-            if call is None:
-                self.pace.give_back(shop_key, slot)
-                continue
-            call.slot = slot
-            return pool.submit(_send, self.client, call.prepared, slot), call
+            picked.append((shop_key, self.ready[shop_key].popleft(), slot))
+        if not picked:
+            return {}
+        prepared = self.job.prepare_many([task for _, task, _ in picked])
+        calls = []
+        for (shop_key, task, slot), call in zip(picked, prepared, strict=True):
+            if self._sign(shop_key, task, call):
+                call.slot = slot
+                calls.append(call)
+            else:
+                self.pace.give_back(shop_key, slot, partner=False)
+        if not calls:
+            return {}
+        entries = [
+            {
+                "prepared": call.prepared,
+                "actor": self.job.actor,
+                "actor_label": self.job.actor_label,
+                "shop": call.shop,
+                "voucher": call.voucher,
+                "batch_id": self.job.batch_id,
+                "attempt": call.attempt,
+            }
+            for call in calls
+        ]
+        with transaction.atomic():
+            rows = call_log_start_many(entries)
+            for call, row in zip(calls, rows, strict=True):
+                call.row = row
+            self.job.sending(calls)
+        return {pool.submit(_send, self.client, call.prepared, call.slot): call for call in calls}
+
+    def _sign(self, shop_key, task, call) -> bool:
+        """Sign the job's call with the shop's token; False when no call is made (the job's
+        decision applied, or the shop unavailable)."""
+        if not isinstance(call, Call):
+            self._apply(shop_key, task, call)
+            return False
+        if shop_key in self.shops:
+            self.job.unavailable(task, shop_key, self.shops[shop_key])
+            return False
+        try:
+            credentials = self._shop_credentials(shop_key, call.shop)
+        except (ShopUnavailable, ShopeeError) as error:
+            self.job.unavailable(task, shop_key, error)
+            return False
+        call.generation = credentials.generation
+        call.prepared = self.client.prepare(call.api, shop=credentials.auth)
+        return True
 
     def _pick(self, horizon):
         """Of the shops whose pace allows a request by `horizon`, the one with the most left."""
@@ -197,39 +259,6 @@ class Dispatcher:
             if len(tasks) > most and self.pace.next_slot(shop_key) <= horizon:
                 best, most = shop_key, len(tasks)
         return best
-
-    def _prepare(self, shop_key, task) -> Call | None:
-        prepared = self.job.prepare(task)
-        if not isinstance(prepared, Call):
-            self._apply(shop_key, task, prepared)
-            return None
-        call = prepared
-        if shop_key in self.shops:
-            self.job.unavailable(task, shop_key, self.shops[shop_key])
-            return None
-        try:
-            credentials = self._shop_credentials(shop_key, call.shop)
-        except (ShopUnavailable, ShopeeError) as error:
-            self.job.unavailable(task, shop_key, error)
-            return None
-        call.generation = credentials.generation
-        call.prepared = self.client.prepare(call.api, shop=credentials.auth)
-        audit = {
-            "prepared": call.prepared,
-            "actor": self.job.actor,
-            "actor_label": self.job.actor_label,
-            "shop": call.shop,
-            "voucher": call.voucher,
-            "batch_id": self.job.batch_id,
-            "attempt": call.attempt,
-        }
-        if call.before_send is None:
-            call.row = call_log_start(**audit)
-        else:
-            with transaction.atomic():
-                call.row = call_log_start(**audit)
-                call.before_send(call.row)
-        return call
 
     def _shop_credentials(self, shop_key, shop):
         if shop_key not in self._credentials:
@@ -242,6 +271,22 @@ class Dispatcher:
         return self._credentials[shop_key]
 
     # Answers.
+
+    def _answered_many(self, answers):
+        """Record answers: those that touch a shop's token one by one (a refresh calls Shopee:
+        never inside a transaction), the others together in one transaction."""
+        together = []
+        for call, result, error in answers:
+            if error is not None and error.kind == errors.AUTHORIZATION:
+                self._answered(call, result, error)
+            else:
+                together.append((call, result, error))
+        if len(together) == 1:
+            self._answered(*together[0])
+        elif together:
+            with transaction.atomic():
+                for answer in together:
+                    self._answered(*answer)
 
     def _answered(self, call, result, error):
         call_log_finish(call.row, result=result, error=error)

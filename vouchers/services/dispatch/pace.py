@@ -90,7 +90,7 @@ class LocalPace:
         self._global_next = slot + 1.0 / self.global_rps
         return slot
 
-    def give_back(self, shop_key, slot: float) -> None:
+    def give_back(self, shop_key, slot: float, *, partner: bool = True) -> None:
         """A slot taken but not used (it came later than the caller could wait)."""
         self._shop_next[shop_key] = min(self._shop_next.get(shop_key, slot), slot)
         self._global_next = min(self._global_next, slot)

@@ -81,10 +81,11 @@ class SharedPace:
             slots.extend(self._reserve(_shop(shop_key), count, interval, max(now, partner)))
         return slots.popleft()
 
-    def give_back(self, shop_key, slot: float) -> None:
-        """A slot taken but not used: it stays this process's, for the next request."""
+    def give_back(self, shop_key, slot: float, *, partner: bool = True) -> None:
+        """A slot taken but not used: it stays this process's, for the next request (with the
+        partner's token of the last `take()` when `partner`)."""
         self.slots[shop_key].appendleft(slot)
-        if self.taken_partner is not None:
+        if partner and self.taken_partner is not None:
             self.partner_slots.appendleft(self.taken_partner)
             self.taken_partner = None
 
