@@ -145,14 +145,9 @@ def _list_item(record: dict[str, Any], now: int) -> dict[str, Any]:
     }
 
 
-def _guarded(state: SandboxState, req: wire.Request) -> tuple[int, dict[str, Any]]:
-    """Authenticate, read the body's discount_id, find it and refuse Shopee-created ones."""
-    caller = authenticate_shop(state, req)
-    payload = base.body(req, KIND)
-    record = base.find(state, KIND, caller.shop_id, base.body_int(payload, "discount_id", KIND))
+def _guard(record: dict[str, Any]) -> None:
     if record["source"] in GUARD:
         raise KIND.error(*GUARD[record["source"]])
-    return caller.shop_id, record
 
 
 def _changed(record: dict[str, Any], now: int) -> wire.Answer:
@@ -203,7 +198,7 @@ def get_discount(state: SandboxState, req: wire.Request) -> wire.Answer:
 
 
 def end_discount(state: SandboxState, req: wire.Request) -> wire.Answer:
-    _, record = _guarded(state, req)
+    _, _, record = base.target(state, req, KIND, _guard)
     now = state.now()
     if base.time_status(record, now) != ONGOING:
         raise KIND.error(*END_DELETE[state.discount_messages]["end_not_ongoing"])
@@ -214,7 +209,7 @@ def end_discount(state: SandboxState, req: wire.Request) -> wire.Answer:
 
 
 def delete_discount(state: SandboxState, req: wire.Request) -> wire.Answer:
-    shop_id, record = _guarded(state, req)
+    shop_id, _, record = base.target(state, req, KIND, _guard)
     now = state.now()
     status = base.time_status(record, now)
     if status == EXPIRED:
@@ -233,8 +228,7 @@ def update_discount(state: SandboxState, req: wire.Request) -> wire.Answer:
     start = base.body_int(payload, "start_time", KIND, default=None)
     end = base.body_int(payload, "end_time", KIND, default=None)
     record = base.find(state, KIND, caller.shop_id, discount_id)
-    if record["source"] in GUARD:
-        raise KIND.error(*GUARD[record["source"]])
+    _guard(record)
     now = state.now()
     status = base.time_status(record, now)
     if status == EXPIRED:
