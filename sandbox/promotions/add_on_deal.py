@@ -103,6 +103,9 @@ def _check(record: dict[str, Any], where: str) -> None:
     base.one_of(record, "promotion_type", (0, 1), where)
     if not isinstance(record["add_on_deal_name"], str):
         raise DocumentError(f"{where}: add_on_deal_name must be a string")
+    spend = record["purchase_min_spend"]
+    if isinstance(spend, bool) or not isinstance(spend, int | float) or not spend >= 0:
+        raise DocumentError(f"{where}: purchase_min_spend must be a number >= 0, got {spend!r}")
 
 
 def _guard(record: dict[str, Any]) -> None:

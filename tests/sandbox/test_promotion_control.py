@@ -83,6 +83,13 @@ def test_kind_specific_fields_are_checked(control):
     )
     refused(
         lambda: control.add_promotion(
+            "add_on_deal", shop_id=SHOP_ID, add_on_deal_id=1, purchase_min_spend="3.0"
+        ),
+        400,
+        "purchase_min_spend must be a number >= 0",
+    )
+    refused(
+        lambda: control.add_promotion(
             "shop_flash_sale", shop_id=SHOP_ID, flash_sale_id=1, status=9
         ),
         400,

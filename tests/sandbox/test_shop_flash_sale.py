@@ -201,6 +201,7 @@ def test_deleting_an_upcoming_sale_leaves_it_listed_with_status_0(promotions, sh
     assert answer == {"timeslot_id": record["timeslot_id"], "flash_sale_id": UPCOMING, "status": 0}
     listed = {s["flash_sale_id"]: s for s in listing(shopee, type=1)["flash_sale_list"]}
     assert listed[UPCOMING]["status"] == 0
+    assert success(get(shopee, K, "get_shop_flash_sale", flash_sale_id=UPCOMING))["status"] == 0
     refused(post(shopee, K, "delete_shop_flash_sale", flash_sale_id=UPCOMING), *NOT_EXIST, {})
     refused(
         post(shopee, K, "update_shop_flash_sale", flash_sale_id=UPCOMING, status=1), *NOT_EXIST, {}
