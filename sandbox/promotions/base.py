@@ -229,6 +229,8 @@ def record_with_defaults(
     record = {k: copy.deepcopy(v) for k, v in entry.items() if k != "shop_id"}
     for name, default in kind.defaults(promotion_id, now).items():
         record.setdefault(name, default)
+        if name not in ("start_time", "end_time"):  # integers, checked below
+            _same_type(record[name], default, f"{where}: {name}")
     record.setdefault("update_time", now)
     start_time = fields.integer(record, "start_time", where)
     if fields.integer(record, "end_time", where) < start_time:
@@ -237,6 +239,19 @@ def record_with_defaults(
     fields.integer(record, "update_time", where)
     kind.check(record, where)
     return record
+
+
+def _same_type(value: Any, default: Any, what: str) -> None:
+    """A field keeps its default's type (numbers: any JSON number), so the answers never break."""
+    if isinstance(default, bool):
+        expected: tuple[type, ...] = (bool,)
+    elif isinstance(default, int | float):
+        expected = (int, float)
+    else:
+        expected = (type(default),)
+    if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, expected):
+        names = " or ".join(t.__name__ for t in expected)
+        raise DocumentError(f"{what} must be of type {names}, got {value!r}")
 
 
 def one_of(record: dict[str, Any], name: str, allowed: tuple[Any, ...], where: str) -> None:
