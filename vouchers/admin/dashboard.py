@@ -1,0 +1,177 @@
+"""The admin's home: the dashboard (`services.dashboard`) above Django's list of models.
+
+`admin_home` is the admin index with the dashboard's figures added; the charts are SVG drawn
+here, on the server, so that the page needs no script, no network and no inline style (the
+Content-Security-Policy allows SVG presentation attributes; colours come from classes in
+vouchers/static/vouchers/dashboard.css).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+
+from vouchers.models.run import ItemState
+from vouchers.regions import region_zone
+from vouchers.services.dashboard import RUN_OUTCOMES, Dashboard, dashboard_for
+
+# Chart geometry, in SVG user units (the SVG is scaled to the page's width).
+BAR = 5
+PLOT_HEIGHT = 120
+LEFT = 44  # room for the scale's labels
+TOP = 8
+AXIS = 20  # room for the day labels
+OUTCOME_CLASSES = {
+    ItemState.ENDED: "dash-ended",
+    ItemState.DELETED: "dash-deleted",
+    ItemState.SKIPPED: "dash-skipped",
+    ItemState.REFUSED: "dash-refused",
+    ItemState.FAILED: "dash-failed",
+    "other": "dash-other",
+}
+
+
+def admin_home(request):
+    """The admin index with the dashboard of the signed-in user's teams."""
+    board = dashboard_for(request.user)
+    return admin.site.index(request, extra_context={"dashboard": dashboard_context(board)})
+
+
+def with_offset(moment: dt.datetime | None, zone=None) -> str:
+    """`moment` in `zone` (the current time zone by default) with the zone's UTC offset:
+    "2026-12-06 14:05 +08" ("+05:30" for a zone off the hour), never an abbreviation."""
+    if moment is None:
+        return "-"
+    local = timezone.localtime(moment, zone or timezone.get_current_timezone())
+    return f"{date_format(local, 'Y-m-d H:i')} {utc_offset(local)}"
+
+
+def utc_offset(local: dt.datetime) -> str:
+    offset = local.strftime("%z")  # "+0800"
+    return offset[:3] if offset[3:] == "00" else f"{offset[:3]}:{offset[3:]}"
+
+
+def dashboard_context(board: Dashboard) -> dict:
+    zone = timezone.get_current_timezone()
+    context = {"board": board, "now": with_offset(board.now, zone)}
+    if board.alerts is not None:
+        context["alerts"] = [
+            {
+                "shop": alert,
+                "ends": with_offset(alert.ends_at, region_zone(alert.region)),
+            }
+            for alert in board.alerts
+        ]
+        context["alerts_more"] = board.alerts_total - len(board.alerts)
+    if board.live_shops is not None:
+        context["live_more"] = board.live_shops_total - len(board.live_shops)
+        context["live_rows"] = [
+            {"shop": shop, "counts": [shop.counts[kind] for kind, _ in board.live_kinds]}
+            for shop in board.live_shops
+        ]
+        context["live_totals"] = [board.live_totals[kind] for kind, _ in board.live_kinds]
+    if board.runs is not None:
+        labels = {state: ItemState(state).label for state in RUN_OUTCOMES}
+        labels["other"] = gettext("Other (pending, canceled, end time set)")
+        context["legend"] = [(OUTCOME_CLASSES[state], label) for state, label in labels.items()]
+        context["runs"] = [
+            {"run": run, "created": with_offset(run.created_at, zone), "bar": run_bar(run)}
+            for run in board.runs
+        ]
+    if board.hours is not None:
+        context["calls_chart"] = hour_chart(board.hours, zone, errors=False)
+        context["errors_chart"] = hour_chart(board.hours, zone, errors=True)
+    return context
+
+
+def run_bar(run) -> list[dict]:
+    """A run's outcome bar: segments over 0..100, one per outcome with items, with a tooltip."""
+    labels = {state: ItemState(state).label for state in RUN_OUTCOMES}
+    labels["other"] = gettext("Other (pending, canceled, end time set)")
+    total, x, segments = run.total, 0.0, []
+    for state, count in run.counts.items():
+        if not count:
+            continue
+        width = 100 * count / total
+        segments.append(
+            {
+                "x": round(x, 3),
+                "width": round(width, 3),
+                "css": OUTCOME_CLASSES[state],
+                "title": f"{labels[state]}: {count}",
+            }
+        )
+        x += width
+    return segments
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    bars: list[dict]
+    days: list[dict]
+    scale: list[dict]
+    total: int
+    peak: int
+
+
+def hour_chart(hours, zone, *, errors: bool) -> Chart:
+    """Bars of calls (or of refusals and failures, stacked) per hour, a line and a label at each
+    local midnight and the scale at the left."""
+    peak = max((hour.errors if errors else hour.calls) for hour in hours)
+    top = nice_ceiling(peak)
+    bars, days = [], []
+    for n, hour in enumerate(hours):
+        x = LEFT + n * BAR
+        local = timezone.localtime(hour.start, zone)
+        when = f"{date_format(local, 'D j M H:i')} {utc_offset(local)}"
+        if errors:
+            parts = [(hour.failed, "dash-failed"), (hour.refused, "dash-refused")]
+            title = ngettext(
+                "%(when)s: %(count)s error (%(failed)s failed, %(refused)s refused)",
+                "%(when)s: %(count)s errors (%(failed)s failed, %(refused)s refused)",
+                hour.errors,
+            ) % {"when": when, "count": hour.errors, "failed": hour.failed, "refused": hour.refused}
+        else:
+            parts = [(hour.calls, "dash-calls")]
+            title = ngettext(
+                "%(when)s: %(count)s call", "%(when)s: %(count)s calls", hour.calls
+            ) % {"when": when, "count": hour.calls}
+        rects, base = [], TOP + PLOT_HEIGHT
+        for value, css in parts:
+            if value:
+                height = max(PLOT_HEIGHT * value / top, 1)
+                base -= height
+                rects.append({"y": round(base, 2), "height": round(height, 2), "css": css})
+        bars.append({"x": x, "width": BAR - 1, "rects": rects, "title": title})
+        if n and timezone.localtime(hours[n - 1].start, zone).date() != local.date():
+            days.append({"x": x, "label": date_format(local, "D j")})  # a local midnight
+    scale = [
+        {"y": TOP + PLOT_HEIGHT * (1 - fraction), "label": f"{round(top * fraction):,}"}
+        for fraction in (0, 0.5, 1)
+    ]
+    total = sum((hour.errors if errors else hour.calls) for hour in hours)
+    return Chart(
+        width=LEFT + len(hours) * BAR + 4,
+        height=TOP + PLOT_HEIGHT + AXIS,
+        bars=bars,
+        days=days,
+        scale=scale,
+        total=total,
+        peak=peak,
+    )
+
+
+def nice_ceiling(value: int) -> int:
+    """The chart's top: 1, 2 or 5 times a power of ten, at least `value` (and at least 4, so
+    that a quiet week does not look busy)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= max(value, 4):
+                return step * factor
+        step *= 10
