@@ -37,7 +37,7 @@ def test_a_job_whose_worker_is_killed_is_finished_by_another(
     merch_client, sandbox, twenty_shops, settings, tmp_path
 ):
     settings.END_RUN_CONCURRENCY = 2  # batches of 8 shops: the job is killed between batches
-    sandbox.control.set_faults([{"path": LIST, "kind": "latency", "latency_ms": 400}])
+    sandbox.control.set_faults([{"path": LIST, "kind": "latency", "latency_ms": 1000}])
     answer = merch_client.post(
         reverse("admin:vouchers_shop_changelist"),
         {"action": "sync_vouchers", ACTION_CHECKBOX_NAME: [shop.pk for shop in twenty_shops]},

@@ -62,10 +62,7 @@ def shop_job_task(job_id: int, watchdog: bool = False) -> str:
     """Process a shop job (connect follow-up, sync, check of authorizations) for a slice, and
     queue the rest; a watchdog copy of this task, queued behind it, resumes the job if this
     worker dies."""
-    if task_backends[shop_job_task.backend].supports_defer:
-        at = shop_job_watchdog_plan(job_id=job_id, watchdog=watchdog)
-        if at is not None:
-            shop_job_task.using(run_after=at).enqueue(job_id, watchdog=True)
+    _shop_job_watch(job_id, watchdog=watchdog)
     with log_context(job_id=job_id):  # every line of the job names it
         said = shop_job_process(job_id=job_id)
     if said == SLICE_OVER:
@@ -74,5 +71,16 @@ def shop_job_task(job_id: int, watchdog: bool = False) -> str:
 
 
 def shop_job_enqueue(*, job_id: int) -> None:
-    """Queue the processing of shop job `job_id` (the admin calls this after creating it)."""
+    """Queue the processing of shop job `job_id` (the admin calls this after creating it), and
+    its watchdog at once: should that first task be lost with its worker before it starts, the
+    watchdog still takes the job up, so a job never stays queued for good."""
     shop_job_task.enqueue(job_id)
+    _shop_job_watch(job_id, watchdog=False)
+
+
+def _shop_job_watch(job_id: int, *, watchdog: bool) -> None:
+    """Keep one watchdog task queued behind an active job (when the backend can defer)."""
+    if task_backends[shop_job_task.backend].supports_defer:
+        at = shop_job_watchdog_plan(job_id=job_id, watchdog=watchdog)
+        if at is not None:
+            shop_job_task.using(run_after=at).enqueue(job_id, watchdog=True)
