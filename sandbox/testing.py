@@ -142,6 +142,11 @@ class SandboxControl:
         """Throttle each shop to ``per_shop_rps`` requests a second (None: no limit)."""
         self._call("POST", "settings", {"rate_limit_per_shop": per_shop_rps})
 
+    def set_discount_messages(self, choice: str) -> dict[str, Any]:
+        """``"shopee"`` (the default) or ``"by_meaning"``: which messages discount end/delete
+        refusals carry (shopee-promotions.md section 10.1); returns the settings."""
+        return self._call("POST", "settings", {"discount_messages": choice})
+
     def update_shop(self, shop_id: int, **fields: Any) -> dict[str, Any]:
         """Change a shop at runtime: any of ``status``, ``auth_time``, ``auth_expire_time``,
         ``name``, ``region``, ``merchant_id``, ``auth_cancelled`` (no push). Returns

@@ -280,7 +280,7 @@ def test_ids_beyond_32_bits(promotions, shopee):
 
 
 def test_the_swapped_looking_messages_are_configurable(promotions, shopee, control):
-    answer = control._call("POST", "settings", {"discount_messages": "by_meaning"})
+    answer = control.set_discount_messages("by_meaning")
     assert answer["discount_messages"] == "by_meaning"
     refused(
         post(shopee, K, "end_discount", discount_id=UPCOMING),
@@ -295,7 +295,7 @@ def test_the_swapped_looking_messages_are_configurable(promotions, shopee, contr
         {},
     )
     with pytest.raises(SandboxControlError) as error:
-        control._call("POST", "settings", {"discount_messages": "other"})
+        control.set_discount_messages("other")
     assert error.value.status == 400
     control.reset(promotion_document(control.now()))  # a reset goes back to Shopee's pairs
     refused(post(shopee, K, "end_discount", discount_id=UPCOMING), *NOT_ONGOING, {})
