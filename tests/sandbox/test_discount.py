@@ -299,3 +299,10 @@ def test_the_swapped_looking_messages_are_configurable(promotions, shopee, contr
     assert error.value.status == 400
     control.reset(promotion_document(control.now()))  # a reset goes back to Shopee's pairs
     refused(post(shopee, K, "end_discount", discount_id=UPCOMING), *NOT_ONGOING, {})
+
+
+def test_an_upcoming_discount_starts_later(promotions, shopee, control):
+    later = control.now() + 3 * HOUR
+    success(post(shopee, K, "update_discount", discount_id=UPCOMING, start_time=later))
+    assert stored(control, K, UPCOMING)["start_time"] == later
+    assert UPCOMING in ids(listing(shopee, discount_status="upcoming"))

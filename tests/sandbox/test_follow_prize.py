@@ -241,3 +241,23 @@ def test_a_string_id_is_a_parameter_error_with_an_empty_string_response(promotio
         "Wrong parameters, detail: campaign_id must be an integer >= 0, got '11'.",
         "",
     )
+
+
+def test_an_upcoming_prize_starts_later_and_may_be_renamed(promotions, shopee, control):
+    later = control.now() + 3 * DAY + HOUR
+    answer = post(
+        shopee,
+        K,
+        "update_follow_prize",
+        campaign_id=UPCOMING,
+        start_time=later,
+        follow_prize_name="Later",
+        min_spend=9.5,
+    )
+    assert success(answer) == {"campaign_id": UPCOMING}
+    record = stored(control, K, UPCOMING)
+    assert (record["start_time"], record["follow_prize_name"], record["min_spend"]) == (
+        later,
+        "Later",
+        9.5,
+    )
