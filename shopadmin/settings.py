@@ -236,6 +236,12 @@ END_RUN_RETRY_MAX_SECONDS = env.float("END_RUN_RETRY_MAX_SECONDS", default=60.0)
 # a watchdog task takes over when a worker dies.
 END_RUN_SLICE_SECONDS = env.float("END_RUN_SLICE_SECONDS", default=120.0)
 END_RUN_LEASE_SECONDS = env.float("END_RUN_LEASE_SECONDS", default=30.0)
+# When every one of the last END_RUN_OUTAGE_CALLS calls to Shopee failed with a network error or
+# a 5xx, Shopee is down for everyone: a run waits, probing with one call every
+# END_RUN_OUTAGE_PROBE_SECONDS, and stops after END_RUN_OUTAGE_MAX_WAIT_SECONDS (Retry goes on).
+END_RUN_OUTAGE_CALLS = env.int("END_RUN_OUTAGE_CALLS", default=20)
+END_RUN_OUTAGE_PROBE_SECONDS = env.float("END_RUN_OUTAGE_PROBE_SECONDS", default=10.0)
+END_RUN_OUTAGE_MAX_WAIT_SECONDS = env.float("END_RUN_OUTAGE_MAX_WAIT_SECONDS", default=1800.0)
 
 # Mail (vouchers/services/notifications.py), as Django 6.1's MAILERS. EMAIL_URL is smtp://,
 # smtp+tls:// (STARTTLS), smtp+ssl:// or consolemail:// (the default, for development: mails are

@@ -253,3 +253,58 @@ def test_two_dispatchers_at_once_keep_one_shops_pace(sandbox, transactional_db, 
     times = sorted(call["time"] for call in sandbox.calls(LIST))
     assert len(times) == 12
     assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= 5
+
+
+class OutageJob(ListJob):
+    """Records what the dispatcher says of Shopee's outages."""
+
+    def __init__(self, decide=None):
+        super().__init__(decide)
+        self.outages = []
+
+    def outage(self, since):
+        self.outages.append(since)
+
+
+def test_when_shopee_fails_every_call_the_job_waits_with_one_probe_at_a_time(sandbox):
+    shop = ShopTokenFactory().shop
+    sandbox.mirror()
+    # Down for 8 calls: 4 open the circuit, then probes, spaced, until one is answered.
+    sandbox.control.set_faults([{"path": LIST, "kind": "http_status", "status": 503, "times": 8}])
+    job = OutageJob(lambda outcome: DONE if outcome.ok else AGAIN)
+
+    dispatch(
+        job,
+        [(shop, n) for n in range(10)],
+        outage_calls=4,
+        outage_probe_seconds=0.3,
+        concurrency=1,
+    )
+
+    times = [call["time"] for call in sandbox.calls(LIST)]
+    assert len(times) == 18  # 8 failed (4 before the wait, 4 probes), then the 10 answered
+    probes = times[4:9]  # each probe, and the first call answered, a probe apart
+    assert min(b - a for a, b in zip(probes, probes[1:], strict=False)) >= 0.25
+    assert [outcome.outage for outcome in job.outcomes[:9]] == [False] * 3 + [True] * 5 + [False]
+    assert len(job.outages) == 2 and job.outages[0] is not None and job.outages[1] is None
+    assert ShopeeCall.objects.count() == 18  # one audit row per call, probes included
+
+
+def test_a_wait_longer_than_the_longest_stops_the_job(sandbox):
+    shop = ShopTokenFactory().shop
+    sandbox.mirror()
+    sandbox.control.set_faults([{"path": LIST, "kind": "http_status", "status": 503}])
+    job = OutageJob(lambda outcome: DONE if outcome.ok else AGAIN)
+
+    dispatcher = dispatch(
+        job,
+        [(shop, n) for n in range(10)],
+        outage_calls=3,
+        outage_probe_seconds=0.2,
+        outage_max_wait_seconds=0.7,
+        concurrency=1,
+    )
+
+    assert dispatcher.stopping
+    assert 3 < len(sandbox.calls(LIST)) <= 3 + 5  # probes only, until the longest wait
+    assert len(list(dispatcher.pending())) >= 9

@@ -177,3 +177,58 @@ def test_each_shop_is_paced(sandbox, user, settings):
     assert len(times) == 6
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 0.15  # 5 a second, with some slack for timing
+
+
+def test_a_shopee_outage_mid_run_waits_and_gives_no_voucher_up(sandbox, user, settings):
+    """Shopee fails every call for a while: the run waits, one probe at a time, gives no item
+    up (whatever its attempts), and ends every voucher once Shopee answers again."""
+    settings.END_RUN_MAX_ATTEMPTS = 3
+    settings.END_RUN_OUTAGE_CALLS = 4
+    settings.END_RUN_OUTAGE_PROBE_SECONDS = 0.2
+    VoucherFactory.create_batch(12, shop=ShopTokenFactory().shop)
+    sandbox.mirror()
+    sandbox.control.set_faults([{"path": END, "kind": "http_status", "status": 502, "times": 12}])
+    run = run_create(vouchers=Voucher.objects.all(), actor=user, selection="all")
+
+    finish_runs()
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FINISHED and run.shopee_down_since is None
+    assert run.items.filter(state="ended").count() == 12
+    assert Voucher.objects.filter(ended_at__isnull=False).count() == 12
+    # 4 calls found Shopee down, then one probe at a time until the 12 failures were spent.
+    ends = sandbox.calls(END)
+    times = [call["time"] for call in ends[4:13]]
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.15
+
+
+def test_the_run_page_says_it_waits_for_shopee(sandbox, user, merch_client):
+    VoucherFactory(shop=ShopTokenFactory().shop)
+    run = run_create(vouchers=Voucher.objects.all(), actor=user, selection="all")
+    EndRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, shopee_down_since=timezone.now()
+    )
+    page = merch_client.get(f"/admin/vouchers/endrun/{run.pk}/change/").content.decode()
+    assert "Waiting for Shopee since" in page
+
+
+def test_a_wait_longer_than_the_longest_stops_the_run_and_retry_goes_on(sandbox, user, settings):
+    settings.END_RUN_OUTAGE_CALLS = 3
+    settings.END_RUN_OUTAGE_PROBE_SECONDS = 0.2
+    settings.END_RUN_OUTAGE_MAX_WAIT_SECONDS = 0.6
+    VoucherFactory.create_batch(6, shop=ShopTokenFactory().shop)
+    sandbox.mirror()
+    sandbox.control.set_faults([{"path": END, "kind": "http_status", "status": 502}])
+    run = run_create(vouchers=Voucher.objects.all(), actor=user, selection="all")
+
+    finish_runs()
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.STOPPED
+    assert "Shopee failed every call" in run.stop_reason
+    assert run.items.filter(state="failed").count() == 0  # nothing given up
+    sandbox.control.clear_faults()
+    assert run_retry_failed(run=run) == 6
+    finish_runs()
+    assert EndRun.objects.get(pk=run.pk).status == RunStatus.FINISHED
+    assert Voucher.objects.filter(ended_at__isnull=False).count() == 6

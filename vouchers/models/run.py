@@ -73,6 +73,8 @@ class EndRun(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     # When the pending watchdog task runs: it resumes the run if its processor died.
     watchdog_at = models.DateTimeField(null=True, blank=True)
+    # Since when Shopee has failed every call (network errors, 5xx): the run waits and probes.
+    shopee_down_since = models.DateTimeField("waiting for Shopee since", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

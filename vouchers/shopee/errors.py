@@ -85,6 +85,13 @@ def consequence(error: "ShopeeError") -> str:
     }.get(error.kind, REFUSE)
 
 
+def shopee_down(error: "ShopeeError") -> bool:
+    """A failure that says Shopee (or the way to it) is down, not that it refused: no answer,
+    or a Shopee-side failure other than a 4xx. When every call fails so, wait for Shopee."""
+    status = error.http_status
+    return error.kind == TRANSIENT and not (status is not None and 400 <= status < 500)
+
+
 def classify(error: str, http_status: int | None = None) -> str:
     """Map Shopee's `error` (and the HTTP status) to how a caller should react."""
     if error in _RATE_LIMIT_ERRORS or http_status == 429:

@@ -10,10 +10,17 @@ row committed before each request leaves (with the job's own writes in the same 
 the answer recorded after, and what Shopee's errors mean for a shop's token: a rejected token
 is refreshed and the call sent again; a shop whose authorization is over is flagged.
 
+When Shopee fails for everyone (each of the last `outage_calls` calls failed with a network error
+or a 5xx) the circuit opens: the job is told it waits for Shopee (`Job.outage()`), one call (a
+probe, audited like any) is sent every `outage_probe_seconds`, outcomes say `outage` so that the
+job does not give its tasks up, and the first answer closes the circuit. After
+`outage_max_wait_seconds` the job is asked what to do (`Job.outage_too_long()`).
+
 This thread does every database write; the pool threads only wait for their slot and send.
 No other module starts threads or sleeps for pacing.
 """
 
+import datetime as dt
 import heapq
 import itertools
 import logging
@@ -24,7 +31,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from vouchers.models import Shop
 from vouchers.services.audit import call_log_finish, call_log_start_many
 from vouchers.services.dispatch.decisions import (
     CoolDown,
@@ -34,94 +40,21 @@ from vouchers.services.dispatch.decisions import (
     ShopDown,
     StopJob,
 )
+from vouchers.services.dispatch.job import Call, Job, Outcome
 from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
 from vouchers.services.dispatch.shared_pace import SharedPace
 from vouchers.services.shops import ShopUnavailable
 from vouchers.services.tokens import shop_auth_failed, shop_credentials
 from vouchers.shopee import errors
-from vouchers.shopee.api import ApiCall
-from vouchers.shopee.client import ShopeeClient, ShopeeResult
+from vouchers.shopee.client import ShopeeClient
 from vouchers.shopee.errors import ShopeeError
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Call", "Dispatcher", "Job", "Outcome"]
+
 TICK_SECONDS = 0.2
 LOOKAHEAD_SECONDS = 0.05  # a request may be handed to a thread this long before its slot
-
-
-@dataclass
-class Call:
-    """One request a job wants sent for `task`. `before_send(row)` runs in the transaction
-    that commits the pending audit row (a job marks its own rows as in flight there);
-    `context` is the job's, handed back with the outcome."""
-
-    task: object
-    shop: Shop
-    api: ApiCall
-    voucher: object = None
-    attempt: int = 1
-    before_send: object = None
-    context: object = None
-    # Set by the dispatcher: the token's generation, the signed request, its audit row.
-    generation: int = 0
-    prepared: object = None
-    row: object = None
-    slot: float = 0.0
-
-
-@dataclass
-class Outcome:
-    """What became of a call: Shopee's answer or the failure, and what it means.
-
-    `consequence` is `shopee.errors.consequence()` of the failure (None on success). For an
-    authorization failure the dispatcher has already acted: `send_again` when the token was
-    refreshed, else `shop_down` holds why no call can be made for the shop.
-    """
-
-    call: Call
-    result: ShopeeResult | None = None
-    error: ShopeeError | None = None
-    consequence: str | None = None
-    send_again: bool = False
-    shop_down: Exception | None = None
-
-    @property
-    def ok(self):
-        return self.error is None
-
-
-class Job:
-    """A job's handler. Subclasses set the audit context and implement `prepare()`,
-    `answered()` and `unavailable()`; `tick()` may stop the job (a lease lost, a cancel)."""
-
-    actor = None
-    actor_label = ""
-    batch_id = None
-
-    def prepare(self, task) -> Call | Decision:
-        raise NotImplementedError
-
-    def prepare_many(self, tasks) -> list:
-        """`prepare()` for several tasks (a job may read them in one query)."""
-        return [self.prepare(task) for task in tasks]
-
-    def sending(self, calls) -> None:
-        """In the transaction that commits the calls' pending audit rows (`call.row`): mark
-        the job's own rows as in flight. By default each call's `before_send(row)`."""
-        for call in calls:
-            if call.before_send is not None:
-                call.before_send(call.row)
-
-    def answered(self, outcome: Outcome) -> Decision:
-        raise NotImplementedError
-
-    def unavailable(self, task, shop_key, error: Exception) -> None:
-        """No call can be made for the task's shop (`error` says why): settle the task."""
-        raise NotImplementedError
-
-    def tick(self) -> bool:
-        """Called about every 0.2 s and before each call; False stops starting calls."""
-        return True
 
 
 @dataclass
@@ -134,6 +67,7 @@ class Dispatcher:
     waiting: list = field(default_factory=list)  # heap: (time, seq, shop key, task)
     shops: dict = field(default_factory=dict)  # shop key -> why no call can be made for it
     stopping: bool = False
+    down_since: float | None = None  # Unix time since when Shopee fails for everyone
 
     def __post_init__(self):
         self.pace = self.pace or SharedPace(
@@ -144,6 +78,8 @@ class Dispatcher:
         self._seq = itertools.count()
         self._credentials = {}
         self._rate_limited = defaultdict(int)  # shop key -> consecutive error_rate_limit
+        self._recent = deque(maxlen=self.config.outage_calls)  # last calls: Shopee down?
+        self._next_probe = 0.0
 
     def add(self, shop_key, task, delay: float = 0.0) -> None:
         """Queue `task` for the shop, to be prepared after `delay` seconds."""
@@ -162,13 +98,13 @@ class Dispatcher:
             while True:
                 if not self.stopping and not self.job.tick():
                     self.stopping = True
-                room = self.config.concurrency - len(in_flight)
-                while not self.stopping and room >= min(batch, self.config.concurrency):
+                room = self._room(in_flight)
+                while not self.stopping and room >= (1 if self.down_since else batch):
                     started = self._start_many(pool, room)
                     if not started:
                         break
                     in_flight.update(started)
-                    room = self.config.concurrency - len(in_flight)
+                    room = self._room(in_flight)
                 if not in_flight:
                     pause = self._pause()
                     if pause is None:
@@ -185,6 +121,22 @@ class Dispatcher:
                     self.pace.lateness.observe(sent_at - call.slot)
                     answers.append((call, result, error))
                 self._answered_many(answers)
+
+    def _room(self, in_flight) -> int:
+        """How many calls may start now: one probe at a time while Shopee is down."""
+        if self.down_since is None:
+            return self.config.concurrency - len(in_flight)
+        now = time.time()
+        if now - self.down_since > self.config.outage_max_wait_seconds and not self.stopping:
+            since = dt.datetime.fromtimestamp(self.down_since, tz=dt.UTC)
+            if isinstance(self.job.outage_too_long(since), StopJob):
+                self.stopping = True
+                return 0
+        if in_flight or now < self._next_probe:
+            return 0
+        self._next_probe = now + self.config.outage_probe_seconds
+        logger.warning("Shopee is down for every call: probing with one call")
+        return 1
 
     # Sending.
 
@@ -288,10 +240,28 @@ class Dispatcher:
                 for answer in together:
                     self._answered(*answer)
 
+    def _circuit(self, error) -> None:
+        """Open the circuit when each of the last calls found Shopee down; close it on an
+        answer."""
+        down = error is not None and errors.shopee_down(error)
+        self._recent.append(down)
+        if self.down_since is None:
+            if len(self._recent) == self._recent.maxlen and all(self._recent):
+                self.down_since = time.time()
+                self._next_probe = self.down_since + self.config.outage_probe_seconds
+                logger.warning("Shopee failed the last %d calls: waiting", len(self._recent))
+                self.job.outage(dt.datetime.fromtimestamp(self.down_since, tz=dt.UTC))
+        elif not down:
+            self.down_since = None
+            self._recent.clear()
+            logger.warning("Shopee answers again")
+            self.job.outage(None)
+
     def _answered(self, call, result, error):
         call_log_finish(call.row, result=result, error=error)
         shop_key = call.shop.pk
-        outcome = Outcome(call, result, error)
+        self._circuit(error)
+        outcome = Outcome(call, result, error, outage=self.down_since is not None)
         if error is None:
             self._rate_limited.pop(shop_key, None)
         else:

@@ -42,6 +42,9 @@ class PacingSettings:
     max_attempts: int
     retry_base: float
     retry_max: float
+    outage_calls: int
+    outage_probe_seconds: float
+    outage_max_wait_seconds: float
 
     @classmethod
     def from_settings(cls, **more):
@@ -52,6 +55,9 @@ class PacingSettings:
             max_attempts=max(1, settings.END_RUN_MAX_ATTEMPTS),
             retry_base=settings.END_RUN_RETRY_BASE_SECONDS,
             retry_max=settings.END_RUN_RETRY_MAX_SECONDS,
+            outage_calls=max(1, settings.END_RUN_OUTAGE_CALLS),
+            outage_probe_seconds=settings.END_RUN_OUTAGE_PROBE_SECONDS,
+            outage_max_wait_seconds=settings.END_RUN_OUTAGE_MAX_WAIT_SECONDS,
             **more,
         )
 

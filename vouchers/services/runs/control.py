@@ -119,7 +119,11 @@ def run_retry_failed(*, run: EndRun, shops=None) -> int:
         if retried:
             # Read Shopee's lists again first: a retry decides on Shopee's word too.
             EndRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.QUEUED, finished_at=None, stop_reason="", read_at=None
+                status=RunStatus.QUEUED,
+                finished_at=None,
+                stop_reason="",
+                read_at=None,
+                shopee_down_since=None,
             )
             transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
     return retried

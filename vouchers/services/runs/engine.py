@@ -134,7 +134,10 @@ class RunJob(Job):
             # Decide on Shopee's word: read the shops' current lists before anything is sent.
             if not run_read(run=self.run, client=client, on_tick=self.tick):
                 return "stopped"
-        dispatcher = Dispatcher(self, client, self.config)
+        down = self.run.shopee_down_since
+        dispatcher = Dispatcher(
+            self, client, self.config, down_since=down.timestamp() if down else None
+        )
         self._load_items(dispatcher)
         dispatcher.run()
         return self.outcomes.finalize()
@@ -181,6 +184,12 @@ class RunJob(Job):
 
     def answered(self, outcome):
         return self.outcomes.answer(outcome.call.context, outcome)
+
+    def outage(self, since):
+        self.outcomes.outage(since)
+
+    def outage_too_long(self, since):
+        return self.outcomes.outage_too_long(since)
 
     def unavailable(self, task, shop_key, error):
         item = EndRunItem.objects.select_related("shop").get(pk=task)

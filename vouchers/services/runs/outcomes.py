@@ -146,6 +146,10 @@ class Outcomes:
             return AGAIN
         if outcome.shop_down is not None:
             return self.shop_unavailable(item, flight.voucher.shop, outcome.shop_down, **voucher)
+        if outcome.outage:
+            # Shopee fails for everyone: wait for it (the dispatcher probes), never give up.
+            item_requeue(item, reason=error.message, error=error.error or "no_answer", **voucher)
+            return AGAIN
         return self._retry_or_fail(flight, error, voucher)
 
     def _already_ended(self, flight, error) -> bool:
@@ -197,6 +201,21 @@ class Outcomes:
             **voucher,
         )
         return ShopDown(ShopUnavailable(shop, reason))
+
+    def outage(self, since) -> None:
+        """Shopee fails every call since `since` (the run's page says it waits), or answers
+        again (None)."""
+        EndRun.objects.filter(pk=self.run.pk).update(shopee_down_since=since)
+
+    def outage_too_long(self, since):
+        reason = (
+            f"Shopee failed every call (network errors or 5xx answers) from "
+            f"{since:%Y-%m-%d %H:%M:%S} UTC for longer than the longest wait "
+            f"({self.config.outage_max_wait_seconds:g} s); Retry goes on where it stopped."
+        )
+        EndRun.objects.filter(pk=self.run.pk).update(shopee_down_since=None)
+        self.stop_run(self.run, reason)
+        return StopJob(reason)
 
     @staticmethod
     def stop_run(run, reason):

@@ -103,7 +103,7 @@ def voucher_release(item: EndRunItem, **changes) -> None:
 
 def item_finish(item: EndRunItem, state: str, *, reason="", error="", request_id="", **voucher):
     """Put `item` in a final state and let go of its voucher (applying `voucher` changes)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         EndRunItem.objects.filter(pk=item.pk).update(
             state=state,
             reason=reason,
@@ -119,7 +119,7 @@ def item_finish(item: EndRunItem, state: str, *, reason="", error="", request_id
 def item_requeue(item: EndRunItem, *, delay: float = 0.0, reason="", error="", **voucher):
     """Back to `pending`, to be tried again after `delay` seconds."""
     when = timezone.now() + dt.timedelta(seconds=delay) if delay else None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         EndRunItem.objects.filter(pk=item.pk).update(
             state=ItemState.PENDING, next_attempt_at=when, reason=reason, error=error
         )
