@@ -232,3 +232,29 @@ def test_a_wait_longer_than_the_longest_stops_the_run_and_retry_goes_on(sandbox,
     finish_runs()
     assert EndRun.objects.get(pk=run.pk).status == RunStatus.FINISHED
     assert Voucher.objects.filter(ended_at__isnull=False).count() == 6
+
+
+def test_retry_settles_an_end_in_flight_with_get_voucher_before_any_skip(sandbox, user, settings):
+    """Shopee ended the voucher but our answer was lost, and the item was given up: Retry reads
+    Shopee's lists again (the voucher is no longer live there) and must ask get_voucher, not
+    skip it as "Not live at Shopee": it was ended by this run (issue 18)."""
+    settings.END_RUN_MAX_ATTEMPTS = 1
+    voucher = VoucherFactory(shop=ShopTokenFactory().shop)
+    sandbox.mirror()
+    sandbox.control.set_faults([{"path": END, "kind": "drop", "phase": "after"}])
+    run = run_create(vouchers=Voucher.objects.all(), actor=user, selection="all")
+    finish_runs()
+    item = run.items.get()
+    assert item.state == "failed"
+    assert Voucher.objects.get(pk=voucher.pk).end_sent_at is not None
+
+    sandbox.control.clear_faults()
+    settings.END_RUN_MAX_ATTEMPTS = 8
+    assert run_retry_failed(run=run) == 1
+    finish_runs()
+
+    item.refresh_from_db()
+    assert item.state == "ended", item.reason
+    assert "confirmed with get_voucher" in item.reason
+    assert len(sandbox.calls(END)) == 1  # never sent again
+    assert Voucher.objects.get(pk=voucher.pk).ended_at is not None

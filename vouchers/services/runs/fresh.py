@@ -6,6 +6,7 @@ it reads the ongoing and upcoming vouchers of every shop involved from Shopee
 in the call log), saves them, and decides each pending item on that state:
 
 - a voucher Shopee lists neither as ongoing nor as upcoming is not live: skipped, saying so;
+  unless a write of ours for it is in flight (sent, answer lost): get_voucher settles it first;
 - one that Shopee's list shows as managed by Shopee is skipped before any call;
 - an upcoming one is skipped, or deleted when the run deletes upcoming vouchers;
 - an ongoing one is ended (one that was to be deleted but has started is ended instead);
@@ -118,15 +119,21 @@ def _rule_items(run, shop, started):
 def _decide(run, shop, started, read_at):
     now = timezone.now()
     at = f"{read_at:%Y-%m-%d %H:%M:%S} UTC"
-    pending = EndRunItem.objects.filter(run=run, shop=shop, state=ItemState.PENDING)
+    # An item whose voucher has a write in flight (sent, answer lost) is settled by get_voucher
+    # first, on retry and resume alike: Shopee's list cannot say whether that write was ours.
+    pending = EndRunItem.objects.filter(
+        run=run, shop=shop, state=ItemState.PENDING, voucher__end_sent_at__isnull=True
+    )
     not_listed = Q(voucher__synced_at__lt=started) | Q(voucher__synced_at__isnull=True)
     upcoming = Q(voucher__start_time__gt=now)
     skipped = {"state": ItemState.SKIPPED, "finished_at": now, "read_at": read_at}
     with transaction.atomic():
+        EndRunItem.objects.filter(run=run, shop=shop, state=ItemState.PENDING).update(
+            read_at=read_at
+        )
         pending.filter(not_listed).update(reason=SKIP_NOT_LIVE.format(at=at), **skipped)
         managed = shopee_managed("voucher__")
         pending.filter(managed).update(reason=SKIP_SHOPEE_MANAGED, **skipped)
-        pending.update(read_at=read_at)
         upcoming_reason = f"{SKIP_UPCOMING} (Shopee's list read at {at})"
         pending.filter(upcoming, action=ItemAction.END).update(reason=upcoming_reason, **skipped)
         pending.filter(~upcoming, action=ItemAction.DELETE).update(action=live_action(run))
