@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -171,6 +172,16 @@ def test_the_charts_are_server_drawn_svg_without_inline_style_or_script(admin_cl
     assert "vouchers/dashboard.css" in html
 
 
+def test_the_charts_numbers_read_as_svg_in_every_language(admin_client, two_teams):
+    """Brazilian Portuguese writes 2,5 for 2.5: an SVG coordinate must keep its dot."""
+    make_run(two_teams["north"], ["ended", "failed", "skipped"])  # thirds: 33.333
+    html = admin_client.get(HOME, HTTP_ACCEPT_LANGUAGE="pt-br").text
+    assert '<html lang="pt-br"' in html
+    svg = "".join(re.findall(r'<svg class="dash-(?:chart|runbar)".*?</svg>', html, re.S))
+    assert re.search(r'\bwidth="\d+\.\d+"', svg), "no fractional coordinate to check"
+    assert not re.search(r'="[\d.]*,\d', svg)
+
+
 def test_times_show_the_zones_utc_offset(admin_client, two_teams, settings):
     settings.TIME_ZONE = "Asia/Singapore"
     text = text_of(admin_client.get(HOME))
@@ -227,3 +238,39 @@ def test_the_query_count_does_not_grow_with_the_data(client, two_teams, admin_us
     small = queries()
     grow(two_teams, 15)
     assert queries() == small
+
+
+# Our English on the dashboard, which no other language may show (names, ids and times aside).
+ENGLISH = [
+    "At a glance",
+    "Shops needing attention",
+    "Needs re-authorization",
+    "authorization ends in",
+    "Live promotions per shop",
+    "ongoing",
+    "upcoming",
+    "All my shops",
+    "Last runs",
+    "Outcome",
+    "ended,",
+    "All runs",
+    "Shopee calls per hour",
+    "calls in all",
+    "errors in all",
+    "Errors per hour",
+    "refused by Shopee",
+    "The call log",
+    "Everything you can manage",
+]
+
+
+@pytest.mark.parametrize("language", ["vi", "th", "id", "ms", "zh-hant", "pt-br"])
+def test_the_dashboard_is_translated(admin_client, two_teams, language):
+    response = admin_client.get(HOME, HTTP_ACCEPT_LANGUAGE=language)
+    assert f'<html lang="{language}"' in response.text
+    dashboard = response.text.split('id="content-main"')[0]
+    text = text_of(HttpResponse(dashboard))
+    left = [phrase for phrase in ENGLISH if phrase in text]
+    assert left == [], f"English left in {language}: {left}"
+    # The charts' tooltips and labels too.
+    assert " calls</title>" not in dashboard and " errors (" not in dashboard

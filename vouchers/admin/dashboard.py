@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from vouchers.models.run import ItemState
 from vouchers.regions import region_zone
@@ -24,6 +27,8 @@ PLOT_HEIGHT = 120
 LEFT = 44  # room for the scale's labels
 TOP = 8
 AXIS = 20  # room for the day labels
+CALLS_TITLE = _("Shopee calls per hour, last 7 days")
+ERRORS_TITLE = _("Errors per hour (failed or refused), last 7 days")
 OUTCOME_CLASSES = {
     ItemState.ENDED: "dash-ended",
     ItemState.DELETED: "dash-deleted",
@@ -82,8 +87,12 @@ def dashboard_context(board: Dashboard) -> dict:
             for run in board.runs
         ]
     if board.hours is not None:
-        context["calls_chart"] = hour_chart(board.hours, zone, errors=False)
-        context["errors_chart"] = hour_chart(board.hours, zone, errors=True)
+        context["calls_chart"] = hour_chart(
+            board.hours, zone, errors=False, label=CALLS_TITLE, chart_id="calls-chart"
+        )
+        context["errors_chart"] = hour_chart(
+            board.hours, zone, errors=True, label=ERRORS_TITLE, chart_id="errors-chart"
+        )
     return context
 
 
@@ -110,60 +119,81 @@ def run_bar(run) -> list[dict]:
 
 @dataclass
 class Chart:
-    width: int
-    height: int
-    bars: list[dict]
-    days: list[dict]
-    scale: list[dict]
+    svg: str  # the chart's markup, escaped
     total: int
     peak: int
 
 
-def hour_chart(hours, zone, *, errors: bool) -> Chart:
-    """Bars of calls (or of refusals and failures, stacked) per hour, a line and a label at each
-    local midnight and the scale at the left."""
-    peak = max((hour.errors if errors else hour.calls) for hour in hours)
-    top = nice_ceiling(peak)
-    bars, days = [], []
+def hour_chart(hours, zone, *, errors: bool, label: str, chart_id: str) -> Chart:
+    """Bars of calls (or of failures and refusals, stacked) per hour, a dashed line and a label
+    at each local midnight, the scale at the left, each hour's figures in its tooltip. Built
+    here rather than in a template: 168 bars, each with a tooltip, drawn in a few milliseconds."""
+    values = [hour.errors if errors else hour.calls for hour in hours]
+    peak, top = max(values), nice_ceiling(max(values))
+    width, height, bottom = LEFT + len(hours) * BAR + 4, TOP + PLOT_HEIGHT + AXIS, TOP + PLOT_HEIGHT
+    parts = [
+        format_html(
+            '<svg class="dash-chart" id="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">',
+            chart_id,
+            width,
+            height,
+            label,
+        )
+    ]
+    for fraction in (0, 0.5, 1):
+        y = _num(TOP + PLOT_HEIGHT * (1 - fraction))
+        parts.append(
+            f'<line class="dash-grid-line" x1="{LEFT - 4}" x2="{width}" y1="{y}" y2="{y}"/>'
+            f'<text class="dash-axis" x="{LEFT - 6}" y="{y}" text-anchor="end" '
+            f'dominant-baseline="middle" font-size="10">{round(top * fraction)}</text>'
+        )
+    days = {}
     for n, hour in enumerate(hours):
         x = LEFT + n * BAR
         local = timezone.localtime(hour.start, zone)
-        when = f"{date_format(local, 'D j M H:i')} {utc_offset(local)}"
+        if local.date() not in days:
+            days[local.date()] = date_format(local, "D j M")
+            if n:  # a local midnight
+                parts.append(
+                    f'<line class="dash-day-line" x1="{x}" x2="{x}" y1="{TOP}" y2="{height}"/>'
+                    f'<text class="dash-axis" x="{x + 2}" y="{height - 4}" font-size="10">'
+                    f"{escape(date_format(local, 'D j'))}</text>"
+                )
+        when = f"{days[local.date()]} {local:%H:%M} {utc_offset(local)}"
         if errors:
-            parts = [(hour.failed, "dash-failed"), (hour.refused, "dash-refused")]
+            stack = [(hour.failed, "dash-failed"), (hour.refused, "dash-refused")]
             title = ngettext(
                 "%(when)s: %(count)s error (%(failed)s failed, %(refused)s refused)",
                 "%(when)s: %(count)s errors (%(failed)s failed, %(refused)s refused)",
                 hour.errors,
             ) % {"when": when, "count": hour.errors, "failed": hour.failed, "refused": hour.refused}
         else:
-            parts = [(hour.calls, "dash-calls")]
+            stack = [(hour.calls, "dash-calls")]
             title = ngettext(
                 "%(when)s: %(count)s call", "%(when)s: %(count)s calls", hour.calls
             ) % {"when": when, "count": hour.calls}
-        rects, base = [], TOP + PLOT_HEIGHT
-        for value, css in parts:
+        parts.append(f'<g class="dash-bar"><title>{escape(title)}</title>')
+        # An empty hour still has a (transparent) bar, so that its tooltip shows.
+        parts.append(
+            f'<rect class="dash-hover" x="{x}" y="{TOP}" width="{BAR}" height="{PLOT_HEIGHT}"/>'
+        )
+        base = bottom
+        for value, css in stack:
             if value:
-                height = max(PLOT_HEIGHT * value / top, 1)
-                base -= height
-                rects.append({"y": round(base, 2), "height": round(height, 2), "css": css})
-        bars.append({"x": x, "width": BAR - 1, "rects": rects, "title": title})
-        if n and timezone.localtime(hours[n - 1].start, zone).date() != local.date():
-            days.append({"x": x, "label": date_format(local, "D j")})  # a local midnight
-    scale = [
-        {"y": TOP + PLOT_HEIGHT * (1 - fraction), "label": f"{round(top * fraction):,}"}
-        for fraction in (0, 0.5, 1)
-    ]
-    total = sum((hour.errors if errors else hour.calls) for hour in hours)
-    return Chart(
-        width=LEFT + len(hours) * BAR + 4,
-        height=TOP + PLOT_HEIGHT + AXIS,
-        bars=bars,
-        days=days,
-        scale=scale,
-        total=total,
-        peak=peak,
-    )
+                size = max(PLOT_HEIGHT * value / top, 1)
+                base -= size
+                parts.append(
+                    f'<rect class="{css}" x="{x}" y="{_num(base)}" width="{BAR - 1}" '
+                    f'height="{_num(size)}"/>'
+                )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Chart(svg=mark_safe("".join(parts)), total=sum(values), peak=peak)  # noqa: S308 - escaped above
+
+
+def _num(value: float) -> str:
+    """A coordinate as SVG reads it (a dot for decimals, whatever the page's language)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def nice_ceiling(value: int) -> int:
