@@ -29,26 +29,12 @@ from vouchers.admin.paging import (
 from vouchers.models import EndRun, ShopeeCall
 from vouchers.parsing import is_id, parse_id
 from vouchers.services.access import sees_all_shops, visible
+from vouchers.services.kinds import known_errors
 
 REQUEST_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
-KNOWN_ERRORS = [
-    "error_auth",
-    "invalid_acceess_token",
-    "error_param",
-    "error_sign",
-    "error_rate_limit",
-    "error_limit",
-    "error_server",
-    "error_network",
-    "common.error_server",
-    "common.error_not_found",
-    "common.error_shop",
-    "voucher.end_voucher_status_error",
-    "voucher.update_end_voucher_error",
-    "voucher.operate_voucher_permission_error",
-]
+KNOWN_ERRORS = known_errors()  # Shopee's meaning lives in shopee/errors.py and the kinds
 
 CSV_COLUMNS = [
     ("started_at", "time (UTC)"),

@@ -92,6 +92,23 @@ def shopee_down(error: "ShopeeError") -> bool:
     return error.kind == TRANSIENT and not (status is not None and 400 <= status < 500)
 
 
+# Shopee's common error codes, as the call log's filter offers them (each promotion kind adds
+# its own: services.kinds).
+COMMON_ERRORS = (
+    "error_auth",
+    "invalid_acceess_token",
+    "error_param",
+    "error_sign",
+    "error_rate_limit",
+    "error_limit",
+    "error_server",
+    "error_network",
+    "common.error_server",
+    "common.error_not_found",
+    "common.error_shop",
+)
+
+
 def classify(error: str, http_status: int | None = None) -> str:
     """Map Shopee's `error` (and the HTTP status) to how a caller should react."""
     if error in _RATE_LIMIT_ERRORS or http_status == 429:

@@ -30,6 +30,7 @@ class PromotionKind:
     # Shopee's error codes with a meaning for this kind's writes.
     already_ended_error = ""  # an end refused because it has ended (maybe by our lost write)
     not_found_error = "common.error_not_found"  # the promotion does not exist (e.g. deleted)
+    error_codes = ()  # the kind's own error codes, for the call log's filter
 
     def list_call(self, *, status: str, page_no: int) -> ApiCall:
         raise NotImplementedError

@@ -60,6 +60,11 @@ def ends_sooner(end) -> str:
 class VoucherKind(PromotionKind):
     name = "voucher"
     already_ended_error = "voucher.update_end_voucher_error"  # "Cannot update status for expired"
+    error_codes = (
+        "voucher.end_voucher_status_error",
+        "voucher.update_end_voucher_error",
+        "voucher.operate_voucher_permission_error",
+    )
 
     def list_call(self, *, status, page_no):
         return api.get_voucher_list(status=status, page_no=page_no)
