@@ -83,6 +83,8 @@ class ShopeeCall(models.Model):
             models.Index(fields=["voucher_shopee_id"], name="call_voucher_id_idx"),
             models.Index(fields=["shop_shopee_id", "-started_at"], name="call_shop_id_idx"),
             models.Index(fields=["batch_id"], name="call_batch_idx"),
+            # The dashboard's calls and errors per hour: counted from this index alone.
+            models.Index(fields=["started_at", "shop", "outcome"], name="call_hourly_idx"),
         ]
 
     def __str__(self):

@@ -127,6 +127,8 @@ class Voucher(models.Model):
             models.Index(
                 fields=["shop", "-start_time", "voucher_id"], name="voucher_shop_list_idx"
             ),
+            # The dashboard's live promotions per shop: counted from this index alone.
+            models.Index(fields=["end_time", "shop", "start_time"], name="voucher_live_idx"),
         ]
         # delete_voucher (Django's own) means deleting upcoming vouchers at Shopee: records
         # are never deleted through the admin.
