@@ -25,8 +25,12 @@ from vouchers.services.dashboard import CHART_HOURS, dashboard_for
 HOME = "/admin/"
 
 
-def make_call(shop, *, ago=dt.timedelta(minutes=5), outcome="success"):
-    started = timezone.now() - ago
+def make_call(shop, *, ago=None, outcome="success"):
+    """A call `ago` before now; by default within the current hour, whatever the time."""
+    now = timezone.now()
+    if ago is None:
+        ago = (now - now.replace(minute=0, second=0, microsecond=0)) / 2
+    started = now - ago
     return ShopeeCall.objects.create(
         started_at=started,
         finished_at=started,

@@ -1,4 +1,5 @@
 from vouchers.models.audit import ShopeeCall
+from vouchers.models.call_hours import CallHour
 from vouchers.models.health import WorkerHeartbeat
 from vouchers.models.job import ShopJob, ShopJobRow
 from vouchers.models.notifications import NotificationSettings, ShopAlertSent
@@ -9,6 +10,7 @@ from vouchers.models.shop import Shop, ShopToken
 from vouchers.models.voucher import Voucher
 
 __all__ = [
+    "CallHour",
     "EndRun",
     "EndRunItem",
     "NotificationSettings",

@@ -4,8 +4,8 @@
 user's teams (`services.access`): a team member sees only their shops, their part of runs and
 their shops' calls. A section the user has no permission to view is None. The number of queries
 is the same whatever the size of the tables: each section is one or two queries, grouped in the
-database (live promotions per shop, run items per run and state, calls per hour over the
-`started_at` index limited to the last 7 days).
+database (live promotions per shop, run items per run and state), and calls per hour from an
+hourly summary (`services.call_hours`).
 
 Live promotions come from `PROMOTION_SOURCES`: vouchers today; another kind of promotion mirrored
 into the database is counted by adding a `PromotionSource` (its queryset and field names), never
@@ -17,15 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vouchers.models import EndRun, EndRunItem, Shop, ShopeeCall, Voucher
-from vouchers.models.audit import CallOutcome
+from vouchers.models import EndRun, EndRunItem, Shop, Voucher
 from vouchers.models.run import ItemState
 from vouchers.models.shop import AUTHORIZATION_WARNING
 from vouchers.services.access import runs_visible, sees_all_shops, shops_visible, visible
+from vouchers.services.call_hours import call_hours
 
 ALERTS_SHOWN = 10
 LIVE_SHOPS_SHOWN = 12
@@ -242,26 +241,14 @@ def last_runs(user) -> list[RunFigures]:
 
 def calls_per_hour(user, *, now: dt.datetime) -> list[HourFigures]:
     """Shopee calls, refusals and failures per hour over the last CHART_HOURS hours (the current
-    hour last), every hour present. One query grouped by hour in the database, read through the
-    `started_at` index (or the shop's index for a team member)."""
+    hour last), every hour present: settled hours from the hourly summary, the last ones from
+    the call log (`services.call_hours`)."""
     current = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     first = current - dt.timedelta(hours=CHART_HOURS - 1)
-    starts = [first + dt.timedelta(hours=n) for n in range(CHART_HOURS)]
-    hours = {start: HourFigures(start=start) for start in starts}
-    rows = (
-        visible(ShopeeCall.objects.all(), user)
-        .filter(started_at__gte=first)
-        .order_by()
-        .annotate(hour=TruncHour("started_at", tzinfo=dt.UTC))
-        .values("hour")
-        .annotate(
-            calls=Count("*"),
-            refused=Count("outcome", filter=Q(outcome=CallOutcome.REFUSED)),
-            failed=Count("outcome", filter=Q(outcome=CallOutcome.FAILED)),
-        )
-    )
-    for row in rows:
-        hour = hours.get(row["hour"].astimezone(dt.UTC))
-        if hour is not None:  # a call recorded in the future (clock skew) is left out
-            hour.calls, hour.refused, hour.failed = row["calls"], row["refused"], row["failed"]
-    return list(hours.values())
+    counted = call_hours(user=user, first=first, now=now)
+    hours = []
+    for n in range(CHART_HOURS):
+        start = first + dt.timedelta(hours=n)
+        calls, refused, failed = counted.get(start, (0, 0, 0))
+        hours.append(HourFigures(start=start, calls=calls, refused=refused, failed=failed))
+    return hours
