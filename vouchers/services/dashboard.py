@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -182,10 +182,17 @@ def live_promotions(board: Dashboard, user, *, now: dt.datetime) -> None:
     counts: dict[int, dict] = {}
     board.live_kinds = [(source.kind, str(source.label)) for source in PROMOTION_SOURCES]
     for source in PROMOTION_SOURCES:
-        shop = source.shop_field
+        # Grouped and restricted by the shop as an expression (shop + 0), not the column: so
+        # that SQLite, too, reads the promotions not yet ended from the index on (end, shop,
+        # start) rather than every promotion through an index that starts with the shop.
+        shop = "shop_key"
+        promotions = source.queryset().annotate(
+            shop_key=ExpressionWrapper(F(source.shop_field) + 0, output_field=BigIntegerField())
+        )
+        if not sees_all_shops(user):
+            promotions = promotions.filter(shop_key__in=shops_visible(user).values("pk"))
         rows = (
-            visible(source.queryset(), user, shop_field=shop)
-            .filter(**{f"{source.end_field}__gt": now})
+            promotions.filter(**{f"{source.end_field}__gt": now})
             .order_by()
             .values(shop)
             .annotate(
