@@ -5,7 +5,7 @@ Production sets real environment variables and has no secret defaults: a missing
 DJANGO_SECRET_KEY stops start-up with a clear error.
 
 Shopee settings (SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY, ...) are read here as plain text and
-validated only when a Shopee action runs (`vouchers.shopee.config`), so a missing partner key
+validated only when a Shopee action runs (`shopee.config`), so a missing partner key
 never breaks an unrelated page.
 """
 
@@ -201,7 +201,7 @@ SECURE_CSP = {
 # Fernet keys for shop tokens at rest (vouchers/crypto.py): the first encrypts, all decrypt.
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
 
-# Shopee Open Platform v2. Validated when used, see vouchers/shopee/config.py.
+# Shopee Open Platform v2. Validated when used, see shopee/config.py.
 SHOPEE_PARTNER_ID = env.str("SHOPEE_PARTNER_ID", default="")
 SHOPEE_PARTNER_KEY = env.str("SHOPEE_PARTNER_KEY", default="")
 SHOPEE_API_BASE_URL = env.str("SHOPEE_API_BASE_URL", default="https://partner.shopeemobile.com")
@@ -274,17 +274,17 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Logs go to stderr, one line per record, times in UTC with their offset. LOG_FORMAT=json (the
 # default; production) writes JSON lines (python-json-logger) with the fields timestamp, level,
 # logger, message and, where they apply, run_id, shop_id, voucher_id, request_id, actor and
-# worker_id (vouchers/logcontext.py); LOG_FORMAT=text writes the same as plain text (bin/demo).
+# worker_id (core/logcontext.py); LOG_FORMAT=text writes the same as plain text (bin/demo).
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"LOG_FORMAT is json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "vouchers.logcontext.ContextFilter"}},
+    "filters": {"context": {"()": "core.logcontext.ContextFilter"}},
     "formatters": {
         "text": {
-            "()": "vouchers.logcontext.TextFormatter",
+            "()": "core.logcontext.TextFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
         "json": {

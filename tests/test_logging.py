@@ -15,17 +15,17 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.logcontext import ContextFilter, log_context
+from shopee import api
+from shopee.client import ShopAuth, get_client
+from shopee.errors import ShopeeError
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.logcontext import ContextFilter, log_context
 from vouchers.models import EndRun, ShopeeCall, Voucher
 from vouchers.models.run import RunStatus
 from vouchers.services.audit import shopee_call
 from vouchers.services.runs.create import run_create
 from vouchers.services.runs.status_log import run_slice_logged
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopAuth, get_client
-from vouchers.shopee.errors import ShopeeError
 
 ROOT = Path(__file__).resolve().parent.parent
 END = "/api/v2/voucher/end_voucher"
@@ -172,7 +172,7 @@ def test_log_format_setting_picks_json_or_text_lines_in_utc(log_format):
         "TIME_ZONE": "Asia/Singapore",
     }
     code = (
-        "import logging; from vouchers.logcontext import log_context\n"
+        "import logging; from core.logcontext import log_context\n"
         "with log_context(run_id=7): logging.getLogger('vouchers.x').warning('hello')"
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
@@ -210,8 +210,8 @@ def test_an_unknown_log_format_stops_start_up():
 @pytest.mark.django_db
 def test_a_failed_call_of_a_run_names_the_run_without_a_context(json_lines):
     """The engine sends from its own threads (no context there): the run id comes from the row."""
+    from shopee.errors import ShopeeTransientError
     from vouchers.services.audit import call_log_finish
-    from vouchers.shopee.errors import ShopeeTransientError
 
     voucher = VoucherFactory()
     run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="x")

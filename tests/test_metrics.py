@@ -9,13 +9,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
+from shopee import api
+from shopee.client import ShopAuth, get_client
+from shopee.errors import ShopeeError
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
 from vouchers.models import Voucher, WorkerHeartbeat
 from vouchers.services.audit import shopee_call
 from vouchers.services.runs.create import run_create
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopAuth, get_client
-from vouchers.shopee.errors import ShopeeError
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import datetime as dt
 from django.tasks import task, task_backends
 from django.utils import timezone
 
-from vouchers.logcontext import log_context
+from core.logcontext import log_context
 from vouchers.services.health import heartbeat_record
 from vouchers.services.jobs.process import (
     SLICE_OVER,

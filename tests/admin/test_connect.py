@@ -136,7 +136,7 @@ def test_an_expired_code_shows_shopee_words(merch_client, sandbox, seller_shop, 
     callback = seller_authorizes(merch_client, sandbox)
     sandbox.control.advance_clock(11 * 60)
     # Our timestamps follow the sandbox clock, so that only the code is too old.
-    monkeypatch.setattr("vouchers.shopee.client.wall_clock", lambda: time.time() + 11 * 60)
+    monkeypatch.setattr("shopee.client.wall_clock", lambda: time.time() + 11 * 60)
     response = merch_client.get(callback)
     assert response.status_code == 400
     assert "Invalid code" in response.content.decode()

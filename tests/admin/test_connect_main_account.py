@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sandbox.auth_api import AUTHORIZE_PATH
+from shopee.client import get_client
 from tests.admin.helpers import text_of
 from tests.factories import ShopTokenFactory
 from tests.jobs import finish_jobs, follow_job, job_outcome
 from vouchers.models import Shop, ShopeeCall, ShopJob, ShopToken, Voucher
 from vouchers.services.tokens import shop_token_refresh
-from vouchers.shopee.client import get_client
 
 pytestmark = pytest.mark.django_db
 

@@ -53,7 +53,7 @@ def writes_made():
 def expire_tokens_at_shopee(sandbox, monkeypatch):
     """Four hours pass at Shopee (and on our request timestamps), not in the database."""
     sandbox.control.advance_clock(4 * 3600 + 60)
-    monkeypatch.setattr("vouchers.shopee.client.wall_clock", lambda: time.time() + 4 * 3600 + 60)
+    monkeypatch.setattr("shopee.client.wall_clock", lambda: time.time() + 4 * 3600 + 60)
 
 
 def test_expired_token_is_refreshed_and_the_call_retried(

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.regions import region_time, region_zone
 from tests.admin.helpers import ask_to_end, messages_of, text_of
 from tests.admin.test_end_on_shopee_word import confirm_with
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
 from vouchers.models import EndRun
-from vouchers.regions import region_time, region_zone
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from shopee.client import get_client
 from tests.admin.helpers import ask_to_end, confirm, finish_runs, messages_of, text_of
 from tests.factories import (
     TEAM_PERMISSIONS,
@@ -18,7 +19,6 @@ from tests.jobs import follow_job, job_outcome
 from vouchers.models import EndRun, ShopeeCall, Voucher
 from vouchers.services.authorizations import shops_authorization_check
 from vouchers.services.runs.create import run_create
-from vouchers.shopee.client import get_client
 
 pytestmark = pytest.mark.django_db
 

@@ -11,19 +11,19 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from core.parsing import NumberError
+from shopee import api
+from shopee.client import ShopAuth, ShopeeResult, get_client
+from shopee.config import load_config
+from shopee.errors import ShopeeConfigError, ShopeeError
 from tests.conftest import PARTNER_KEY
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.sandbox_fuzz import json_values
 from tests.fuzz.strategies import any_texts, id_texts
 from vouchers.models import ShopeeCall
-from vouchers.parsing import NumberError
 from vouchers.services.demo import demo_shops_load
 from vouchers.services.sync import shops_vouchers_sync
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopAuth, ShopeeResult, get_client
-from vouchers.shopee.config import load_config
-from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 

@@ -9,12 +9,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from shopee.client import get_client
+from shopee.errors import ShopeeTransientError
 from tests.factories import ShopTokenFactory
 from tests.jobs import follow_job, job_outcome
 from vouchers.models import Shop, ShopeeCall
 from vouchers.services.authorizations import NOT_LISTED, shops_authorization_check
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeTransientError
 
 pytestmark = pytest.mark.django_db
 

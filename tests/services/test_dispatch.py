@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from shopee import api, errors
+from shopee.client import get_client
 from tests.factories import ShopTokenFactory
 from vouchers.models import Shop, ShopeeCall
 from vouchers.models.audit import CallOutcome
@@ -20,8 +22,6 @@ from vouchers.services.dispatch.decisions import (
 from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
 from vouchers.services.dispatch.pace import LocalPace, PacingSettings, slot_seconds
 from vouchers.services.dispatch.shared_pace import SharedPace
-from vouchers.shopee import api, errors
-from vouchers.shopee.client import get_client
 
 pytestmark = pytest.mark.django_db
 

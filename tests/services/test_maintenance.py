@@ -7,12 +7,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from shopee.client import get_client
+from shopee.errors import ShopeeAuthError
 from tests.factories import ShopTokenFactory, VoucherFactory
 from vouchers.models import Shop, ShopToken, Voucher
 from vouchers.services.connect import shop_info_update
 from vouchers.services.maintenance import shops_maintain
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeAuthError
 
 pytestmark = pytest.mark.django_db
 

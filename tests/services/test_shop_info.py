@@ -4,10 +4,10 @@ import time
 
 import pytest
 
+from shopee.client import get_client
 from tests.factories import ShopFactory, ShopTokenFactory
 from vouchers.models import Shop, ShopeeCall
 from vouchers.services.shop_info import shops_info_update
-from vouchers.shopee.client import get_client
 
 pytestmark = pytest.mark.django_db
 

@@ -3,11 +3,11 @@ import time
 
 import pytest
 
+from shopee.errors import ShopeeAuthError, ShopeeTransientError
 from tests.factories import ShopTokenFactory, VoucherFactory
 from vouchers.models import Shop, ShopeeCall, Voucher
 from vouchers.services.shops import ShopNotConnected
 from vouchers.services.sync import shop_vouchers_sync, shops_vouchers_sync
-from vouchers.shopee.errors import ShopeeAuthError, ShopeeTransientError
 
 LIST = "/api/v2/voucher/get_voucher_list"
 

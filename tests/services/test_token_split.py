@@ -12,14 +12,14 @@ import pytest
 from django.db import connection
 
 from sandbox.testing import authorize_main_account
+from shopee import api
+from shopee.client import get_client
 from tests.conftest import PARTNER_ID, PARTNER_KEY
 from tests.factories import UserFactory
 from vouchers.models import Shop, ShopToken
 from vouchers.services.connect import main_account_connect
 from vouchers.services.shop_api import shop_call
 from vouchers.services.tokens import shop_token_refresh
-from vouchers.shopee import api
-from vouchers.shopee.client import get_client
 
 REFRESH = "/api/v2/auth/access_token/get"
 MAIN_ACCOUNT_ID = 5_500_001

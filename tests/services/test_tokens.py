@@ -10,6 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from shopee import api
+from shopee.client import get_client
+from shopee.errors import ShopeeAuthError
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.worker import worker_env
 from vouchers.models import ShopeeCall, ShopToken, Voucher
@@ -17,9 +20,6 @@ from vouchers.services.runs.create import SKIP_SHOP_REAUTH, run_plan
 from vouchers.services.shop_api import shop_call
 from vouchers.services.shops import ShopNeedsReauthorization
 from vouchers.services.tokens import shop_token_refresh
-from vouchers.shopee import api
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeAuthError
 
 REFRESH = "/api/v2/auth/access_token/get"
 LIST = "/api/v2/voucher/get_voucher_list"
@@ -95,7 +95,7 @@ def test_an_expired_refresh_token_marks_the_shop_for_reauthorization(sandbox, mo
     sandbox.mirror()
     month = 31 * 24 * 3600
     sandbox.control.advance_clock(month)
-    monkeypatch.setattr("vouchers.shopee.client.wall_clock", lambda: time.time() + month)
+    monkeypatch.setattr("shopee.client.wall_clock", lambda: time.time() + month)
 
     with pytest.raises(ShopeeAuthError):
         shop_call(client=get_client(), shop=voucher.shop, api=api.get_voucher_list(status="all"))
@@ -115,7 +115,7 @@ import django
 django.setup()
 from vouchers.models import Shop
 from vouchers.services.tokens import shop_token_refresh
-from vouchers.shopee.client import get_client
+from shopee.client import get_client
 shop = Shop.objects.get(shop_id=int(sys.argv[1]))
 start_at = float(sys.argv[2])
 while time.time() < start_at:

@@ -5,17 +5,17 @@ import time
 
 import pytest
 
-from tests.conftest import PARTNER_ID, PARTNER_KEY
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopAuth, ShopeeClient, get_client
-from vouchers.shopee.config import load_config
-from vouchers.shopee.errors import (
+from shopee import api
+from shopee.client import ShopAuth, ShopeeClient, get_client
+from shopee.config import load_config
+from shopee.errors import (
     ShopeeAuthError,
     ShopeeBusinessError,
     ShopeeConfigError,
     ShopeeRateLimitError,
     ShopeeTransientError,
 )
+from tests.conftest import PARTNER_ID, PARTNER_KEY
 
 SHOP_ID = 14701711
 TOKEN = "59777174636562737266615546704c6d"

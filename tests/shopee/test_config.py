@@ -1,7 +1,7 @@
 import pytest
 
-from vouchers.shopee.config import HOST_PRESETS, load_config
-from vouchers.shopee.errors import ShopeeConfigError
+from shopee.config import HOST_PRESETS, load_config
+from shopee.errors import ShopeeConfigError
 
 
 @pytest.fixture

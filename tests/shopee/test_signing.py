@@ -1,6 +1,6 @@
 import pytest
 
-from vouchers.shopee import signing
+from shopee import signing
 
 VECTOR = {"partner_key": "test_partner_key", "partner_id": 2001887, "timestamp": 1655714431}
 

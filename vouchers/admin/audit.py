@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import is_id, parse_id
 from vouchers.admin.filters import VisibleShopFilter
 from vouchers.admin.paging import (
     CappedCountPaginator,
@@ -27,7 +28,6 @@ from vouchers.admin.paging import (
     CheckedQuery,
 )
 from vouchers.models import EndRun, ShopeeCall
-from vouchers.parsing import is_id, parse_id
 from vouchers.services.access import sees_all_shops, visible
 from vouchers.services.kinds import known_errors
 

@@ -17,17 +17,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
+from core.parsing import NumberError, parse_id
+from shopee.client import get_client
+from shopee.errors import ShopeeConfigError, ShopeeError
 from vouchers.admin.jobs import job_url
 from vouchers.models.job import JobKind
-from vouchers.parsing import NumberError, parse_id
 from vouchers.services.connect import (
     main_account_connect,
     shop_authorization_url,
     shop_connect,
 )
 from vouchers.services.jobs.create import shop_job_create
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeConfigError, ShopeeError
 from vouchers.tasks import shop_job_enqueue
 
 SESSION_KEY = "shopee_connect"

@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.regions import region_zone
 from vouchers.models.run import ItemState
-from vouchers.regions import region_zone
 from vouchers.services.dashboard import RUN_OUTCOMES, Dashboard, dashboard_for
 
 # Chart geometry, in SVG user units (the SVG is scaled to the page's width).

@@ -24,14 +24,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import is_id, parse_id
+from core.regions import moments_by_region, zone_choices
+from shopee.config import load_config
+from shopee.errors import ShopeeConfigError
 from vouchers.models import VoucherSelection
-from vouchers.parsing import is_id, parse_id
-from vouchers.regions import moments_by_region, zone_choices
 from vouchers.services.access import visible
 from vouchers.services.runs.create import EmptySelection, run_counts, run_create, run_plan
 from vouchers.services.runs.selection import selection_get, selection_vouchers
-from vouchers.shopee.config import load_config
-from vouchers.shopee.errors import ShopeeConfigError
 
 MAX_SCHEDULE_DAYS = 60
 NOTHING_SELECTED = gettext_noop(

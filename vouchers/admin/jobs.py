@@ -5,10 +5,10 @@ from django.http import Http404, JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
+from core.parsing import is_id, parse_id
 from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import ShopJob
 from vouchers.models.job import JobKind
-from vouchers.parsing import is_id, parse_id
 from vouchers.services.jobs.create import jobs_visible
 from vouchers.services.jobs.report import shop_job_progress, shop_job_row_words
 

@@ -16,7 +16,7 @@ from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from vouchers.parsing import InputError, check_text, parse_datetime, parse_int
+from core.parsing import InputError, check_text, parse_datetime, parse_int
 
 COUNT_CAP = 10_000
 MAX_COLUMN = 1000
@@ -68,7 +68,7 @@ class CheckedQuery:
 
 
 class CheckedDateFieldListFilter(admin.DateFieldListFilter):
-    """Django's date filter, with its bounds read by :func:`vouchers.parsing.parse_datetime`
+    """Django's date filter, with its bounds read by :func:`core.parsing.parse_datetime`
     (Django's own reading takes non-ASCII digits, and a year-9999 date with a time zone
     overflows when converted to UTC)."""
 

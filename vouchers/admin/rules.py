@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import is_id
+from shopee.config import load_config
+from shopee.errors import ShopeeConfigError
 from vouchers.models import Voucher
-from vouchers.parsing import is_id
 from vouchers.services.runs.create import SHOPEE_MANAGED, run_create
-from vouchers.shopee.config import load_config
-from vouchers.shopee.errors import ShopeeConfigError
 
 MAX_SHOPS = 1000
 

@@ -14,14 +14,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import is_id, parse_id
+from core.regions import moments_by_region
 from vouchers.admin.paging import (
     CappedCountPaginator,
     CheckedDateFieldListFilter,
     CheckedQuery,
 )
 from vouchers.models import EndRun, Shop
-from vouchers.parsing import is_id, parse_id
-from vouchers.regions import moments_by_region
 from vouchers.services.access import run_shops, run_visible, runs_visible, sees_all_shops
 from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
 

@@ -21,13 +21,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core.parsing import is_id, parse_id
+from core.regions import region_time
 from vouchers.admin import csv_upload, ending
 from vouchers.admin.filters import VisibleShopFilter
 from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
-from vouchers.parsing import is_id, parse_id
-from vouchers.regions import region_time
 from vouchers.services.access import visible
 
 

@@ -6,8 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.regions import region_zone
 from vouchers.crypto import EncryptedTextField
-from vouchers.regions import region_zone
 
 # Shopee warns 7 days ahead (push code 12); the shop list does too.
 AUTHORIZATION_WARNING = dt.timedelta(days=7)

@@ -12,12 +12,12 @@ import uuid
 
 from django.utils import timezone
 
-from vouchers.logcontext import current_context, log_context
+from core.logcontext import current_context, log_context
+from shopee.api import ApiCall
+from shopee.client import PreparedCall, ShopAuth, ShopeeClient, ShopeeResult
+from shopee.errors import BUSINESS, ShopeeError
 from vouchers.models import EndRun, Shop, ShopeeCall, Voucher
 from vouchers.models.audit import CallOutcome
-from vouchers.shopee.api import ApiCall
-from vouchers.shopee.client import PreparedCall, ShopAuth, ShopeeClient, ShopeeResult
-from vouchers.shopee.errors import BUSINESS, ShopeeError
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from core.parsing import NumberError, parse_id, parse_unix_time
+from shopee import api
+from shopee.client import ShopeeClient
+from shopee.errors import ShopeeTransientError
 from vouchers.models import Shop
-from vouchers.parsing import NumberError, parse_id, parse_unix_time
 from vouchers.services.access import sees_all_shops
 from vouchers.services.audit import shopee_call
 from vouchers.services.shops import shop_mark_needs_reauth
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopeeClient
-from vouchers.shopee.errors import ShopeeTransientError
 
 MAX_PAGES = 1000  # 100,000 shops
 NOT_LISTED = (

@@ -12,8 +12,11 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.utils import timezone
 
+from core.parsing import NumberError, parse_id, parse_int, parse_unix_time
+from shopee import api
+from shopee.client import ShopeeClient
+from shopee.errors import ShopeeBusinessError, ShopeeTransientError
 from vouchers.models import Shop
-from vouchers.parsing import NumberError, parse_id, parse_int, parse_unix_time
 from vouchers.services.access import shops_join_teams
 from vouchers.services.audit import shopee_call
 from vouchers.services.shop_api import shop_call
@@ -24,9 +27,6 @@ from vouchers.services.shops import (
     shop_tokens_set,
     shops_tokens_set,
 )
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopeeClient
-from vouchers.shopee.errors import ShopeeBusinessError, ShopeeTransientError
 
 
 def shop_authorization_url(*, client: ShopeeClient, redirect_url: str) -> str:

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from core.parsing import parse_unix_time
 from vouchers.models import Shop, Voucher
-from vouchers.parsing import parse_unix_time
 from vouchers.services.shops import shop_tokens_set
 
 TEAM_PERMISSIONS = [

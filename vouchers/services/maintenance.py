@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from shopee.client import ShopeeClient, get_client
+from shopee.errors import ShopeeError
 from vouchers.models import Shop
 from vouchers.services.authorizations import AuthorizationCheck, shops_authorization_check
 from vouchers.services.notifications import shop_alerts_send
@@ -13,8 +15,6 @@ from vouchers.services.push import LostPushReport, lost_pushes_apply
 from vouchers.services.shops import ShopUnavailable
 from vouchers.services.sync import shops_vouchers_sync
 from vouchers.services.tokens import shop_token_refresh
-from vouchers.shopee.client import ShopeeClient, get_client
-from vouchers.shopee.errors import ShopeeError
 
 ACTOR_LABEL = "maintenance"
 

@@ -1,16 +1,16 @@
 """Shop API calls with the shop's token kept alive."""
 
-from vouchers.models import Shop
-from vouchers.services.audit import shopee_call
-from vouchers.services.tokens import shop_auth_failed, shop_credentials, shop_token_refresh
-from vouchers.shopee.api import ApiCall
-from vouchers.shopee.client import ShopAuth, ShopeeClient, ShopeeResult
-from vouchers.shopee.errors import (
+from shopee.api import ApiCall
+from shopee.client import ShopAuth, ShopeeClient, ShopeeResult
+from shopee.errors import (
     INVALID_TOKEN_ERRORS,
     ShopeeAuthError,
     authorization_ended,
     token_rejected,
 )
+from vouchers.models import Shop
+from vouchers.services.audit import shopee_call
+from vouchers.services.tokens import shop_auth_failed, shop_credentials, shop_token_refresh
 
 # Kept for callers that read them here; the meaning of Shopee's codes lives in shopee/errors.py.
 __all__ = [

@@ -11,15 +11,15 @@ failure is kept in its result and does not stop the others.
 
 from dataclasses import dataclass
 
+from shopee import api
+from shopee.client import ShopeeClient
+from shopee.errors import BACK_OFF, RETRY, ShopeeError
 from vouchers.models import Shop
 from vouchers.services.connect import shop_info_save
 from vouchers.services.dispatch.decisions import AGAIN, DONE, CoolDown, RetryAfter
 from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
 from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
 from vouchers.services.shops import ShopUnavailable
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopeeClient
-from vouchers.shopee.errors import BACK_OFF, RETRY, ShopeeError
 
 
 @dataclass

@@ -18,8 +18,18 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.parsing import NumberError, parse_int
+from shopee import api
+from shopee.client import ShopAuth, ShopeeClient
+from shopee.errors import (
+    REAUTHORIZE,
+    REFRESH,
+    ShopeeError,
+    ShopeeTransientError,
+    consequence,
+    refresh_impossible,
+)
 from vouchers.models import Shop, ShopToken
-from vouchers.parsing import NumberError, parse_int
 from vouchers.services.audit import shopee_call
 from vouchers.services.shops import (
     REFRESH_TOKEN_LIFETIME,
@@ -27,16 +37,6 @@ from vouchers.services.shops import (
     ShopNotConnected,
     ShopUnavailable,
     shop_mark_needs_reauth,
-)
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopAuth, ShopeeClient
-from vouchers.shopee.errors import (
-    REAUTHORIZE,
-    REFRESH,
-    ShopeeError,
-    ShopeeTransientError,
-    consequence,
-    refresh_impossible,
 )
 
 REFRESH_MARGIN = dt.timedelta(minutes=10)

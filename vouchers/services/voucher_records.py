@@ -4,7 +4,7 @@ A page is written with one parameterised ``INSERT ... ON CONFLICT (shop_id, vouc
 UPDATE`` (SQLite and PostgreSQL both have it), sent with ``executemany``: syncing 100,000
 vouchers is 1,000 pages, and Django's per-value preparation in ``bulk_create`` cost about 13 ms a
 page, more than the HTTP request it follows. Shopee's values are checked here with the one
-parsing rule (`vouchers.parsing`); a malformed item raises `MalformedVoucher` and nothing of its
+parsing rule (`core.parsing`); a malformed item raises `MalformedVoucher` and nothing of its
 page is saved.
 """
 
@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.parsing import NumberError, parse_id, parse_int, parse_unix_time
 from vouchers.models import Shop, Voucher
-from vouchers.parsing import NumberError, parse_id, parse_int, parse_unix_time
 
 INT32_MAX = 2**31 - 1
 SMALLINT_MAX = 2**15 - 1  # PostgreSQL's smallint

@@ -1,8 +1,8 @@
-"""`{{ moment|shop_time:shop }}`: a moment in the shop's local time (see vouchers.regions)."""
+"""`{{ moment|shop_time:shop }}`: a moment in the shop's local time (see core.regions)."""
 
 from django import template
 
-from vouchers.regions import region_time
+from core.regions import region_time
 
 register = template.Library()
 

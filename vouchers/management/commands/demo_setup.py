@@ -3,11 +3,11 @@
 import requests
 from django.core.management.base import BaseCommand, CommandError
 
+from shopee.client import get_client
+from shopee.errors import ShopeeError
 from vouchers.services.connect import shop_info_update
 from vouchers.services.demo import demo_shops_load, demo_user_reset
 from vouchers.services.sync import shops_vouchers_sync
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeError
 
 
 class Command(BaseCommand):

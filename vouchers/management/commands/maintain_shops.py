@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shopee.errors import ShopeeConfigError
 from vouchers.services.maintenance import shops_maintain
-from vouchers.shopee.errors import ShopeeConfigError
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shopee.errors import ShopeeConfigError
 from vouchers.models import Shop
 from vouchers.services.sync import shops_vouchers_sync
-from vouchers.shopee.errors import ShopeeConfigError
 
 
 class Command(BaseCommand):

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
+from shopee.api import ApiCall
+from shopee.client import ShopeeResult
+from shopee.errors import ShopeeError
 from vouchers.models import Shop
 from vouchers.services.dispatch.decisions import Decision, StopJob
-from vouchers.shopee.api import ApiCall
-from vouchers.shopee.client import ShopeeResult
-from vouchers.shopee.errors import ShopeeError
 
 
 @dataclass

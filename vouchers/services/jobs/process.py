@@ -24,14 +24,14 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from shopee.client import get_client
+from shopee.errors import ShopeeError
 from vouchers.models import Shop, ShopJob, ShopJobRow
 from vouchers.models.job import ACTIVE_JOB_STATUSES, JobKind, JobStatus, RowState
 from vouchers.services.authorizations import shops_authorization_check
 from vouchers.services.shop_info import shops_info_update
 from vouchers.services.shops import ShopUnavailable
 from vouchers.services.sync import shops_vouchers_sync
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeError
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Promotion kinds as plug-ins (see `base.PromotionKind`): one module per kind."""
 
+from shopee.errors import COMMON_ERRORS
 from vouchers.services.kinds.voucher import VOUCHER
-from vouchers.shopee.errors import COMMON_ERRORS
 
 KINDS = (VOUCHER,)
 

@@ -10,7 +10,7 @@ of `PromotionKind` (and its sandbox rules), never an `if kind == ...` in the eng
 
 import datetime as dt
 
-from vouchers.shopee.api import ApiCall
+from shopee.api import ApiCall
 
 # What a read-back of a promotion (its `get` call) says of a write whose answer was lost.
 APPLIED = "applied"  # Shopee applied it: done (`when` says when it ended)

@@ -11,9 +11,10 @@ translated where pages show them.
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
+from core.parsing import NumberError, parse_unix_time
+from shopee import api
 from vouchers.models.run import ItemAction
 from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
-from vouchers.parsing import NumberError, parse_unix_time
 from vouchers.services.kinds.base import (
     APPLIED,
     EXPIRED,
@@ -22,7 +23,6 @@ from vouchers.services.kinds.base import (
     UNREADABLE,
     PromotionKind,
 )
-from vouchers.shopee import api
 
 SKIP_ALREADY_ENDED = gettext_noop("Already ended through shopadmin.")
 SKIP_ALREADY_DELETED = gettext_noop("Already deleted at Shopee through shopadmin.")

@@ -1,7 +1,7 @@
 """Shopee's pushes: verify each one, log the ones we take, apply each message once.
 
 A push is Shopee POSTing JSON to our registered URL with an ``Authorization`` header (see
-`vouchers.shopee.signing.push_signature`). What it means for us:
+`shopee.signing.push_signature`). What it means for us:
 
 - code 0: the verification Shopee sends when the URL is registered; answered, nothing else;
 - code 1: shops (or a main account's shops) authorized our app; their tokens arrive through the

@@ -4,9 +4,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.parsing import NumberError, parse_int, parse_unix_time
+from shopee.redaction import redact
 from vouchers.models import Shop, ShopeePush
 from vouchers.models.push import PushOutcome
-from vouchers.parsing import NumberError, parse_int, parse_unix_time
 from vouchers.services.push.message import (
     CODE_AUTHORIZED,
     CODE_CANCELLED,
@@ -16,7 +17,6 @@ from vouchers.services.push.message import (
     storable,
 )
 from vouchers.services.shops import shop_mark_needs_reauth
-from vouchers.shopee.redaction import redact
 
 
 def push_apply(message: PushMessage, *, body, **context) -> ShopeePush:

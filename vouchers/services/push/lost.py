@@ -4,16 +4,16 @@ import json
 import logging
 from dataclasses import dataclass
 
+from core.parsing import NumberError, parse_int
+from shopee import api
+from shopee.client import ShopeeClient
+from shopee.errors import ShopeeTransientError
+from shopee.redaction import redact
 from vouchers.models import ShopeePush
 from vouchers.models.push import PushOutcome, PushSource
-from vouchers.parsing import NumberError, parse_int
 from vouchers.services.audit import shopee_call
 from vouchers.services.push.apply import push_apply, push_log
 from vouchers.services.push.message import PushMalformed, lost_entry_message
-from vouchers.shopee import api
-from vouchers.shopee.client import ShopeeClient
-from vouchers.shopee.errors import ShopeeTransientError
-from vouchers.shopee.redaction import redact
 
 logger = logging.getLogger(__name__)
 

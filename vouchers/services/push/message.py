@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from vouchers.parsing import UNIX_TIME_MAX, NumberError, parse_int
+from core.parsing import UNIX_TIME_MAX, NumberError, parse_int
 
 MAX_DEPTH = 32  # Shopee's pushes nest two or three levels
 CODE_VERIFY, CODE_AUTHORIZED, CODE_CANCELLED, CODE_EXPIRING = 0, 1, 2, 12

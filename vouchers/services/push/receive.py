@@ -10,6 +10,9 @@ the body's size, SHA-256 and first 64 bytes, and why; never the body itself, nor
 import hashlib
 from dataclasses import dataclass
 
+from shopee.config import load_config
+from shopee.errors import ShopeeConfigError
+from shopee.signing import push_signature, signature_matches
 from vouchers.models.push import (
     REJECTED_DETAIL_CHARS,
     REJECTED_PREFIX_BYTES,
@@ -19,9 +22,6 @@ from vouchers.models.push import (
 )
 from vouchers.services.push.apply import push_apply
 from vouchers.services.push.message import PushMalformed, push_json, push_message, storable
-from vouchers.shopee.config import load_config
-from vouchers.shopee.errors import ShopeeConfigError
-from vouchers.shopee.signing import push_signature, signature_matches
 
 BODY_SIZE_MAX = 2**31 - 1  # what RejectedPush.body_size holds on every database
 

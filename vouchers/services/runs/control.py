@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from vouchers.logcontext import log_context
+from core.logcontext import log_context
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemState, RunStatus
 from vouchers.services.notifications import run_notify

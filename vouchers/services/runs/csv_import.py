@@ -9,7 +9,7 @@ gives both, the id decides and a code that disagrees is an error.
 Every row that cannot be resolved to exactly one voucher of one of our shops is reported as
 (line, message), with the file's line numbers as a text editor counts them (1 = the header; a
 row's first line when a cell spans several). Empty rows are ignored. Ids are read by the
-project's one rule (vouchers.parsing: ASCII digits, 1 to 2**63 - 1). A file that cannot be read
+project's one rule (core.parsing: ASCII digits, 1 to 2**63 - 1). A file that cannot be read
 at all (too big, too many rows, not UTF-8, NUL characters, an unusable separator, no header)
 gets a single error and no vouchers.
 
@@ -22,8 +22,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from core.parsing import TextError, check_text, is_digits, is_id, parse_id
 from vouchers.models import Shop, Voucher
-from vouchers.parsing import TextError, check_text, is_digits, is_id, parse_id
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from shopee.client import get_client
+from shopee.errors import ShopeeConfigError
 from vouchers.models import EndRun, EndRunItem
 from vouchers.models.run import ItemState, RunStatus
 from vouchers.services.dispatch.decisions import DONE, RetryAfter
@@ -35,8 +37,6 @@ from vouchers.services.runs.steps import (
     flights_sending,
     vouchers_claim,
 )
-from vouchers.shopee.client import get_client
-from vouchers.shopee.errors import ShopeeConfigError
 
 
 @dataclass(frozen=True)

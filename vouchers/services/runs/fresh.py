@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
+from shopee.errors import CONFIGURATION, ShopeeError
 from vouchers.models import EndRun, EndRunItem, Shop, Voucher
 from vouchers.models.run import ItemAction, ItemState, RunStatus
 from vouchers.services.kinds.voucher import (
@@ -40,7 +41,6 @@ from vouchers.services.runs.create import items_insert
 from vouchers.services.runs.queue import run_enqueue, run_stop
 from vouchers.services.runs.steps import live_action
 from vouchers.services.sync import shops_vouchers_sync
-from vouchers.shopee.errors import CONFIGURATION, ShopeeError
 
 READ_FAILED = (
     "Shopee's current vouchers of this shop could not be read ({error}); nothing was sent."

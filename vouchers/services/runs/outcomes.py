@@ -8,6 +8,7 @@ cool the shop down, the shop is unavailable, stop the run. It never requeues, sl
 from django.db.models import Q
 from django.utils import timezone
 
+from shopee import errors
 from vouchers.models import EndRun, EndRunItem, ShopeeCall
 from vouchers.models.audit import CallOutcome
 from vouchers.models.run import OPEN_ITEM_STATES, ItemAction, ItemState, RunStatus
@@ -36,7 +37,6 @@ from vouchers.services.runs.steps import (
     set_end_succeeded,
 )
 from vouchers.services.shops import ShopUnavailable
-from vouchers.shopee import errors
 
 # The end call's answer for a promotion that has already ended: a refusal, unless the ending
 # was ours (kinds.voucher). "Not found" after a delete of ours whose answer was lost: deleted.

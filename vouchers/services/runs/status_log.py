@@ -20,7 +20,7 @@ import logging
 from django.db import DatabaseError
 from django.utils import timezone
 
-from vouchers.logcontext import log_context
+from core.logcontext import log_context
 from vouchers.models import EndRun
 from vouchers.models.run import RunStatus
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from vouchers.parsing import is_id, parse_id
-from vouchers.shopee.errors import ShopeeConfigError
+from core.parsing import is_id, parse_id
+from shopee.errors import ShopeeConfigError
 
 # Named hosts of shopee-api.md section 1; any other http(s) URL is taken as given (our sandbox).
 HOST_PRESETS = {

@@ -4,7 +4,7 @@ Services say what they work on with a context manager; every log record made ins
 thread or task) carries those ids, added by `ContextFilter` (installed on the handlers in
 settings.LOGGING), so the JSON lines of LOG_FORMAT=json have them as fields::
 
-    from vouchers.logcontext import log_context
+    from core.logcontext import log_context
 
     with log_context(run_id=run.pk, actor=run.created_by_username):
         ...                                     # every line: "run_id": 12, "actor": "anna"

@@ -21,10 +21,10 @@ from functools import lru_cache
 
 import requests
 
-from vouchers.shopee import signing
-from vouchers.shopee.api import ApiCall
-from vouchers.shopee.config import ShopeeConfig, load_config
-from vouchers.shopee.errors import (
+from shopee import signing
+from shopee.api import ApiCall
+from shopee.config import ShopeeConfig, load_config
+from shopee.errors import (
     ERROR_CLASSES,
     ShopeeConfigError,
     ShopeeError,
@@ -32,7 +32,7 @@ from vouchers.shopee.errors import (
     ShopeeTransientError,
     classify,
 )
-from vouchers.shopee.redaction import REDACTED, redact, scrub
+from shopee.redaction import REDACTED, redact, scrub
 
 logger = logging.getLogger(__name__)
 
