@@ -188,7 +188,9 @@ def build_small(now):
     """Users, shops, SMALL vouchers and SMALL calls; returns what the views need."""
     from django.contrib.auth.models import User
 
-    from vouchers.models import Shop, ShopeeCall, Voucher
+    from audit.models import ShopeeCall
+    from shops.models import Shop
+    from vouchers.models import Voucher
 
     admin = User.objects.create_superuser("bench-admin", "bench@example.com", "unused-password")
     actors = [{"actor_username": "system"}] * 3  # most calls come from cron
@@ -228,7 +230,7 @@ def make_team(shops):
 
 def make_runs(ctx, now):
     """RUNS finished runs of RUN_ITEMS items each over all shops (the dashboard's last runs)."""
-    from vouchers.models import EndRun, EndRunItem
+    from runs.models import EndRun, EndRunItem
 
     states = ["ended"] * 8 + ["refused", "failed", "skipped", "deleted"]
     for n in range(RUNS):
@@ -251,7 +253,7 @@ def make_runs(ctx, now):
 def views(ctx):
     """name: (url, text the page must show[, "team": as the team member])."""
     call, shop, name = ctx["call"], ctx["shops"][3]["shop_id"], ctx["shops"][3]["shop_name"]
-    vouchers, calls = "/admin/vouchers/voucher/", "/admin/vouchers/shopeecall/"
+    vouchers, calls = "/admin/vouchers/voucher/", "/admin/audit/shopeecall/"
     return {
         "vouchers": (vouchers, "Brand store"),
         "vouchers_status_ongoing": (f"{vouchers}?status=ongoing", "Ongoing"),
@@ -314,8 +316,9 @@ def main():
     from django.test import Client
     from django.utils import timezone
 
-    from vouchers.models import ShopeeCall, Voucher
-    from vouchers.services.call_hours import call_hours_rebuild
+    from audit.models import ShopeeCall
+    from ops.services.call_hours import call_hours_rebuild
+    from vouchers.models import Voucher
 
     call_command("migrate", verbosity=0)
     now = timezone.now()

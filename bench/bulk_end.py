@@ -44,8 +44,8 @@ def main():
         from django.conf import settings
         from django.test import Client
 
+        from runs.models import EndRun
         from sandbox.testing import SandboxControl
-        from vouchers.models import EndRun
 
         control = SandboxControl(sandbox_url, timeout=60)
         user = seed(control, args)
@@ -131,8 +131,9 @@ def seed(control, args):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from vouchers.models import Shop, Voucher
-    from vouchers.services.shops import shop_tokens_set
+    from shops.models import Shop
+    from shops.services.shops import shop_tokens_set
+    from vouchers.models import Voucher
 
     now = timezone.now()
     shops, vouchers, documents = [], [], []

@@ -67,8 +67,8 @@ def main():
     from django.test import Client
     from django_tasks_db.models import DBTaskResult, get_date_max
 
+    from runs.models import EndRun
     from tests.factories import UserFactory
-    from vouchers.models import EndRun
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -82,7 +82,7 @@ def main():
     DBTaskResult.objects.bulk_create(
         DBTaskResult(
             args_kwargs={"args": [], "kwargs": {}},
-            task_path="vouchers.tasks.heartbeat_task",
+            task_path="ops.tasks.heartbeat_task",
             backend_name="default",
             status="SUCCESSFUL" if n % 50 else "READY",
             run_after=get_date_max(),  # bulk_create skips the pre_save signal that sets it

@@ -24,7 +24,8 @@ def fill(count: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from vouchers.models import Shop, Voucher
+    from shops.models import Shop
+    from vouchers.models import Voucher
 
     now = timezone.now()
     shops = Shop.objects.bulk_create(
@@ -57,7 +58,7 @@ def measure() -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from vouchers.models import EndRun
+    from runs.models import EndRun
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench"))

@@ -51,10 +51,10 @@ def main():
         env = configure("shared_pace", sandbox_url=sandbox_url)
         from django.conf import settings
 
+        from runs.models import EndRun, RunStatus
+        from runs.services.create import run_create
         from sandbox.testing import SandboxControl
-        from vouchers.models import EndRun, Voucher
-        from vouchers.models.run import RunStatus
-        from vouchers.services.runs.create import run_create
+        from vouchers.models import Voucher
 
         control = SandboxControl(sandbox_url, timeout=60)
         user, shops = seed(control, args)
@@ -136,8 +136,9 @@ def seed(control, args):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from vouchers.models import Shop, Voucher
-    from vouchers.services.shops import shop_tokens_set
+    from shops.models import Shop
+    from shops.services.shops import shop_tokens_set
+    from vouchers.models import Voucher
 
     now = timezone.now()
     shops, documents, vouchers = [], [], []

@@ -45,7 +45,8 @@ def main():
         from django.conf import settings
 
         from sandbox.testing import SandboxControl
-        from vouchers.models import Shop, Voucher
+        from shops.models import Shop
+        from vouchers.models import Voucher
         from vouchers.services.sync import shops_vouchers_sync
 
         control = SandboxControl(sandbox_url, timeout=120)
@@ -101,8 +102,8 @@ def main():
 
 def seed(control, args):
     """`args.shops` connected shops here; at Shopee, each with its vouchers."""
-    from vouchers.models import Shop
-    from vouchers.services.shops import shop_tokens_set
+    from shops.models import Shop
+    from shops.services.shops import shop_tokens_set
 
     now = int(time.time())
     shops, documents, vouchers = [], [], []

@@ -72,8 +72,9 @@ def main():
         )
         from django.test import Client
 
+        from audit.models import ShopeeCall
+        from runs.models import EndRun
         from sandbox.testing import SandboxControl
-        from vouchers.models import EndRun, ShopeeCall
 
         control = SandboxControl(sandbox_url, timeout=120)
         user = seed(control, args)
@@ -175,8 +176,9 @@ def seed(control, args):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from vouchers.models import Shop, Voucher
-    from vouchers.services.shops import shop_tokens_set
+    from shops.models import Shop
+    from shops.services.shops import shop_tokens_set
+    from vouchers.models import Voucher
 
     now = timezone.now()
     shops, vouchers, documents = [], [], []

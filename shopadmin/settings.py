@@ -47,8 +47,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
-    # Before django_tasks_db: our `manage.py db_worker` (reconnects, beats) takes the place of its.
+    # One app per subject (README: Architecture), lowest first.
+    "audit",
+    "shops",
+    "dispatch",
     "vouchers",
+    "notifications",
+    "runs",
+    "jobs",
+    # Before django_tasks_db: our `manage.py db_worker` (reconnects, beats) takes the place of its.
+    "ops",
     "django_tasks_db",
 ]
 
@@ -198,7 +206,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Fernet keys for shop tokens at rest (vouchers/crypto.py): the first encrypts, all decrypt.
+# Fernet keys for shop tokens at rest (shops/crypto.py): the first encrypts, all decrypt.
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
 
 # Shopee Open Platform v2. Validated when used, see shopee/config.py.
@@ -224,7 +232,7 @@ TASKS = {
     }
 }
 
-# Ending runs (vouchers/services/runs): calls in flight at once, pace per shop and overall
+# Ending runs (runs/services): calls in flight at once, pace per shop and overall
 # (requests per second), calls per voucher (get_voucher checks included) and retry backoff.
 END_RUN_CONCURRENCY = env.int("END_RUN_CONCURRENCY", default=8)
 END_RUN_SHOP_RPS = env.float("END_RUN_SHOP_RPS", default=10.0)
@@ -243,7 +251,7 @@ END_RUN_OUTAGE_CALLS = env.int("END_RUN_OUTAGE_CALLS", default=20)
 END_RUN_OUTAGE_PROBE_SECONDS = env.float("END_RUN_OUTAGE_PROBE_SECONDS", default=10.0)
 END_RUN_OUTAGE_MAX_WAIT_SECONDS = env.float("END_RUN_OUTAGE_MAX_WAIT_SECONDS", default=1800.0)
 
-# Mail (vouchers/services/notifications.py), as Django 6.1's MAILERS. EMAIL_URL is smtp://,
+# Mail (notifications/services/notify.py), as Django 6.1's MAILERS. EMAIL_URL is smtp://,
 # smtp+tls:// (STARTTLS), smtp+ssl:// or consolemail:// (the default, for development: mails are
 # printed; `check --deploy` refuses it), with the user and password in the URL, percent-encoded:
 # smtp+tls://user:p%40ss@smtp.example.com:587. Links in mails start with SHOPADMIN_BASE_URL.
@@ -267,7 +275,7 @@ del _email, _mail_options
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shopadmin <shopadmin@localhost>")
 SHOPADMIN_BASE_URL = env.str("SHOPADMIN_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# /metrics/ (vouchers/metrics.py): Prometheus scrapes it with `Authorization: Bearer <token>`;
+# /metrics/ (ops/metrics.py): Prometheus scrapes it with `Authorization: Bearer <token>`;
 # staff logged in to the admin may open it too. Empty: staff logins only.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from sandbox.testing import SandboxControl, start_sandbox
+from shops.models import Shop, ShopToken
 from tests.factories import MERCHANDISER_PERMISSIONS, UserFactory
-from vouchers.models import Shop, ShopToken, Voucher
+from vouchers.models import Voucher
 
 # The SQLite test database is a file under var/ (see settings), shared by threads and processes.
 (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
@@ -159,8 +160,8 @@ def viewer(db):
         username="viewer",
         permissions=[
             "vouchers.view_voucher",
-            "vouchers.view_shopeecall",
-            "vouchers.view_all_shops",
+            "audit.view_shopeecall",
+            "shops.view_all_shops",
         ],
     )
 

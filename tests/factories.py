@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from vouchers.models import Shop, ShopToken, Voucher
+from shops.models import Shop, ShopToken
+from vouchers.models import Voucher
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -37,13 +38,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 # Staff who are in no team and see every shop (as everyone did before teams); team members get
 # TEAM_PERMISSIONS instead (see tests/admin/test_teams.py).
 TEAM_PERMISSIONS = [
-    "vouchers.view_shop",
-    "vouchers.change_shop",
+    "shops.view_shop",
+    "shops.change_shop",
     "vouchers.view_voucher",
     "vouchers.end_voucher",
-    "vouchers.view_shopeecall",
+    "audit.view_shopeecall",
 ]
-MERCHANDISER_PERMISSIONS = [*TEAM_PERMISSIONS, "vouchers.view_all_shops"]
+MERCHANDISER_PERMISSIONS = [*TEAM_PERMISSIONS, "shops.view_all_shops"]
 
 
 class ShopFactory(factory.django.DjangoModelFactory):

@@ -2,9 +2,8 @@
 
 import time
 
-from vouchers.models import ShopJob
-from vouchers.models.job import ACTIVE_JOB_STATUSES
-from vouchers.services.jobs.process import shop_job_process
+from jobs.models import ACTIVE_JOB_STATUSES, ShopJob
+from jobs.services.process import shop_job_process
 
 
 def finish_jobs(timeout=30.0):

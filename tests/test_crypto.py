@@ -6,9 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 
+from shops.crypto import TokenDecryptionError, encrypt
+from shops.models import ShopToken
 from tests.factories import ShopTokenFactory
-from vouchers.crypto import TokenDecryptionError, encrypt
-from vouchers.models import ShopToken
 
 pytestmark = pytest.mark.django_db
 

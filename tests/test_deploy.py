@@ -98,8 +98,8 @@ def test_a_correct_login_works(client):
     [
         reverse("admin:vouchers_voucher_end"),
         reverse("admin:vouchers_voucher_import"),
-        reverse("admin:vouchers_endrun_cancel", args=[1]),
-        reverse("admin:vouchers_endrun_retry", args=[1]),
+        reverse("admin:runs_endrun_cancel", args=[1]),
+        reverse("admin:runs_endrun_retry", args=[1]),
         reverse("admin:vouchers_voucher_changelist"),
     ],
 )

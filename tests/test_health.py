@@ -8,10 +8,11 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from ops.models import WorkerHeartbeat
+from ops.services import health
+from ops.services.health import heartbeat_record
 from tests.worker import start_worker, stop_worker, wait_for
-from vouchers.models import ShopeeCall, WorkerHeartbeat
-from vouchers.services import health
-from vouchers.services.health import heartbeat_record
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from jobs.models import JobStatus, RowState, ShopJob
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.jobs import job_outcome
 from tests.worker import start_worker, stop_worker, wait_for
-from vouchers.models import ShopJob, Voucher
-from vouchers.models.job import JobStatus, RowState
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def test_a_job_whose_worker_is_killed_is_finished_by_another(
     settings.END_RUN_CONCURRENCY = 2  # batches of 8 shops: the job is killed between batches
     sandbox.control.set_faults([{"path": LIST, "kind": "latency", "latency_ms": 1000}])
     answer = merch_client.post(
-        reverse("admin:vouchers_shop_changelist"),
+        reverse("admin:shops_shop_changelist"),
         {"action": "sync_vouchers", ACTION_CHECKBOX_NAME: [shop.pk for shop in twenty_shops]},
     )
     job = ShopJob.objects.get()

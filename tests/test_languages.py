@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from runs.services.create import run_create
 from tests.admin.helpers import CHANGELIST, ask_to_end, text_of
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
 from vouchers.models import Voucher
-from vouchers.services.runs.create import run_create
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +76,7 @@ def test_skip_reasons_are_shown_translated(merch_client, vouchers):
 
 def test_run_page_in_thai_and_vietnamese(merch_client, merchandiser, vouchers):
     run = run_create(vouchers=Voucher.objects.all(), actor=merchandiser, selection="3 selected")
-    url = reverse("admin:vouchers_endrun_change", args=[run.pk])
+    url = reverse("admin:runs_endrun_change", args=[run.pk])
 
     page = text_of(merch_client.get(url, HTTP_ACCEPT_LANGUAGE="th"))
     assert f"รอบการทำงาน {run.pk}" in page  # ours: Run N

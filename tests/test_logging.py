@@ -15,17 +15,18 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from audit.services.calls import shopee_call
 from core.logcontext import ContextFilter, log_context
+from runs.models import EndRun, RunStatus
+from runs.services.create import run_create
+from runs.services.status_log import run_slice_logged
 from shopee import api
 from shopee.client import ShopAuth, get_client
 from shopee.errors import ShopeeError
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.models import EndRun, ShopeeCall, Voucher
-from vouchers.models.run import RunStatus
-from vouchers.services.audit import shopee_call
-from vouchers.services.runs.create import run_create
-from vouchers.services.runs.status_log import run_slice_logged
+from vouchers.models import Voucher
 
 ROOT = Path(__file__).resolve().parent.parent
 END = "/api/v2/voucher/end_voucher"
@@ -71,7 +72,7 @@ def test_a_failed_call_is_a_warning_json_line_with_its_ids_and_no_secret(sandbox
     lines = [line for line in json_lines() if line["level"] == "WARNING"]
     assert len(lines) == 1
     line = lines[0]
-    assert line["logger"] == "vouchers.services.audit"
+    assert line["logger"] == "audit.services.calls"
     assert "end_voucher" in line["message"] and "error_server" in line["message"]
     assert line["shop_id"] == voucher.shop.shop_id
     assert line["voucher_id"] == voucher.voucher_id
@@ -105,7 +106,7 @@ def test_a_business_refusal_is_info(sandbox, json_lines):
     sandbox.mirror(missing=[voucher])  # Shopee does not know it: a refusal in its words
     with pytest.raises(ShopeeError):
         end_voucher(voucher, UserFactory())
-    levels = {line["level"] for line in json_lines() if line["logger"] == "vouchers.services.audit"}
+    levels = {line["level"] for line in json_lines() if line["logger"] == "audit.services.calls"}
     assert levels == {"INFO"}
 
 
@@ -119,7 +120,7 @@ def test_a_run_logs_its_start_takeover_and_stop(json_lines):
     )
 
     def stops(*, run_id, watchdog):
-        logging.getLogger("vouchers.services.runs.engine").info("inside the slice")
+        logging.getLogger("runs.services.engine").info("inside the slice")
         EndRun.objects.filter(pk=run_id).update(
             status=RunStatus.STOPPED, stop_reason="SHOPEE_PARTNER_KEY is not set."
         )
@@ -210,8 +211,8 @@ def test_an_unknown_log_format_stops_start_up():
 @pytest.mark.django_db
 def test_a_failed_call_of_a_run_names_the_run_without_a_context(json_lines):
     """The engine sends from its own threads (no context there): the run id comes from the row."""
+    from audit.services.calls import call_log_finish
     from shopee.errors import ShopeeTransientError
-    from vouchers.services.audit import call_log_finish
 
     voucher = VoucherFactory()
     run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="x")
@@ -249,7 +250,7 @@ def test_a_slice_that_fails_still_logs_the_start_and_the_failure(json_lines):
 
 @pytest.mark.django_db
 def test_a_canceled_run_is_one_line(json_lines):
-    from vouchers.services.runs.control import run_cancel
+    from runs.services.control import run_cancel
 
     VoucherFactory()
     run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="x")

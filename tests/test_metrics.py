@@ -9,13 +9,14 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
+from audit.services.calls import shopee_call
+from ops.models import WorkerHeartbeat
+from runs.services.create import run_create
 from shopee import api
 from shopee.client import ShopAuth, get_client
 from shopee.errors import ShopeeError
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.models import Voucher, WorkerHeartbeat
-from vouchers.services.audit import shopee_call
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,7 @@ def test_runs_items_queue_and_workers_are_read_at_scrape_time():
     run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="three")
     DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
-        task_path="vouchers.tasks.heartbeat_task",
+        task_path="ops.tasks.heartbeat_task",
         backend_name="default",
     )
     DBTaskResult.objects.update(enqueued_at=timezone.now() - dt.timedelta(seconds=90))

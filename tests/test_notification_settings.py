@@ -5,12 +5,12 @@ import re
 import pytest
 from django.test import Client
 
+from notifications.models import NotificationSettings
+from notifications.services.notify import shop_alerts_send
+from shops.services.shops import shop_mark_needs_reauth
 from tests.admin.helpers import text_of
 from tests.factories import ShopFactory, UserFactory
 from tests.smtp import smtp  # noqa: F401 - fixture
-from vouchers.models import NotificationSettings
-from vouchers.services.notifications import shop_alerts_send
-from vouchers.services.shops import shop_mark_needs_reauth
 
 pytestmark = pytest.mark.django_db
 

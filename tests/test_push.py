@@ -15,12 +15,13 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeePush
+from audit.models.pushes import RejectedPush
+from shops.models import Shop
+from shops.services.shops import shop_tokens_set
 from tests.admin.helpers import text_of
 from tests.conftest import PARTNER_ID, PARTNER_KEY
 from tests.factories import ShopFactory, ShopTokenFactory, UserFactory
-from vouchers.models import Shop, ShopeePush
-from vouchers.models.push import RejectedPush
-from vouchers.services.shops import shop_tokens_set
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +206,7 @@ def test_an_expiry_notice_warns_on_the_shop_list(client, merch_client, shop):
     shop.refresh_from_db()
     assert shop.authorization_expiry_notice_at is not None
     assert abs((shop.authorization_expires_at - ends).total_seconds()) < 1
-    page = text_of(merch_client.get(reverse("admin:vouchers_shop_changelist")))
+    page = text_of(merch_client.get(reverse("admin:shops_shop_changelist")))
     assert f"The seller's authorization of Acme SG ({shop.shop_id}) ends in 6 days" in page
     assert "(expires in 6 days)" in page
 
@@ -257,22 +258,20 @@ def test_auditors_browse_the_push_log_read_only(client, merch_client, shop, view
     viewer.user_permissions.add(Permission.objects.get(codename="view_shopeepush"))
     client.force_login(viewer)
 
-    listing = client.get(reverse("admin:vouchers_shopeepush_changelist"), {"q": shop.shop_id})
+    listing = client.get(reverse("admin:audit_shopeepush_changelist"), {"q": shop.shop_id})
     assert listing.status_code == 200
     text = listing.content.decode()
     assert "Applied" in text
     assert PARTNER_KEY not in text and "f" * 64 not in text
-    assert client.get(reverse("admin:vouchers_rejectedpush_changelist")).status_code == 403
+    assert client.get(reverse("admin:audit_rejectedpush_changelist")).status_code == 403
     viewer.user_permissions.add(Permission.objects.get(codename="view_rejectedpush"))
-    rejected = client.get(reverse("admin:vouchers_rejectedpush_changelist"))
+    rejected = client.get(reverse("admin:audit_rejectedpush_changelist"))
     assert "Bad or missing signature" in text_of(rejected)
     assert "f" * 64 not in rejected.content.decode()
     row = ShopeePush.objects.filter(outcome="applied").get()
-    detail = client.get(reverse("admin:vouchers_shopeepush_change", args=[row.pk]))
+    detail = client.get(reverse("admin:audit_shopeepush_change", args=[row.pk]))
     assert detail.status_code == 200 and "shop_id_list" in detail.content.decode()
-    assert (
-        client.post(reverse("admin:vouchers_shopeepush_delete", args=[row.pk])).status_code == 403
-    )
+    assert client.post(reverse("admin:audit_shopeepush_delete", args=[row.pk])).status_code == 403
     assert (ShopeePush.objects.count(), RejectedPush.objects.count()) == (1, 1)
 
 
@@ -428,15 +427,15 @@ def test_the_upgrade_moves_rejected_pushes_out_of_the_push_log():
 
 def test_team_members_see_no_rejected_push(client, shop):
     push(client, cancelled([shop.shop_id]), authorization=False)
-    member = UserFactory(username="member", permissions=["vouchers.view_rejectedpush"])
+    member = UserFactory(username="member", permissions=["audit.view_rejectedpush"])
     client.force_login(member)
 
-    listing = client.get(reverse("admin:vouchers_rejectedpush_changelist"))
+    listing = client.get(reverse("admin:audit_rejectedpush_changelist"))
 
     assert listing.status_code == 200
     assert "0 rejected Shopee pushes" in text_of(listing)
     row = RejectedPush.objects.get()
-    detail = client.get(reverse("admin:vouchers_rejectedpush_change", args=[row.pk]))
+    detail = client.get(reverse("admin:audit_rejectedpush_change", args=[row.pk]))
     assert detail.status_code == 302  # Django's answer for an object out of reach
 
 

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import ShopeePush
+from audit.models.pushes import RejectedPush
+from shops.models import Shop
 from tests.factories import ShopTokenFactory
-from vouchers.models import Shop, ShopeePush
-from vouchers.models.push import RejectedPush
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,9 +11,10 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from audit.models import ShopeeCall, ShopeePush
+from audit.models.pushes import RejectedPush
+from runs.models import EndRun
 from tests.factories import ShopFactory, UserFactory, VoucherFactory
-from vouchers.models import EndRun, ShopeeCall, ShopeePush
-from vouchers.models.push import RejectedPush
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from runs.models import EndRun
+from shops.models import ShopToken
 from tests.admin.helpers import ask_to_end, confirm, finish_runs
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.jobs import finish_jobs
-from vouchers.models import EndRun, ShopeeCall, ShopToken
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +30,7 @@ def test_a_whole_flow_leaks_no_secret(merch_client, sandbox, caplog):
     pages = []
 
     sync = merch_client.post(
-        reverse("admin:vouchers_shop_changelist"),
+        reverse("admin:shops_shop_changelist"),
         {"action": "sync_vouchers", "_selected_action": [t.shop.pk for t in tokens], "index": 0},
         follow=True,
     )
@@ -60,16 +62,16 @@ def test_a_whole_flow_leaks_no_secret(merch_client, sandbox, caplog):
     pages += [confirmation, confirm(merch_client, confirmation)]
     finish_runs()
     run = EndRun.objects.get()
-    pages.append(merch_client.get(reverse("admin:vouchers_endrun_change", args=[run.pk])))
+    pages.append(merch_client.get(reverse("admin:runs_endrun_change", args=[run.pk])))
     rows = list(ShopeeCall.objects.all())
     assert len(rows) == len(sandbox.calls()) > 8  # one row per request, retries included
-    pages.append(merch_client.get(reverse("admin:vouchers_shopeecall_changelist")))
+    pages.append(merch_client.get(reverse("admin:audit_shopeecall_changelist")))
     for row in rows:
-        pages.append(merch_client.get(reverse("admin:vouchers_shopeecall_change", args=[row.pk])))
+        pages.append(merch_client.get(reverse("admin:audit_shopeecall_change", args=[row.pk])))
     for token in tokens:
-        pages.append(merch_client.get(reverse("admin:vouchers_shop_change", args=[token.shop.pk])))
+        pages.append(merch_client.get(reverse("admin:shops_shop_change", args=[token.shop.pk])))
     pages.append(merch_client.get(reverse("admin:vouchers_voucher_changelist")))
-    export = merch_client.get(reverse("admin:vouchers_shopeecall_export"))
+    export = merch_client.get(reverse("admin:audit_shopeecall_export"))
     csv_text = b"".join(export.streaming_content).decode()
 
     secrets = {PARTNER_KEY} | first_tokens

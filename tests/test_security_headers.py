@@ -18,10 +18,11 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
+from runs.models import EndRun
+from runs.services.create import run_create
 from tests.admin.helpers import ask_to_end
 from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.models import EndRun, Voucher
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -134,15 +135,15 @@ def test_every_main_admin_page_has_the_policy_and_no_inline_code(superuser_clien
     pages = [
         reverse("admin:index"),
         reverse("admin:app_list", args=["vouchers"]),
-        reverse("admin:vouchers_shop_changelist"),
-        reverse("admin:vouchers_shop_change", args=[shops.pk]),
+        reverse("admin:shops_shop_changelist"),
+        reverse("admin:shops_shop_change", args=[shops.pk]),
         reverse("admin:vouchers_voucher_changelist"),
         reverse("admin:vouchers_voucher_changelist") + "?status=ongoing",
         reverse("admin:vouchers_voucher_change", args=[voucher.pk]),
         reverse("admin:vouchers_voucher_import"),
-        reverse("admin:vouchers_endrun_changelist"),
-        reverse("admin:vouchers_shopeecall_changelist"),
-        reverse("admin:vouchers_shopeepush_changelist"),
+        reverse("admin:runs_endrun_changelist"),
+        reverse("admin:audit_shopeecall_changelist"),
+        reverse("admin:audit_shopeepush_changelist"),
         reverse("admin:auth_group_change", args=[group.pk]),
         reverse("admin:auth_group_add"),
         reverse("admin:auth_user_changelist"),
@@ -155,7 +156,7 @@ def test_every_main_admin_page_has_the_policy_and_no_inline_code(superuser_clien
 
 
 def test_the_shop_list_marks_alerts_with_a_class_not_a_style(superuser_client, shops):
-    response = superuser_client.get(reverse("admin:vouchers_shop_changelist"))
+    response = superuser_client.get(reverse("admin:shops_shop_changelist"))
     html = response.content.decode()
     assert '<strong class="shop-alert">Needs re-authorization</strong>' in html
     assert 'class="auth-expiring shop-alert"' in html
@@ -169,7 +170,7 @@ def test_the_confirmation_and_rule_pages_have_the_policy(superuser_client, shops
     assert_strict(confirmation)
 
     rule = superuser_client.post(
-        reverse("admin:vouchers_shop_changelist"),
+        reverse("admin:shops_shop_changelist"),
         {"action": "end_by_rule", ACTION_CHECKBOX_NAME: [shops.pk], "index": 0},
     )
     assert rule.status_code == 200
@@ -182,7 +183,7 @@ def test_the_run_progress_page_has_the_policy_and_a_progress_element(superuser_c
     run = run_create(
         vouchers=Voucher.objects.filter(shop=shops), actor=actor, selection="4 selected"
     )
-    response = superuser_client.get(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+    response = superuser_client.get(reverse("admin:runs_endrun_change", args=[run.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert '<progress class="run-bar" max="100" value="0"' in html

@@ -12,11 +12,13 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import ShopeeCall
+from ops.models import WorkerHeartbeat
+from runs.models import EndRun, RunStatus
+from runs.services.create import run_create
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
 from tests.worker import start_worker, stop_worker, wait_for
-from vouchers.models import EndRun, ShopeeCall, Voucher, WorkerHeartbeat
-from vouchers.models.run import RunStatus
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -191,14 +193,14 @@ def test_a_starting_worker_marks_the_tasks_it_had_claimed_as_lost(tmp_path):
     """A task row left RUNNING by a worker that died is failed when that worker id starts again."""
     left = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
-        task_path="vouchers.tasks.heartbeat_task",
+        task_path="ops.tasks.heartbeat_task",
         backend_name="default",
         status="RUNNING",
         worker_ids=["host-1"],
     )
     other = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
-        task_path="vouchers.tasks.heartbeat_task",
+        task_path="ops.tasks.heartbeat_task",
         backend_name="default",
         status="RUNNING",
         worker_ids=["host-2"],
@@ -241,7 +243,7 @@ def postgres_cluster():
 def test_a_worker_survives_a_postgresql_restart_mid_run(sandbox, shops_with_vouchers, tmp_path):
     import subprocess
 
-    from vouchers.tasks import heartbeat_task
+    from ops.tasks import heartbeat_task
 
     sandbox.control.set_faults([{"path": END, "kind": "latency", "latency_ms": 200}])
     run = run_create(vouchers=Voucher.objects.all(), actor=UserFactory(), selection="all")
@@ -281,7 +283,7 @@ def test_prune_marks_tasks_left_running_by_a_gone_worker_then_deletes_old_finish
     def task_row(worker_id, started_hours_ago, status="RUNNING", enqueued_days_ago=0):
         row = DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
-            task_path="vouchers.tasks.heartbeat_task",
+            task_path="ops.tasks.heartbeat_task",
             backend_name="default",
             status=status,
             worker_ids=[worker_id],
@@ -323,7 +325,7 @@ def test_prune_marks_tasks_left_running_by_a_gone_worker_then_deletes_old_finish
 def test_a_worker_stuck_in_one_task_stops_beating():
     """A hung task must not keep /health/ green: the beat thread skips while the task runs past
     stuck_after()."""
-    from vouchers.services.worker import ResilientWorker, stuck_after
+    from ops.services.worker import ResilientWorker, stuck_after
 
     worker = ResilientWorker(
         queue_names=["default"],

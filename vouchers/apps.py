@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class VouchersConfig(AppConfig):
+    """Promotion records read from Shopee (vouchers), their sync, and the promotion kinds."""
+
     name = "vouchers"
     verbose_name = _("Shopee vouchers")
-
-    def ready(self):
-        from vouchers import tasks  # noqa: F401 - registers how runs are queued (tasks.py)

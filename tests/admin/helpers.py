@@ -7,9 +7,8 @@ import time
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from vouchers.models import EndRun
-from vouchers.models.run import ACTIVE_RUN_STATUSES
-from vouchers.services.runs.engine import run_process
+from runs.models import ACTIVE_RUN_STATUSES, EndRun
+from runs.services.engine import run_process
 
 CHANGELIST = reverse("admin:vouchers_voucher_changelist")
 END_URL = reverse("admin:vouchers_voucher_end")

@@ -9,14 +9,14 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall
 from tests.admin.helpers import text_of
 from tests.factories import ShopFactory, UserFactory
-from vouchers.models import ShopeeCall
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:vouchers_shopeecall_changelist")
-EXPORT = reverse("admin:vouchers_shopeecall_export")
+CHANGELIST = reverse("admin:audit_shopeecall_changelist")
+EXPORT = reverse("admin:audit_shopeecall_export")
 
 
 def make_call(**fields):
@@ -67,7 +67,7 @@ def auditor_client(client):
     client.force_login(
         UserFactory(
             username="auditor",
-            permissions=["vouchers.view_shopeecall", "vouchers.view_all_shops"],
+            permissions=["audit.view_shopeecall", "shops.view_all_shops"],
         )
     )
     return client
@@ -79,15 +79,15 @@ def listed(response):
 
 def test_nobody_can_add_change_or_delete_not_even_a_superuser(admin_client, calls):
     call = calls["ok"]
-    assert admin_client.get(reverse("admin:vouchers_shopeecall_add")).status_code == 403
-    detail = admin_client.get(reverse("admin:vouchers_shopeecall_change", args=[call.pk]))
+    assert admin_client.get(reverse("admin:audit_shopeecall_add")).status_code == 403
+    detail = admin_client.get(reverse("admin:audit_shopeecall_change", args=[call.pk]))
     assert detail.status_code == 200
     assert b'name="_save"' not in detail.content
     posted = admin_client.post(
-        reverse("admin:vouchers_shopeecall_change", args=[call.pk]), {"message": "edited"}
+        reverse("admin:audit_shopeecall_change", args=[call.pk]), {"message": "edited"}
     )
     assert posted.status_code == 403
-    delete = reverse("admin:vouchers_shopeecall_delete", args=[call.pk])
+    delete = reverse("admin:audit_shopeecall_delete", args=[call.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     bulk = admin_client.post(
         CHANGELIST, {"action": "delete_selected", "_selected_action": [call.pk], "post": "yes"}
@@ -157,7 +157,7 @@ def test_a_bad_filter_value_is_not_a_traceback(auditor_client, calls):
 
 def test_detail_page_shows_the_redacted_request_and_response(auditor_client, calls):
     call = calls["refused"]
-    response = auditor_client.get(reverse("admin:vouchers_shopeecall_change", args=[call.pk]))
+    response = auditor_client.get(reverse("admin:audit_shopeecall_change", args=[call.pk]))
     page = text_of(response)
     assert "Can only end the ongoing voucher." in page
     assert '"sign": "[redacted]"' in page
@@ -246,7 +246,7 @@ def _team(name, shop, *members):
 
 
 def test_a_team_member_chooses_actors_among_their_team_only(client, db):
-    team_permissions = ["vouchers.view_shopeecall"]
+    team_permissions = ["audit.view_shopeecall"]
     alice = UserFactory(username="alpha_alice", permissions=team_permissions)
     mate = UserFactory(username="alpha_mate")
     other = UserFactory(username="bravo_bob", permissions=team_permissions)
@@ -274,7 +274,7 @@ def test_a_team_member_chooses_actors_among_their_team_only(client, db):
 
     # Someone who sees every shop chooses among every user.
     client.force_login(
-        UserFactory(username="auditor2", permissions=[*team_permissions, "vouchers.view_all_shops"])
+        UserFactory(username="auditor2", permissions=[*team_permissions, "shops.view_all_shops"])
     )
     response = client.get(CHANGELIST)
     actor_filter = next(

@@ -9,15 +9,18 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from jobs.models import ShopJob
 from sandbox.auth_api import AUTHORIZE_PATH
+from shops.models import Shop, ShopToken
 from tests.factories import UserFactory
 from tests.jobs import finish_jobs, follow_job, job_outcome
-from vouchers.models import Shop, ShopeeCall, ShopJob, ShopToken, Voucher
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
 SHOP_ID = 7_700_123_456
-CONNECT = reverse("admin:vouchers_shop_connect")
+CONNECT = reverse("admin:shops_shop_connect")
 
 
 @pytest.fixture
@@ -63,7 +66,7 @@ def test_connect_a_shop_end_to_end(merch_client, sandbox, seller_shop):
     shop = Shop.objects.get(shop_id=SHOP_ID)
     job = ShopJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:vouchers_shopjob_change", args=[job.pk])
+    assert response["Location"] == reverse("admin:jobs_shopjob_change", args=[job.pk])
     # The tokens are stored at once; the details and vouchers come from the job.
     assert ShopToken.objects.filter(shop=shop).exists()
     assert not Voucher.objects.exists()
@@ -107,7 +110,7 @@ def test_a_replayed_callback_is_refused_and_changes_nothing(merch_client, sandbo
 def test_a_forged_callback_is_refused(merch_client, sandbox, seller_shop):
     seller_authorizes(merch_client, sandbox)
     forged = merch_client.get(
-        reverse("admin:vouchers_shop_connect_callback"),
+        reverse("admin:shops_shop_connect_callback"),
         {"state": "guessed", "code": "a" * 32, "shop_id": SHOP_ID},
     )
     assert forged.status_code == 400
@@ -117,7 +120,7 @@ def test_a_forged_callback_is_refused(merch_client, sandbox, seller_shop):
 
 def test_another_users_callback_is_refused(client, merch_client, sandbox, seller_shop):
     callback = seller_authorizes(merch_client, sandbox)
-    client.force_login(UserFactory(username="other", permissions=["vouchers.add_shop"]))
+    client.force_login(UserFactory(username="other", permissions=["shops.add_shop"]))
     assert client.get(callback).status_code == 400
     assert not Shop.objects.exists()
 
@@ -153,6 +156,6 @@ def test_a_shop_needing_reauthorization_is_shown_with_a_reconnect_link(merch_cli
     Shop.objects.create(
         shop_id=1, name="Lapsed", needs_reauth_since=timezone.now(), needs_reauth_reason="why"
     )
-    page = merch_client.get(reverse("admin:vouchers_shop_changelist")).content.decode()
+    page = merch_client.get(reverse("admin:shops_shop_changelist")).content.decode()
     assert "Lapsed (1) needs re-authorization by the seller" in page
     assert f'href="{CONNECT}"' in page

@@ -6,9 +6,11 @@ import time
 import pytest
 from django.urls import reverse
 
+from jobs.models import ShopJob
+from shops.models import Shop, ShopToken
 from tests.admin.test_connect_main_account import seller_authorizes
 from tests.worker import start_worker, stop_worker, wait_for
-from vouchers.models import Shop, ShopJob, ShopToken, Voucher
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,13 +56,13 @@ def test_200_shops_at_one_second_a_call_answer_at_once_then_fill_in(
     print(f"callback_s={took:.3f}")
     assert took < 2.0, f"the callback took {took:.2f} s"
     job = ShopJob.objects.get()
-    assert answer["Location"] == reverse("admin:vouchers_shopjob_change", args=[job.pk])
+    assert answer["Location"] == reverse("admin:jobs_shopjob_change", args=[job.pk])
     assert ShopToken.objects.count() == 200 and not Voucher.objects.exists()
     page = merch_client.get(answer["Location"])
     assert "Tokens stored for 200 shops" in page.content.decode()
     assert 'http-equiv="refresh"' in page.content.decode()
 
-    progress_url = reverse("admin:vouchers_shopjob_progress", args=[job.pk])
+    progress_url = reverse("admin:jobs_shopjob_progress", args=[job.pk])
     seen = []
 
     def some_but_not_all_done():

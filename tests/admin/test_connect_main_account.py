@@ -7,13 +7,16 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from jobs.models import ShopJob
 from sandbox.auth_api import AUTHORIZE_PATH
 from shopee.client import get_client
+from shops.models import Shop, ShopToken
+from shops.services.tokens import shop_token_refresh
 from tests.admin.helpers import text_of
 from tests.factories import ShopTokenFactory
 from tests.jobs import finish_jobs, follow_job, job_outcome
-from vouchers.models import Shop, ShopeeCall, ShopJob, ShopToken, Voucher
-from vouchers.services.tokens import shop_token_refresh
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +26,9 @@ SHOPS = [
     (7_700_000_002, "Acme Thailand", "TH"),
     (7_700_000_003, "Acme Brasil", "BR"),
 ]
-CONNECT = reverse("admin:vouchers_shop_connect")
-CALLBACK = reverse("admin:vouchers_shop_connect_callback")
-SHOP_LIST = reverse("admin:vouchers_shop_changelist")
+CONNECT = reverse("admin:shops_shop_connect")
+CALLBACK = reverse("admin:shops_shop_connect_callback")
+SHOP_LIST = reverse("admin:shops_shop_changelist")
 TOKEN_GET = "/api/v2/auth/token/get"
 
 
@@ -90,7 +93,7 @@ def test_connecting_a_main_account_connects_all_its_shops(merch_client, sandbox,
 
     answer = merch_client.get(callback)
     job = ShopJob.objects.get()
-    assert answer["Location"] == reverse("admin:vouchers_shopjob_change", args=[job.pk])
+    assert answer["Location"] == reverse("admin:jobs_shopjob_change", args=[job.pk])
     assert Shop.objects.count() == 3 and not Voucher.objects.exists()
 
     response = follow_job(merch_client, answer)

@@ -9,6 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from runs.models import EndRun, VoucherSelection
+from runs.services import csv_import
 from tests.admin.helpers import CHANGELIST, END_URL, confirm, text_of
 from tests.factories import (
     MERCHANDISER_PERMISSIONS,
@@ -18,8 +21,7 @@ from tests.factories import (
     VoucherFactory,
 )
 from vouchers.admin import csv_upload
-from vouchers.models import EndRun, ShopeeCall, Voucher, VoucherSelection
-from vouchers.services.runs import csv_import
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +84,7 @@ def test_upload_shows_invalid_lines_above_the_confirmation_then_ends_the_valid(m
     confirmed = confirm(merch_client, page)
 
     run = EndRun.objects.get()
-    assert confirmed.redirect_chain[-1][0] == reverse("admin:vouchers_endrun_change", args=[run.pk])
+    assert confirmed.redirect_chain[-1][0] == reverse("admin:runs_endrun_change", args=[run.pk])
     # Whether the expired one is live is Shopee's word, read when the run starts.
     items = {item.voucher_id: item.state for item in run.items.all()}
     assert items == {

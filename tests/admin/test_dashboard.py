@@ -11,6 +11,9 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from ops.services.dashboard import CHART_HOURS, dashboard_for
+from runs.models import EndRun, EndRunItem
 from tests.admin.helpers import text_of
 from tests.factories import (
     TEAM_PERMISSIONS,
@@ -19,8 +22,6 @@ from tests.factories import (
     UserFactory,
     VoucherFactory,
 )
-from vouchers.models import EndRun, EndRunItem, ShopeeCall
-from vouchers.services.dashboard import CHART_HOURS, dashboard_for
 
 HOME = "/admin/"
 
@@ -206,7 +207,7 @@ def test_calls_are_counted_in_their_hour(two_teams, admin_user):
 def test_sections_follow_the_users_permissions(client, two_teams):
     """Staff who may only look at vouchers see live promotions, not the call charts."""
     user = UserFactory(
-        username="looker", permissions=["vouchers.view_voucher", "vouchers.view_all_shops"]
+        username="looker", permissions=["vouchers.view_voucher", "shops.view_all_shops"]
     )
     client.force_login(user)
     response = client.get(HOME)

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
+from runs.models import EndRun
 from tests.admin.helpers import CHANGELIST, END_URL, messages_of
 from tests.factories import ShopTokenFactory, VoucherFactory
-from vouchers.models import EndRun
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from runs.models import EndRun
 from tests.admin.helpers import ask_to_end, confirm, finish_runs
 from tests.factories import ShopTokenFactory, VoucherFactory
-from vouchers.models import EndRun
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from runs.models import EndRun
 from tests.admin.helpers import finish_runs, messages_of, text_of
 from tests.factories import (
     MERCHANDISER_PERMISSIONS,
@@ -14,12 +15,12 @@ from tests.factories import (
     UserFactory,
     VoucherFactory,
 )
-from vouchers.models import EndRun, Voucher
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
-SHOPS = reverse("admin:vouchers_shop_changelist")
-RULE = reverse("admin:vouchers_shop_end_rule")
+SHOPS = reverse("admin:shops_shop_changelist")
+RULE = reverse("admin:shops_shop_end_rule")
 END = "/api/v2/voucher/end_voucher"
 DELETE = "/api/v2/voucher/delete_voucher"
 
@@ -62,7 +63,7 @@ def test_a_rule_includes_a_voucher_created_after_the_last_sync(merch_client, nor
     assert "North 7001 2 1" in text_of(page)  # our copy: 2 ongoing, 1 upcoming
     response = post_rule(merch_client, north, code_prefix="flash")
     run = EndRun.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("admin:vouchers_endrun_change", args=[run.pk])
+    assert response.redirect_chain[-1][0] == reverse("admin:runs_endrun_change", args=[run.pk])
     assert run.rule == {"shops": [north.pk], "code_prefix": "flash", "name_contains": ""}
     assert not sandbox.calls(END)
 
@@ -74,7 +75,7 @@ def test_a_rule_includes_a_voucher_created_after_the_last_sync(merch_client, nor
     assert Voucher.objects.get(voucher_id=new_id).ended_at is not None
     assert Voucher.objects.get(voucher_code="OTHER1").ended_at is None
     assert Voucher.objects.get(voucher_code="FLASH2").ended_at is None  # upcoming: not ended
-    page = text_of(merch_client.get(reverse("admin:vouchers_endrun_change", args=[run.pk])))
+    page = text_of(merch_client.get(reverse("admin:runs_endrun_change", args=[run.pk])))
     assert "Rule, resolved from Shopee's current lists" in page and "FLASH9" in page
     assert "2 of 2 done (100%): 2 ended" in page
 

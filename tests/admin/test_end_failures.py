@@ -4,9 +4,11 @@ import time
 
 import pytest
 
+from audit.models import ShopeeCall
+from runs.models import EndRun
 from tests.admin.helpers import ask_to_end, confirm, finish_runs, text_of
 from tests.factories import ShopTokenFactory, VoucherFactory
-from vouchers.models import EndRun, ShopeeCall, Voucher
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,7 @@ def end_through_admin(client, *vouchers):
     confirm(client, ask_to_end(client, vouchers))
     finish_runs()
     run = EndRun.objects.get()
-    return run, text_of(client.get(f"/admin/vouchers/endrun/{run.pk}/change/"))
+    return run, text_of(client.get(f"/admin/runs/endrun/{run.pk}/change/"))
 
 
 def assert_unchanged(voucher):

@@ -7,6 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from runs.models import EndRun
+from runs.services.engine import run_process
 from tests.admin.helpers import ask_to_end, finish_runs, messages_of, text_of
 from tests.factories import (
     MERCHANDISER_PERMISSIONS,
@@ -15,8 +18,7 @@ from tests.factories import (
     UserFactory,
     VoucherFactory,
 )
-from vouchers.models import EndRun, ShopeeCall, Voucher
-from vouchers.services.runs.engine import run_process
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,7 @@ def item_of(run, voucher):
 
 
 def run_page(client, run):
-    return text_of(client.get(reverse("admin:vouchers_endrun_change", args=[run.pk])))
+    return text_of(client.get(reverse("admin:runs_endrun_change", args=[run.pk])))
 
 
 def confirm_with(client, confirmation, **fields):

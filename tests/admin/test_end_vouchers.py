@@ -5,6 +5,9 @@ import time
 import pytest
 from django.urls import reverse
 
+from audit.models import ShopeeCall
+from runs.models import EndRun
+from runs.services.create import SKIP_EXPIRED, SKIP_SHOPEE_MANAGED, SKIP_UPCOMING
 from tests.admin.helpers import (
     CHANGELIST,
     END_URL,
@@ -15,8 +18,7 @@ from tests.admin.helpers import (
     text_of,
 )
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
-from vouchers.models import EndRun, ShopeeCall, Voucher
-from vouchers.services.runs.create import SKIP_EXPIRED, SKIP_SHOPEE_MANAGED, SKIP_UPCOMING
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +70,7 @@ def test_confirmation_page_gives_counts_per_shop_and_reasons(merch_client, two_s
 
 
 def run_page(client, run):
-    return client.get(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+    return client.get(reverse("admin:runs_endrun_change", args=[run.pk]))
 
 
 def test_ending_a_mix_across_two_shops(merch_client, merchandiser, two_shops, sandbox):
@@ -76,7 +78,7 @@ def test_ending_a_mix_across_two_shops(merch_client, merchandiser, two_shops, sa
     response = confirm(merch_client, confirmation)
 
     run = EndRun.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("admin:vouchers_endrun_change", args=[run.pk])
+    assert response.redirect_chain[-1][0] == reverse("admin:runs_endrun_change", args=[run.pk])
     # Upcoming and expired are decided on Shopee's word, when the run has read the shops.
     assert "8 vouchers to check at Shopee and end, 2 skipped" in " ".join(messages_of(response))
     assert run.created_by == merchandiser and run.items.count() == 10

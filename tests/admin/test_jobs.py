@@ -6,25 +6,25 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
+from jobs.models import ShopJob
 from tests.admin import test_connect_main_account as connect_tests
 from tests.admin.helpers import text_of
 from tests.admin.test_connect_main_account import MAIN_ACCOUNT_ID, SHOPS, seller_authorizes
 from tests.factories import TEAM_PERMISSIONS, ShopFactory, ShopTokenFactory, UserFactory
 from tests.jobs import follow_job, job_outcome
 from tests.test_languages import compiled_catalogues  # noqa: F401 (compiles, autouse)
-from vouchers.models import ShopJob
 
 pytestmark = pytest.mark.django_db
 
-SHOP_LIST = reverse("admin:vouchers_shop_changelist")
-JOBS = reverse("admin:vouchers_shopjob_changelist")
+SHOP_LIST = reverse("admin:shops_shop_changelist")
+JOBS = reverse("admin:jobs_shopjob_changelist")
 SHOP_INFO = "/api/v2/shop/get_shop_info"
 
 main_account = connect_tests.main_account  # the fixture: three shops under one main account
 
 
 def job_page(job):
-    return reverse("admin:vouchers_shopjob_change", args=[job.pk])
+    return reverse("admin:jobs_shopjob_change", args=[job.pk])
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_another_teams_job_cannot_be_seen(merch_client, teams):
     client.force_login(teams["member"])
 
     assert client.get(answer["Location"]).status_code == 302  # "doesn't exist"
-    progress = reverse("admin:vouchers_shopjob_progress", args=[job.pk])
+    progress = reverse("admin:jobs_shopjob_progress", args=[job.pk])
     assert client.get(progress).status_code == 404
     assert "Acme Singapore" not in text_of(client.get(JOBS))
     assert merch_client.get(progress).json()["total"] == 1

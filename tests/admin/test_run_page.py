@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from runs.models import EndRun, RunStatus
+from runs.services.create import run_create
 from tests.admin.helpers import finish_runs, text_of
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.models import EndRun, Voucher
-from vouchers.models.run import RunStatus
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def run(sandbox, merchandiser):
 
 
 def page(client, run):
-    return client.get(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+    return client.get(reverse("admin:runs_endrun_change", args=[run.pk]))
 
 
 def test_an_active_run_refreshes_itself_and_can_be_canceled(merch_client, run, sandbox):
@@ -31,7 +31,7 @@ def test_an_active_run_refreshes_itself_and_can_be_canceled(merch_client, run, s
     assert "0 of 4 done (0%)" in text_of(response)
     assert "4 pending" in text_of(response)
 
-    cancel = merch_client.post(reverse("admin:vouchers_endrun_cancel", args=[run.pk]), follow=True)
+    cancel = merch_client.post(reverse("admin:runs_endrun_cancel", args=[run.pk]), follow=True)
     assert "4 pending voucher(s) will not be ended" in text_of(cancel)
     finish_runs()
     done = page(merch_client, run)
@@ -61,7 +61,7 @@ def test_failures_show_shopee_words_and_can_be_retried(merch_client, run, sandbo
 
     # A retry checks first (get_voucher: the 5xx left it unknown), then ends: two attempts.
     settings.END_RUN_MAX_ATTEMPTS = 2
-    retried = merch_client.post(reverse("admin:vouchers_endrun_retry", args=[run.pk]), follow=True)
+    retried = merch_client.post(reverse("admin:runs_endrun_retry", args=[run.pk]), follow=True)
     assert "Retrying 4 failed voucher(s)." in text_of(retried)
     finish_runs()
     assert "4 ended" in text_of(page(merch_client, run))
@@ -70,20 +70,18 @@ def test_failures_show_shopee_words_and_can_be_retried(merch_client, run, sandbo
 
 def test_viewers_see_progress_but_cannot_cancel_or_retry(client, run):
     client.force_login(
-        UserFactory(
-            username="watcher", permissions=["vouchers.view_endrun", "vouchers.view_all_shops"]
-        )
+        UserFactory(username="watcher", permissions=["runs.view_endrun", "shops.view_all_shops"])
     )
     response = page(client, run)
     assert response.status_code == 200
     assert b"run-cancel" not in response.content
-    assert client.post(reverse("admin:vouchers_endrun_cancel", args=[run.pk])).status_code == 403
-    assert client.get(reverse("admin:vouchers_endrun_cancel", args=[run.pk])).status_code == 403
+    assert client.post(reverse("admin:runs_endrun_cancel", args=[run.pk])).status_code == 403
+    assert client.get(reverse("admin:runs_endrun_cancel", args=[run.pk])).status_code == 403
     assert EndRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
 
 
 def test_an_unknown_run_is_not_a_traceback(merch_client, db):
-    response = merch_client.get("/admin/vouchers/endrun/999999/change/", follow=True)
+    response = merch_client.get("/admin/runs/endrun/999999/change/", follow=True)
     assert response.status_code == 200
-    response = merch_client.get("/admin/vouchers/endrun/abc/change/", follow=True)
+    response = merch_client.get("/admin/runs/endrun/abc/change/", follow=True)
     assert response.status_code == 200

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from runs.models import EndRun
+from runs.services.create import run_create
 from tests.admin.helpers import finish_runs, text_of
 from tests.factories import (
     TEAM_PERMISSIONS,
@@ -14,17 +16,16 @@ from tests.factories import (
     UserFactory,
     VoucherFactory,
 )
-from vouchers.models import EndRun, Voucher
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
-RUNS = reverse("admin:vouchers_endrun_changelist")
-CALLS = reverse("admin:vouchers_shopeecall_changelist")
+RUNS = reverse("admin:runs_endrun_changelist")
+CALLS = reverse("admin:audit_shopeecall_changelist")
 
 
 def page_of(run):
-    return reverse("admin:vouchers_endrun_change", args=[run.pk])
+    return reverse("admin:runs_endrun_change", args=[run.pk])
 
 
 def team(name, shop, username):
@@ -47,9 +48,7 @@ def world(sandbox):
     for n in range(3):
         VoucherFactory(shop=bravo, voucher_code=f"BRAVO{n}")
     sandbox.mirror()
-    boss = UserFactory(
-        username="boss", permissions=["vouchers.view_all_shops", "vouchers.view_endrun"]
-    )
+    boss = UserFactory(username="boss", permissions=["shops.view_all_shops", "runs.view_endrun"])
     mixed = run_create(vouchers=Voucher.objects.all(), actor=boss, selection="both teams")
     finish_runs()
     rule = {"code_prefix": "", "name_contains": ""}
@@ -117,7 +116,7 @@ def test_a_call_rows_run_link_opens_the_run(client, world):
     alice = login(client, world["alice"])
     calls = alice.get(CALLS).context["cl"].result_list
     assert calls and {call.shop_id for call in calls} == {world["alpha"].pk}
-    detail = text_of(alice.get(reverse("admin:vouchers_shopeecall_change", args=[calls[0].pk])))
+    detail = text_of(alice.get(reverse("admin:audit_shopeecall_change", args=[calls[0].pk])))
     run_pk = int(re.search(r"Run (\d+)", detail).group(1))
     assert run_pk == world["mixed"].pk
     page = alice.get(page_of(world["mixed"]))
@@ -129,7 +128,7 @@ def test_a_shared_run_is_canceled_only_by_who_sees_all_its_shops(client, world):
     run = world["both_rule"]
     page = alice.get(page_of(run))
     assert b"run-cancel" not in page.content
-    cancel = reverse("admin:vouchers_endrun_cancel", args=[run.pk])
+    cancel = reverse("admin:runs_endrun_cancel", args=[run.pk])
     assert alice.post(cancel).status_code == 403
     assert EndRun.objects.get(pk=run.pk).active
 
@@ -144,13 +143,13 @@ def test_retry_in_a_shared_run_retries_the_teams_own_failures(client, sandbox, s
     sandbox.control.set_faults(
         [{"path": "/api/v2/voucher/end_voucher", "kind": "shopee_error", "error": "error_server"}]
     )
-    boss = UserFactory(username="boss", permissions=["vouchers.view_all_shops"])
+    boss = UserFactory(username="boss", permissions=["shops.view_all_shops"])
     run = run_create(vouchers=Voucher.objects.all(), actor=boss, selection="both teams")
     finish_runs()
     assert set(run.items.values_list("state", flat=True)) == {"failed"}
 
     alice = login(client, team("Alpha team", alpha, "alice"))
-    retried = alice.post(reverse("admin:vouchers_endrun_retry", args=[run.pk]), follow=True)
+    retried = alice.post(reverse("admin:runs_endrun_retry", args=[run.pk]), follow=True)
     assert "Retrying 1 failed voucher(s)." in text_of(retried)
     states = dict(run.items.values_list("shop__name", "state"))
     assert states == {"Alpha Store": "pending", "Bravo Store": "failed"}

@@ -13,6 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sandbox.auth_api import AUTHORIZE_PATH
+from shops.models import Shop, ShopToken
+from shops.services.shops import ShopChangeRefused, shop_save
 from tests.admin.helpers import messages_of, text_of
 from tests.factories import (
     TEAM_PERMISSIONS,
@@ -22,17 +24,15 @@ from tests.factories import (
     VoucherFactory,
 )
 from tests.jobs import finish_jobs
-from vouchers.models import Shop, ShopToken
-from vouchers.services.shops import ShopChangeRefused, shop_save
 
 pytestmark = pytest.mark.django_db
 
 A_SHOP_ID = 8_100_000_001
 B_SHOP_ID = 8_200_000_002
-SHOPS = reverse("admin:vouchers_shop_changelist")
+SHOPS = reverse("admin:shops_shop_changelist")
 VOUCHERS = reverse("admin:vouchers_voucher_changelist")
-ADD = reverse("admin:vouchers_shop_add")
-CONNECT = reverse("admin:vouchers_shop_connect")
+ADD = reverse("admin:shops_shop_add")
+CONNECT = reverse("admin:shops_shop_connect")
 
 
 def team(name, *members):
@@ -54,8 +54,8 @@ def world(sandbox):
             {"shop_id": B_SHOP_ID, "name": "Bravo Store", "region": "VN"},
         ]
     )
-    alice = UserFactory(username="alice", permissions=["vouchers.add_shop"])
-    bob = UserFactory(username="bob", permissions=["vouchers.add_shop"])
+    alice = UserFactory(username="alice", permissions=["shops.add_shop"])
+    bob = UserFactory(username="bob", permissions=["shops.add_shop"])
     team_a, team_b = team("Team A", alice), team("Team B", bob)
     a_shop = ShopTokenFactory(shop=ShopFactory(name="Alpha Store", shop_id=A_SHOP_ID)).shop
     a_shop.teams.add(team_a)
@@ -96,7 +96,7 @@ def change_form_post(client, shop, **changes):
         "access_token_expires_at_1": "",
         **changes,
     }
-    return client.post(reverse("admin:vouchers_shop_change", args=[shop.pk]), data, follow=True)
+    return client.post(reverse("admin:shops_shop_change", args=[shop.pk]), data, follow=True)
 
 
 def test_a_member_cannot_take_over_another_teams_shop(client, world, sandbox):
@@ -117,14 +117,14 @@ def test_a_member_cannot_take_over_another_teams_shop(client, world, sandbox):
     assert "Bravo Store" not in shops and str(B_SHOP_ID) not in shops
     assert "BRAVO1" not in text_of(alice_client.get(VOUCHERS))
     assert "BRAVO1" in text_of(bob_client.get(VOUCHERS))
-    page = alice_client.get(reverse("admin:vouchers_shop_change", args=[b_shop.pk]))
+    page = alice_client.get(reverse("admin:shops_shop_change", args=[b_shop.pk]))
     assert page.status_code == 302  # "doesn't exist", as for anything one may not see
     assert "Bravo Store" in text_of(bob_client.get(SHOPS))
 
 
 def test_the_change_form_shows_the_shop_id_read_only(client, world):
     page = login(client, world["alice"]).get(
-        reverse("admin:vouchers_shop_change", args=[world["a_shop"].pk])
+        reverse("admin:shops_shop_change", args=[world["a_shop"].pk])
     )
     assert page.status_code == 200
     assert 'name="shop_id"' not in page.content.decode()
@@ -148,7 +148,7 @@ def test_a_team_member_cannot_add_a_shop_by_hand(client, world):
 def test_staff_who_see_every_shop_still_add_a_shop_by_hand(client, sandbox):
     boss = UserFactory(
         username="boss",
-        permissions=["vouchers.add_shop", "vouchers.change_shop", "vouchers.view_all_shops"],
+        permissions=["shops.add_shop", "shops.change_shop", "shops.view_all_shops"],
     )
     boss_client = login(client, boss)
     assert boss_client.get(ADD).status_code == 200

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from core.regions import region_time, region_zone
+from runs.models import EndRun
 from tests.admin.helpers import ask_to_end, messages_of, text_of
 from tests.admin.test_end_on_shopee_word import confirm_with
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
-from vouchers.models import EndRun
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_end_at_is_entered_in_a_shop_regions_time(merch_client, shops, sandbox):
     assert run.end_at == dt.datetime(2027, 1, 9, 17, 0, tzinfo=dt.UTC)
     said = " ".join(messages_of(response))
     assert "that is SG 2027-01-10 01:00 +08; TH 2027-01-10 00:00 +07" in said
-    run_page = text_of(merch_client.get(reverse("admin:vouchers_endrun_change", args=[run.pk])))
+    run_page = text_of(merch_client.get(reverse("admin:runs_endrun_change", args=[run.pk])))
     assert "That is SG 2027-01-10 01:00 +08; TH 2027-01-10 00:00 +07." in run_page
 
 

@@ -3,20 +3,22 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import ShopeeCall
+from shops.models import Shop, ShopToken
 from tests.admin.helpers import text_of
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
 from tests.jobs import follow_job, job_outcome
-from vouchers.models import Shop, ShopeeCall, ShopToken, Voucher
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:vouchers_shop_changelist")
+CHANGELIST = reverse("admin:shops_shop_changelist")
 
 
 def test_add_a_shop_with_pasted_tokens(merch_client, merchandiser, admin_client):
     token = "a1" * 16
     response = admin_client.post(
-        reverse("admin:vouchers_shop_add"),
+        reverse("admin:shops_shop_add"),
         {
             "name": "Acme SG",
             "shop_id": "9007199254740993",  # beyond 2**53: a 64-bit id survives intact
@@ -34,7 +36,7 @@ def test_add_a_shop_with_pasted_tokens(merch_client, merchandiser, admin_client)
     assert stored.access_token == token
     assert stored.access_token_expires_at is not None
 
-    page = admin_client.get(reverse("admin:vouchers_shop_change", args=[shop.pk]))
+    page = admin_client.get(reverse("admin:shops_shop_change", args=[shop.pk]))
     assert token not in page.content.decode()
     assert "b2" * 16 not in page.content.decode()
     assert "Valid until" in text_of(page)
@@ -45,7 +47,7 @@ def test_saving_without_new_tokens_keeps_the_old_ones(admin_client):
     stored = ShopTokenFactory()
     shop = stored.shop
     admin_client.post(
-        reverse("admin:vouchers_shop_change", args=[shop.pk]),
+        reverse("admin:shops_shop_change", args=[shop.pk]),
         {
             "name": "Renamed",
             "shop_id": shop.shop_id,
@@ -64,7 +66,7 @@ def test_saving_without_new_tokens_keeps_the_old_ones(admin_client):
 
 def test_a_bad_shop_id_gets_a_form_error(admin_client):
     response = admin_client.post(
-        reverse("admin:vouchers_shop_add"), {"name": "X", "shop_id": "abc", "region": "SG"}
+        reverse("admin:shops_shop_add"), {"name": "X", "shop_id": "abc", "region": "SG"}
     )
     assert response.status_code == 200
     assert "Enter a whole number" in text_of(response)

@@ -6,7 +6,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from audit.models import ShopeeCall
+from runs.models import EndRun
+from runs.services.create import run_create
 from shopee.client import get_client
+from shops.services.authorizations import shops_authorization_check
 from tests.admin.helpers import ask_to_end, confirm, finish_runs, messages_of, text_of
 from tests.factories import (
     TEAM_PERMISSIONS,
@@ -16,17 +20,15 @@ from tests.factories import (
     VoucherFactory,
 )
 from tests.jobs import follow_job, job_outcome
-from vouchers.models import EndRun, ShopeeCall, Voucher
-from vouchers.services.authorizations import shops_authorization_check
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
 END = "/api/v2/voucher/end_voucher"
 VOUCHERS = reverse("admin:vouchers_voucher_changelist")
-SHOPS = reverse("admin:vouchers_shop_changelist")
-CALLS = reverse("admin:vouchers_shopeecall_changelist")
-RUNS = reverse("admin:vouchers_endrun_changelist")
+SHOPS = reverse("admin:shops_shop_changelist")
+CALLS = reverse("admin:audit_shopeecall_changelist")
+RUNS = reverse("admin:runs_endrun_changelist")
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def th_client(client, world):
 @pytest.fixture
 def sg_run(world, db):
     """A run over Singapore's vouchers, started by someone who sees every shop."""
-    boss = UserFactory(username="boss", permissions=["vouchers.view_all_shops"])
+    boss = UserFactory(username="boss", permissions=["shops.view_all_shops"])
     run = run_create(vouchers=Voucher.objects.filter(shop=world["sg"]), actor=boss, selection="SG")
     finish_runs()
     return run
@@ -77,7 +79,7 @@ def test_a_team_member_sees_only_the_teams_shops(th_client, world, sg_run):
     assert "Acme Singapore" not in text_of(th_client.get(CALLS))
     assert not th_client.get(CALLS).context["cl"].result_list  # the run's calls are Singapore's
     assert sg_run not in th_client.get(RUNS).context["cl"].result_list
-    page = th_client.get(reverse("admin:vouchers_endrun_change", args=[sg_run.pk]), follow=True)
+    page = th_client.get(reverse("admin:runs_endrun_change", args=[sg_run.pk]), follow=True)
     assert "Acme Singapore" not in text_of(page)
     sg_voucher = world["sg_vouchers"][0]
     page = th_client.get(reverse("admin:vouchers_voucher_change", args=[sg_voucher.pk]))
@@ -123,7 +125,7 @@ def test_csv_rows_for_another_teams_shop_are_refused_by_line(th_client, world):
 
 
 def test_another_teams_run_cannot_be_retried_or_canceled(th_client, sg_run):
-    for name in ("vouchers_endrun_retry", "vouchers_endrun_cancel"):
+    for name in ("runs_endrun_retry", "runs_endrun_cancel"):
         assert th_client.post(reverse(f"admin:{name}", args=[sg_run.pk])).status_code == 403
 
 
@@ -131,7 +133,7 @@ def test_another_teams_shop_cannot_be_synced_or_ended_by_rule(th_client, world, 
     sg = world["sg"]
     th_client.post(SHOPS, {"action": "sync_vouchers", ACTION_CHECKBOX_NAME: [sg.pk]})
     rule = th_client.post(
-        reverse("admin:vouchers_shop_end_rule"), {ACTION_CHECKBOX_NAME: [sg.pk]}, follow=True
+        reverse("admin:shops_shop_end_rule"), {ACTION_CHECKBOX_NAME: [sg.pk]}, follow=True
     )
     assert "No valid shop was selected. Nothing was ended." in messages_of(rule)
     assert not ShopeeCall.objects.filter(shop=sg).exists()
@@ -140,7 +142,7 @@ def test_another_teams_shop_cannot_be_synced_or_ended_by_rule(th_client, world, 
 
 def test_see_all_shops_and_superusers_see_everything(client, world):
     auditor = UserFactory(
-        username="auditor", permissions=["vouchers.view_voucher", "vouchers.view_all_shops"]
+        username="auditor", permissions=["vouchers.view_voucher", "shops.view_all_shops"]
     )
     client.force_login(auditor)
     vouchers = text_of(client.get(VOUCHERS))
@@ -230,7 +232,7 @@ def test_a_team_member_is_not_told_the_partners_other_shop_ids(world, partner_sh
     assert member_report.not_connected == [] and not member_report.partner_wide
     boss = UserFactory(
         username="boss",
-        permissions=["vouchers.view_all_shops", "vouchers.view_shop", "vouchers.change_shop"],
+        permissions=["shops.view_all_shops", "shops.view_shop", "shops.change_shop"],
     )
     assert shops_authorization_check(client=get_client(), actor=boss).not_connected == [UNCONNECTED]
     # Through the shop list's action and its job page, as the member sees it once it is done.

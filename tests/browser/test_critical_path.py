@@ -10,10 +10,10 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from runs.models import EndRun
 from tests.browser.helpers import log_in, screenshot
 from tests.conftest import PARTNER_ID, PARTNER_KEY
 from tests.factories import MERCHANDISER_PERMISSIONS, UserFactory
-from vouchers.models import EndRun
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +61,7 @@ def seller_shop(sandbox):
 
 @pytest.fixture
 def merchandiser(db):
-    return UserFactory(
-        username="merch", permissions=[*MERCHANDISER_PERMISSIONS, "vouchers.add_shop"]
-    )
+    return UserFactory(username="merch", permissions=[*MERCHANDISER_PERMISSIONS, "shops.add_shop"])
 
 
 def messages(page):
@@ -83,13 +81,13 @@ def connect_the_shop(page, sandbox):
 
     # Back on our side at once: the job's page, until the worker has fetched the shop's details
     # and vouchers; then the shop's page, connected and synced.
-    page.wait_for_url("**/admin/vouchers/shopjob/*/change/")
+    page.wait_for_url("**/admin/jobs/shopjob/*/change/")
     expect(page.locator("#job-status")).to_contain_text("Status: Finished", timeout=30_000)
     expect(page.locator("#job-outcome")).to_have_text(
         f"Connected Acme Vietnam ({SHOP_ID}): tokens stored, 9 vouchers synced."
     )
     page.get_by_role("link", name="The shop's page →").click()
-    page.wait_for_url("**/admin/vouchers/shop/*/change/")
+    page.wait_for_url("**/admin/shops/shop/*/change/")
     expect(page.locator(".field-connection")).to_contain_text("Connected")
     expect(page.locator(".field-token_status")).to_contain_text("Valid until")
 
@@ -102,7 +100,7 @@ def sync_the_shop(page):
     rows.first.locator("input.action-select").check()
     page.locator("select[name=action]").select_option(label="Sync vouchers from Shopee")
     page.get_by_role("button", name="Run").click()
-    page.wait_for_url("**/admin/vouchers/shopjob/*/change/")
+    page.wait_for_url("**/admin/jobs/shopjob/*/change/")
     expect(page.locator("#job-status")).to_contain_text("Status: Finished", timeout=30_000)
     expect(page.locator("#job-outcome")).to_have_text(
         f"Acme Vietnam ({SHOP_ID}): 0 new and 9 updated vouchers (1 page)."
@@ -146,7 +144,7 @@ def confirm(page):
 
 
 def watch_the_run_finish(page):
-    page.wait_for_url("**/admin/vouchers/endrun/*/change/")
+    page.wait_for_url("**/admin/runs/endrun/*/change/")
     expect(messages(page)).to_contain_text(
         "3 vouchers to check at Shopee and end, 0 skipped. It has started: it first reads the "
         "shops' current vouchers from Shopee; this page shows its progress."

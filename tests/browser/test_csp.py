@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from runs.services.create import run_create
 from tests.browser.helpers import log_in
 from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
 from vouchers.models import Voucher
-from vouchers.services.runs.create import run_create
 
 pytestmark = pytest.mark.browser
 
@@ -55,12 +55,12 @@ def test_the_main_pages_break_no_policy(page, db):
 
     log_in(page, "root")
     for url in [
-        reverse("admin:vouchers_shop_changelist"),
+        reverse("admin:shops_shop_changelist"),
         reverse("admin:vouchers_voucher_changelist"),
         reverse("admin:vouchers_voucher_change", args=[Voucher.objects.first().pk]),
         reverse("admin:vouchers_voucher_import"),
-        reverse("admin:vouchers_endrun_change", args=[run.pk]),
-        reverse("admin:vouchers_shopeecall_changelist"),
+        reverse("admin:runs_endrun_change", args=[run.pk]),
+        reverse("admin:audit_shopeecall_changelist"),
         reverse("admin:auth_group_change", args=[team.pk]),
         reverse("admin:auth_user_add"),
         reverse("notification_settings"),
@@ -70,7 +70,7 @@ def test_the_main_pages_break_no_policy(page, db):
         expect(page.locator("#language-picker")).to_be_visible()
 
     # The progress bar and the language picker are styled by our stylesheet.
-    page.goto(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+    page.goto(reverse("admin:runs_endrun_change", args=[run.pk]))
     assert page.locator("progress.run-bar").evaluate("e => e.value") == 0
     assert page.locator("#language-picker").evaluate("e => getComputedStyle(e).display") == "flex"
     # The team page's shop and member pickers are built by the admin's JavaScript.

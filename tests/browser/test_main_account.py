@@ -50,9 +50,7 @@ def brand(sandbox):
 
 @pytest.fixture
 def merchandiser(db):
-    return UserFactory(
-        username="merch", permissions=[*MERCHANDISER_PERMISSIONS, "vouchers.add_shop"]
-    )
+    return UserFactory(username="merch", permissions=[*MERCHANDISER_PERMISSIONS, "shops.add_shop"])
 
 
 def test_a_brand_connects_its_main_account_and_ends_vouchers_in_two_shops(
@@ -68,7 +66,7 @@ def test_a_brand_connects_its_main_account_and_ends_vouchers_in_two_shops(
 
     # Back from Shopee at once: the shops' details and vouchers come in the background, on the
     # job's page, which refreshes itself until the worker is done.
-    page.wait_for_url("**/admin/vouchers/shopjob/*/change/")
+    page.wait_for_url("**/admin/jobs/shopjob/*/change/")
     expect(page.locator("ul.messagelist li.success").first).to_contain_text(
         "Tokens stored for 3 shops"
     )
@@ -80,7 +78,7 @@ def test_a_brand_connects_its_main_account_and_ends_vouchers_in_two_shops(
     expect(page.locator("#job-shops-table tbody tr")).to_have_count(3)
     screenshot(page, "main_account_job.png")
     page.get_by_role("link", name=f"The shops of main account {MAIN_ACCOUNT_ID} →").click()
-    page.wait_for_url(f"**/admin/vouchers/shop/?main_account_id={MAIN_ACCOUNT_ID}")
+    page.wait_for_url(f"**/admin/shops/shop/?main_account_id={MAIN_ACCOUNT_ID}")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.locator(".field-connection")).to_have_text(["Connected"] * 3)
@@ -98,7 +96,7 @@ def test_a_brand_connects_its_main_account_and_ends_vouchers_in_two_shops(
     expect(page.locator("#end-per-shop tbody tr")).to_have_count(2)
     page.get_by_role("button", name="Yes, end 3 vouchers").click()
 
-    page.wait_for_url("**/admin/vouchers/endrun/*/change/")
+    page.wait_for_url("**/admin/runs/endrun/*/change/")
     expect(page.locator("#run-status")).to_contain_text("Status: Finished", timeout=30_000)
     expect(page.locator("#run-summary")).to_contain_text("3 ended")
     ended = {call["body"]["voucher_id"] for call in sandbox.calls(END)}

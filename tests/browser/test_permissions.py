@@ -10,10 +10,10 @@ from tests.factories import ShopFactory, UserFactory, VoucherFactory
 pytestmark = pytest.mark.browser
 
 VIEW_ONLY = [
-    "vouchers.view_shop",
+    "shops.view_shop",
     "vouchers.view_voucher",
-    "vouchers.view_shopeecall",
-    "vouchers.view_all_shops",
+    "audit.view_shopeecall",
+    "shops.view_all_shops",
 ]
 
 

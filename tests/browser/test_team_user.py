@@ -61,7 +61,7 @@ def test_a_team_member_sees_and_ends_only_the_teams_vouchers(page, sandbox, thai
     expect(page.locator("#end-per-shop tbody tr")).to_have_count(1)
     page.get_by_role("button", name="Yes, end 3 vouchers").click()
 
-    page.wait_for_url("**/admin/vouchers/endrun/*/change/")
+    page.wait_for_url("**/admin/runs/endrun/*/change/")
     expect(page.locator("#run-status")).to_contain_text("Status: Finished", timeout=30_000)
     expect(page.locator("#run-summary")).to_contain_text("3 ended")
     assert {call["shop_id"] for call in sandbox.calls(END)} == {th.shop_id}

@@ -25,6 +25,9 @@ from collections import Counter
 
 from django.utils import timezone
 
+from runs.models import EndRun, ItemState, RunStatus
+from runs.services.control import run_progress
+from shops.models import Shop, ShopToken
 from tests.faults.shopee_log import (
     END,
     PERMISSION_ERROR,
@@ -33,9 +36,7 @@ from tests.faults.shopee_log import (
     recorded_refusals,
     story_problems,
 )
-from vouchers.models import EndRun, Shop, ShopToken, Voucher
-from vouchers.models.run import ItemState, RunStatus
-from vouchers.services.runs.control import run_progress
+from vouchers.models import Voucher
 
 EXPIRED_ERROR = "voucher.update_end_voucher_error"
 

@@ -19,6 +19,8 @@ is gone, Shopee answers common.error_not_found and deletes nothing). Then:
 - our records say deleted (`deleted_at`) for exactly the vouchers Shopee deleted.
 """
 
+from runs.models import ItemState
+from runs.services.create import SKIP_SHOPEE_MANAGED
 from tests.faults.invariants import (
     attempts_match,
     check_ended,
@@ -38,8 +40,6 @@ from tests.faults.shopee_log import (
     story_problems,
 )
 from vouchers.models import Voucher
-from vouchers.models.run import ItemState
-from vouchers.services.runs.create import SKIP_SHOPEE_MANAGED
 
 CONFIRMED = "confirmed with get_voucher"
 

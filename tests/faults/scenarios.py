@@ -6,8 +6,8 @@ on timing, so the suites assert invariants, not call counts.
 
 from dataclasses import dataclass, field
 
+from audit.models import ShopeeCall
 from tests.faults.shopee_log import GET, REFRESH, ShopeeSide
-from vouchers.models import ShopeeCall
 
 RATE = 0.2
 HTML_500 = "<html><head><title>500</title></head><body><h1>Internal Server Error</h1></body></html>"

@@ -11,7 +11,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from vouchers.models import ShopeeCall
+from audit.models import ShopeeCall
 
 END = "/api/v2/voucher/end_voucher"
 DELETE = "/api/v2/voucher/delete_voucher"

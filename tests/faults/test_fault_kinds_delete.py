@@ -10,6 +10,7 @@ at Shopee exactly once, nothing else deleted, one audit row per HTTP attempt.
 
 import pytest
 
+from runs.services.create import run_create
 from tests.admin.helpers import finish_runs
 from tests.faults.invariants import check_exactly_once
 from tests.faults.invariants_delete import (
@@ -20,7 +21,6 @@ from tests.faults.invariants_delete import (
 from tests.faults.scenarios import RATE, check_kind, scenarios
 from tests.faults.shopee_log import DELETE, LIST, ShopeeSide, check_audit_log, check_fault_rate
 from vouchers.models import Voucher
-from vouchers.services.runs.create import run_create
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 

@@ -8,12 +8,13 @@ checked with get_voucher before anything is resent.
 
 import pytest
 
+from audit.models import ShopeeCall
+from runs.models import EndRun, ItemState, RunStatus
+from runs.services.create import run_create
 from tests.faults.invariants import check_database, check_exactly_once
 from tests.faults.shopee_log import END, GET, ShopeeSide, check_audit_log_after_kill
 from tests.faults.workers import run_resume, worker_kill_when, worker_pace
-from vouchers.models import EndRun, ShopeeCall, Voucher
-from vouchers.models.run import ItemState, RunStatus
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

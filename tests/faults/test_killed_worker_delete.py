@@ -7,6 +7,9 @@ with get_voucher first: "not found" means the dead worker's delete was applied.
 
 import pytest
 
+from audit.models import ShopeeCall
+from runs.models import EndRun, ItemState, RunStatus
+from runs.services.create import run_create
 from tests.faults.invariants import check_exactly_once
 from tests.faults.invariants_delete import (
     CONFIRMED,
@@ -15,9 +18,7 @@ from tests.faults.invariants_delete import (
 )
 from tests.faults.shopee_log import DELETE, END, GET, ShopeeSide, check_audit_log_after_kill
 from tests.faults.workers import run_resume, worker_kill_when, worker_pace
-from vouchers.models import EndRun, ShopeeCall, Voucher
-from vouchers.models.run import ItemState, RunStatus
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -15,12 +15,13 @@ handles it after 1.5 s, after the first; the get_voucher check only has to reach
 
 import pytest
 
+from audit.models import ShopeeCall
+from runs.models import ItemState
+from runs.services.create import run_create
 from tests.admin.helpers import finish_runs
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.faults.shopee_log import END, GET, LIST
-from vouchers.models import ShopeeCall, Voucher
-from vouchers.models.run import ItemState
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 

@@ -12,12 +12,13 @@ Timing (client timeout 1 s): the first delete_voucher is answered after 1.4 s (a
 
 import pytest
 
+from audit.models import ShopeeCall
+from runs.models import ItemState
+from runs.services.create import run_create
 from tests.admin.helpers import finish_runs
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.faults.shopee_log import DELETE, GET, LIST, NOT_FOUND
-from vouchers.models import ShopeeCall, Voucher
-from vouchers.models.run import ItemState
-from vouchers.services.runs.create import run_create
+from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 

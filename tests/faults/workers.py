@@ -7,10 +7,9 @@ once the lease (5 s in tests) has run out.
 import signal
 import time
 
+from runs.models import EndRun, RunStatus
 from tests.faults.conftest import MAX_ATTEMPTS
 from tests.worker import start_worker, stop_worker, wait_for
-from vouchers.models import EndRun
-from vouchers.models.run import RunStatus
 
 
 def worker_pace(settings, *, concurrency):

@@ -4,11 +4,13 @@ input, nothing changed in our database or at the sandbox."""
 import traceback
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
+from runs.models import VoucherSelection
+from shops.models import ShopToken
 from tests.conftest import PARTNER_KEY
-from vouchers import models
 
 LEAK_MARKERS = ("Traceback", "Exception Value", "invalid literal")
 SNAPSHOT_MODELS = [
@@ -21,6 +23,7 @@ SNAPSHOT_MODELS = [
     "VoucherSelection",
     "ShopeePush",  # once the push endpoint exists
 ]
+MODELS = {model.__name__: model for model in apps.get_models()}
 
 
 @contextmanager
@@ -35,10 +38,10 @@ def db_snapshot() -> dict:
     """Every row of the tables a refused input must not change (small in these tests)."""
     snapshot = {}
     for name in SNAPSHOT_MODELS:
-        model = getattr(models, name, None)
+        model = MODELS.get(name)
         if model is not None:
             snapshot[name] = list(model.objects.order_by("pk").values())
-    through = models.VoucherSelection.vouchers.through
+    through = VoucherSelection.vouchers.through
     snapshot["selection vouchers"] = list(through.objects.order_by("pk").values())
     return snapshot
 
@@ -46,7 +49,7 @@ def db_snapshot() -> dict:
 def stored_secrets() -> list[str]:
     """The partner key and every token we hold: none may ever appear in a page."""
     found = [PARTNER_KEY]
-    for token in models.ShopToken.objects.all():
+    for token in ShopToken.objects.all():
         found += [value for value in (token.access_token, token.refresh_token) if value]
     return found
 

@@ -62,7 +62,7 @@ def fast_passwords(settings):
 def staff(db):
     """A merchandiser (may end vouchers) who also sees the runs list."""
     return UserFactory(
-        username="fuzzer", permissions=[*MERCHANDISER_PERMISSIONS, "vouchers.view_endrun"]
+        username="fuzzer", permissions=[*MERCHANDISER_PERMISSIONS, "runs.view_endrun"]
     )
 
 
@@ -98,11 +98,12 @@ def world(staff):
 
     from django.utils import timezone
 
+    from audit.models import ShopeeCall, ShopeePush
+    from audit.models.pushes import PushOutcome
+    from runs.models import EndRunItem, ItemState, RunStatus
+    from runs.services.create import run_create
     from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
-    from vouchers.models import EndRunItem, ShopeeCall, ShopeePush, Voucher
-    from vouchers.models.push import PushOutcome
-    from vouchers.models.run import ItemState, RunStatus
-    from vouchers.services.runs.create import run_create
+    from vouchers.models import Voucher
 
     north = ShopTokenFactory(shop=ShopFactory(name="North", shop_id=7001)).shop
     south = ShopTokenFactory(shop=ShopFactory(name="South", shop_id=7002)).shop
@@ -122,7 +123,7 @@ def world(staff):
     )
     run.status = RunStatus.FINISHED
     run.save(update_fields=["status"])
-    from vouchers.services.jobs.create import shop_job_create
+    from jobs.services.create import shop_job_create
 
     shop_job_create(kind="sync", actor=staff, shops=[north, south])  # queued: its rows waiting
     now = timezone.now()

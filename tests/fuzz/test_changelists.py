@@ -11,10 +11,14 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audit.models import ShopeeCall, ShopeePush
+from jobs.models import ShopJob
+from runs.models import EndRun
+from shops.models import Shop
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.strategies import id_texts, query_dicts
-from vouchers.models import EndRun, Shop, ShopeeCall, ShopeePush, ShopJob, Voucher
+from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -62,7 +66,7 @@ def test_changelist(superuser_client, world, model, data):
 @given(data=st.data())
 def test_call_log_export(superuser_client, world, data):
     query = data.draw(query_dicts(filter_parameters(ShopeeCall, world["run"].created_by)))
-    get(superuser_client, reverse("admin:vouchers_shopeecall_export"), query, what="export")
+    get(superuser_client, reverse("admin:audit_shopeecall_export"), query, what="export")
 
 
 def object_ids(model):

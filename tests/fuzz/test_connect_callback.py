@@ -1,4 +1,4 @@
-"""Fuzz the connect callback (/admin/vouchers/shop/connect/callback/): the state (ours, another,
+"""Fuzz the connect callback (/admin/shops/shop/connect/callback/): the state (ours, another,
 none), the code, shop_id and main_account_id as text. A callback refused by us changes nothing
 and calls nobody; one that Shopee refuses leaves exactly its audited call; never a 500."""
 
@@ -7,15 +7,15 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from audit.models import ShopeeCall
 from tests.fuzz.checks import assert_safe, body_of, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.strategies import any_texts, id_texts
-from vouchers.models import ShopeeCall
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
-CONNECT = reverse("admin:vouchers_shop_connect")
-CALLBACK = reverse("admin:vouchers_shop_connect_callback")
+CONNECT = reverse("admin:shops_shop_connect")
+CALLBACK = reverse("admin:shops_shop_connect_callback")
 SHOPEE_REFUSED = "Shopee refused the authorization code"
 
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from runs.models import VoucherSelection
+from runs.services import csv_import
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.strategies import TRICKY_NUMBERS, any_texts, id_texts
 from vouchers.admin import csv_upload
-from vouchers.models import VoucherSelection
-from vouchers.services.runs import csv_import
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 

@@ -13,10 +13,10 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from runs.models import EndRun
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.strategies import any_texts, date_texts, id_texts, query_dicts
-from vouchers.models import EndRun
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -106,7 +106,7 @@ def post_confirmed(client, form, sandbox):
         if created.exists():
             run = created.get()
             assert response.status_code == 302
-            assert response["Location"] == reverse("admin:vouchers_endrun_change", args=[run.pk])
+            assert response["Location"] == reverse("admin:runs_endrun_change", args=[run.pk])
         else:
             assert db_snapshot() == before, f"confirm {shown(form)} changed the database"
     assert sandbox_calls(sandbox) == calls, "the confirmed post called Shopee"
@@ -172,5 +172,5 @@ def test_action_post_regressions(staff_client, world, sandbox, ids):
 def test_select_all_matching_nothing(staff_client, world, sandbox, filters):
     """Regression (found by the long profile): filters Django knows match nothing (a value out of
     the column's range) made the run's INSERT ... SELECT raise EmptyResultSet: HTTP 500 (fixed in
-    vouchers/services/runs/create.py by 8216eca)."""
+    runs/services/create.py by 8216eca)."""
     post_confirmed(staff_client, {"select_across": "1", "filters": filters}, sandbox)

@@ -12,13 +12,13 @@ from django.test import Client
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from audit.models.pushes import REJECTED_PREFIX_BYTES, RejectedPush
 from shopee.signing import push_signature
 from tests.conftest import PARTNER_KEY
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
 from tests.fuzz.conftest import budget
 from tests.fuzz.sandbox_fuzz import json_values
 from tests.fuzz.strategies import id_texts
-from vouchers.models.push import REJECTED_PREFIX_BYTES, RejectedPush
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 

@@ -26,7 +26,7 @@ def test_run_actions(staff_client, world, sandbox, action, data):
     """Cancel and Retry: a POST on a run; anything else is refused and changes nothing."""
     run_id = data.draw(run_ids(world), label="run id")
     method = data.draw(st.sampled_from(["post", "get", "put", "delete"]), label="method")
-    url = f"/admin/vouchers/endrun/{quote(run_id, safe='')}/{action}/"
+    url = f"/admin/runs/endrun/{quote(run_id, safe='')}/{action}/"
     before, calls = db_snapshot(), len(sandbox.calls())
     with rolled_back():
         response = getattr(staff_client, method)(url)
@@ -45,7 +45,7 @@ def test_progress_page(staff_client, world, data):
         query = {"_changelist_filters": "status__exact=finished"}
     else:
         query = data.draw(query_dicts(["_changelist_filters", "_popup", "_to_field"]))
-    url = reverse("admin:vouchers_endrun_change", args=[world["run"].pk])
+    url = reverse("admin:runs_endrun_change", args=[world["run"].pk])
     before = db_snapshot()
     with rolled_back():
         response = staff_client.get(url, query)
@@ -58,7 +58,7 @@ def test_progress_page(staff_client, world, data):
 @given(run_id=id_texts() | any_texts(20))
 @example(run_id="²")
 def test_progress_page_ids_debug(staff_client, world, debug, run_id):
-    url = f"/admin/vouchers/endrun/{quote(run_id, safe='')}/change/"
+    url = f"/admin/runs/endrun/{quote(run_id, safe='')}/change/"
     before = db_snapshot()
     with rolled_back():
         response = staff_client.get(url)

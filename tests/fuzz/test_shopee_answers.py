@@ -11,7 +11,9 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from audit.models import ShopeeCall
 from core.parsing import NumberError
+from ops.services.demo import demo_shops_load
 from shopee import api
 from shopee.client import ShopAuth, ShopeeResult, get_client
 from shopee.config import load_config
@@ -21,8 +23,6 @@ from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stor
 from tests.fuzz.conftest import budget
 from tests.fuzz.sandbox_fuzz import json_values
 from tests.fuzz.strategies import any_texts, id_texts
-from vouchers.models import ShopeeCall
-from vouchers.services.demo import demo_shops_load
 from vouchers.services.sync import shops_vouchers_sync
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]

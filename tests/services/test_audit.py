@@ -2,12 +2,12 @@
 
 import pytest
 
+from audit.models import ShopeeCall
+from audit.services.calls import shopee_call
 from shopee import api
 from shopee.client import ShopAuth, ShopeeClient, get_client
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.models import ShopeeCall
-from vouchers.services.audit import shopee_call
 
 pytestmark = pytest.mark.django_db
 

@@ -9,17 +9,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall
 from shopee.client import get_client
 from shopee.errors import ShopeeTransientError
+from shops.models import Shop
+from shops.services.authorizations import NOT_LISTED, shops_authorization_check
 from tests.factories import ShopTokenFactory
 from tests.jobs import follow_job, job_outcome
-from vouchers.models import Shop, ShopeeCall
-from vouchers.services.authorizations import NOT_LISTED, shops_authorization_check
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v2/public/get_shops_by_partner"
-SHOPS = reverse("admin:vouchers_shop_changelist")
+SHOPS = reverse("admin:shops_shop_changelist")
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_the_action_checks_the_selected_shops(merch_client, sandbox, shops):
     listing = merch_client.get(SHOPS)
     assert "needs re-authorization by the seller" in listing.content.decode()
     assert [shop.pk for shop in listing.context["cl"].result_list][0] == shops[1].pk
-    assert 'href="/admin/vouchers/shop/connect/">Reconnect</a>' in listing.content.decode()
+    assert 'href="/admin/shops/shop/connect/">Reconnect</a>' in listing.content.decode()
 
 
 def test_maintain_shops_applies_lost_pushes_then_checks_authorizations(sandbox, shops, capsys):

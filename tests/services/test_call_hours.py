@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from audit.models import CallHour, ShopeeCall
+from audit.models.call_hours import SETTLED
+from ops.services.call_hours import call_hours, call_hours_fill, call_hours_rebuild, hour_of
 from tests.admin.test_dashboard import make_call, team_member
 from tests.factories import ShopFactory
-from vouchers.models import CallHour, ShopeeCall
-from vouchers.models.call_hours import SETTLED
-from vouchers.services.call_hours import call_hours, call_hours_fill, call_hours_rebuild, hour_of
 
 pytestmark = pytest.mark.django_db
 

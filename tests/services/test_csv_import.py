@@ -6,10 +6,11 @@ import time
 import pytest
 from django.utils import timezone
 
+from runs.models import EndRun
+from runs.services import csv_import
+from runs.services.csv_import import MAX_BYTES, MAX_ROWS, vouchers_from_csv
 from tests.factories import ShopFactory, VoucherFactory
-from vouchers.models import EndRun, Voucher
-from vouchers.services.runs import csv_import
-from vouchers.services.runs.csv_import import MAX_BYTES, MAX_ROWS, vouchers_from_csv
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 

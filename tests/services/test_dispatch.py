@@ -6,11 +6,12 @@ import time
 
 import pytest
 
+from audit.models import ShopeeCall
+from audit.models.calls import CallOutcome
 from shopee import api, errors
 from shopee.client import get_client
+from shops.models import Shop
 from tests.factories import ShopTokenFactory
-from vouchers.models import Shop, ShopeeCall
-from vouchers.models.audit import CallOutcome
 from vouchers.services.dispatch.decisions import (
     AGAIN,
     DONE,

@@ -8,16 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import ShopeeCall
+from jobs.models import JobStatus, RowState, ShopJob
+from jobs.services.process import SLICE_OVER, shop_job_process, shop_job_watchdog_plan
+from ops.tasks import shop_job_task
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.jobs import finish_jobs, job_outcome
-from vouchers.models import ShopeeCall, ShopJob, Voucher
-from vouchers.models.job import JobStatus, RowState
-from vouchers.services.jobs.process import SLICE_OVER, shop_job_process, shop_job_watchdog_plan
-from vouchers.tasks import shop_job_task
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
-SHOPS = reverse("admin:vouchers_shop_changelist")
+SHOPS = reverse("admin:shops_shop_changelist")
 LIST = "/api/v2/voucher/get_voucher_list"
 
 
@@ -102,7 +103,7 @@ def test_a_configuration_error_fails_the_job_with_that_error(
 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.finished_at is not None
-    page = merch_client.get(reverse("admin:vouchers_shopjob_change", args=[job.pk]))
+    page = merch_client.get(reverse("admin:jobs_shopjob_change", args=[job.pk]))
     assert job_outcome(page) == [
         "Sync failed: SHOPEE_PARTNER_KEY is not set: set it to your partner app's key."
     ]
@@ -116,7 +117,7 @@ def test_an_unexpected_error_fails_the_job_instead_of_retrying_it_forever(
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("vouchers.services.jobs.process.shops_vouchers_sync", broken)
+    monkeypatch.setattr("jobs.services.process.shops_vouchers_sync", broken)
 
     assert shop_job_process(job_id=job.pk) == "failed unexpectedly"
     job.refresh_from_db()

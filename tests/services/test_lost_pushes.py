@@ -9,15 +9,16 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ShopeeCall, ShopeePush
 from shopee.client import get_client
 from shopee.errors import ShopeeError, ShopeeTransientError
 from shopee.signing import push_signature
+from shops.models import Shop
+from shops.services.push import apply as push_apply_module
+from shops.services.push import lost as push_lost_module
+from shops.services.push import lost_pushes_apply
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory
-from vouchers.models import Shop, ShopeeCall, ShopeePush
-from vouchers.services.push import apply as push_apply_module
-from vouchers.services.push import lost as push_lost_module
-from vouchers.services.push import lost_pushes_apply
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from ops.services.maintenance import shops_maintain
 from shopee.client import get_client
 from shopee.errors import ShopeeAuthError
+from shops.models import Shop, ShopToken
+from shops.services.connect import shop_info_update
 from tests.factories import ShopTokenFactory, VoucherFactory
-from vouchers.models import Shop, ShopToken, Voucher
-from vouchers.services.connect import shop_info_update
-from vouchers.services.maintenance import shops_maintain
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 

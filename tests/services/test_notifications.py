@@ -12,16 +12,18 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
+from notifications.models import NotificationSettings, ShopAlertSent
+from notifications.services.notify import shop_alerts_send, shop_recipients
+from ops.services.maintenance import shops_maintain
+from runs.models import EndRun, RunStatus
+from runs.services.control import run_cancel
+from runs.services.create import run_create
+from shops.models import Shop, ShopToken
+from shops.services.shops import shop_mark_needs_reauth
 from tests.admin.helpers import finish_runs
 from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
 from tests.smtp import smtp, smtp_down  # noqa: F401 - fixtures
-from vouchers.models import EndRun, NotificationSettings, Shop, ShopAlertSent, ShopToken, Voucher
-from vouchers.models.run import RunStatus
-from vouchers.services.maintenance import shops_maintain
-from vouchers.services.notifications import shop_alerts_send, shop_recipients
-from vouchers.services.runs.control import run_cancel
-from vouchers.services.runs.create import run_create
-from vouchers.services.shops import shop_mark_needs_reauth
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +37,7 @@ def user(db):
 
 
 def run_page(run):
-    return f"{BASE}/admin/vouchers/endrun/{run.pk}/change/"
+    return f"{BASE}/admin/runs/endrun/{run.pk}/change/"
 
 
 def test_a_finished_run_mails_its_creator_the_counts_and_link(sandbox, smtp, user):  # noqa: F811
@@ -149,7 +151,7 @@ def test_smtp_down_the_run_still_finishes(sandbox, smtp_down, user, caplog):  # 
     vouchers = VoucherFactory.create_batch(2, shop=ShopTokenFactory().shop)
     sandbox.mirror()
     run = run_create(vouchers=Voucher.objects.all(), actor=user, selection="two")
-    with caplog.at_level(logging.WARNING, logger="vouchers.services.notifications"):
+    with caplog.at_level(logging.WARNING, logger="notifications.services.notify"):
         finish_runs()
     assert EndRun.objects.get(pk=run.pk).status == RunStatus.FINISHED
     assert Voucher.objects.filter(pk__in=[v.pk for v in vouchers], ended_at__isnull=False).count()
@@ -190,8 +192,8 @@ def test_a_shop_needing_reauthorization_is_told_once_a_day(smtp, admins):  # noq
     assert {mail.subject for mail in mails} == {"Shop Brand SG (990001, SG) needs re-authorization"}
     body = mails[0].body
     assert "Why: error_auth: refresh token expired" in body
-    assert f"{BASE}/admin/vouchers/shop/" in body
-    assert f"{BASE}/admin/vouchers/shop/{shop.pk}/change/" in body
+    assert f"{BASE}/admin/shops/shop/" in body
+    assert f"{BASE}/admin/shops/shop/{shop.pk}/change/" in body
     assert f"Turn these mails off: {BASE}/admin/notifications/" in body
 
     report = shop_alerts_send(now=now + dt.timedelta(days=1))
@@ -250,7 +252,7 @@ def test_an_authorization_ending_within_7_days_is_told(smtp, admins):  # noqa: F
     [mail, _] = [m for m in smtp.mails if "Soon" in m.subject]
     assert "ends in 3 days, on " in mail.body
     assert "Reconnect" in mail.body
-    assert f"{BASE}/admin/vouchers/shop/{soon.pk}/change/" in mail.body
+    assert f"{BASE}/admin/shops/shop/{soon.pk}/change/" in mail.body
     assert {a.shop_id for a in ShopAlertSent.objects.filter(kind="expiring")} == {
         soon.pk,
         pushed.pk,

@@ -6,19 +6,19 @@ import time
 import pytest
 from django.utils import timezone
 
-from tests.admin.helpers import finish_runs
-from tests.conftest import PARTNER_KEY
-from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
-from vouchers.models import EndRun, Voucher
-from vouchers.models.run import RunStatus
-from vouchers.services.runs.control import run_cancel, run_progress, run_retry_failed
-from vouchers.services.runs.create import (
+from runs.models import EndRun, RunStatus
+from runs.services.control import run_cancel, run_progress, run_retry_failed
+from runs.services.create import (
     SKIP_ALREADY_ENDED,
     SKIP_UPCOMING,
     run_create,
     run_plan,
 )
-from vouchers.services.runs.engine import run_process
+from runs.services.engine import run_process
+from tests.admin.helpers import finish_runs
+from tests.conftest import PARTNER_KEY
+from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
+from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +208,7 @@ def test_the_run_page_says_it_waits_for_shopee(sandbox, user, merch_client):
     EndRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, shopee_down_since=timezone.now()
     )
-    page = merch_client.get(f"/admin/vouchers/endrun/{run.pk}/change/").content.decode()
+    page = merch_client.get(f"/admin/runs/endrun/{run.pk}/change/").content.decode()
     assert "Waiting for Shopee since" in page
 
 

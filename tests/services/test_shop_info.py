@@ -4,10 +4,11 @@ import time
 
 import pytest
 
+from audit.models import ShopeeCall
+from jobs.services.shop_info import shops_info_update
 from shopee.client import get_client
+from shops.models import Shop
 from tests.factories import ShopFactory, ShopTokenFactory
-from vouchers.models import Shop, ShopeeCall
-from vouchers.services.shop_info import shops_info_update
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,12 @@ import time
 
 import pytest
 
+from audit.models import ShopeeCall
 from shopee.errors import ShopeeAuthError, ShopeeTransientError
+from shops.models import Shop
+from shops.services.shops import ShopNotConnected
 from tests.factories import ShopTokenFactory, VoucherFactory
-from vouchers.models import Shop, ShopeeCall, Voucher
-from vouchers.services.shops import ShopNotConnected
+from vouchers.models import Voucher
 from vouchers.services.sync import shop_vouchers_sync, shops_vouchers_sync
 
 LIST = "/api/v2/voucher/get_voucher_list"

@@ -14,12 +14,12 @@ from django.db import connection
 from sandbox.testing import authorize_main_account
 from shopee import api
 from shopee.client import get_client
+from shops.models import Shop, ShopToken
+from shops.services.connect import main_account_connect
+from shops.services.shop_api import shop_call
+from shops.services.tokens import shop_token_refresh
 from tests.conftest import PARTNER_ID, PARTNER_KEY
 from tests.factories import UserFactory
-from vouchers.models import Shop, ShopToken
-from vouchers.services.connect import main_account_connect
-from vouchers.services.shop_api import shop_call
-from vouchers.services.tokens import shop_token_refresh
 
 REFRESH = "/api/v2/auth/access_token/get"
 MAIN_ACCOUNT_ID = 5_500_001

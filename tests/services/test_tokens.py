@@ -10,16 +10,18 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from audit.models import ShopeeCall
+from runs.services.create import SKIP_SHOP_REAUTH, run_plan
 from shopee import api
 from shopee.client import get_client
 from shopee.errors import ShopeeAuthError
+from shops.models import ShopToken
+from shops.services.shop_api import shop_call
+from shops.services.shops import ShopNeedsReauthorization
+from shops.services.tokens import shop_token_refresh
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.worker import worker_env
-from vouchers.models import ShopeeCall, ShopToken, Voucher
-from vouchers.services.runs.create import SKIP_SHOP_REAUTH, run_plan
-from vouchers.services.shop_api import shop_call
-from vouchers.services.shops import ShopNeedsReauthorization
-from vouchers.services.tokens import shop_token_refresh
+from vouchers.models import Voucher
 
 REFRESH = "/api/v2/auth/access_token/get"
 LIST = "/api/v2/voucher/get_voucher_list"
@@ -113,8 +115,8 @@ REFRESH_IN_ANOTHER_PROCESS = """
 import os, sys, time
 import django
 django.setup()
-from vouchers.models import Shop
-from vouchers.services.tokens import shop_token_refresh
+from shops.models import Shop
+from shops.services.tokens import shop_token_refresh
 from shopee.client import get_client
 shop = Shop.objects.get(shop_id=int(sys.argv[1]))
 start_at = float(sys.argv[2])

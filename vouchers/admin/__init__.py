@@ -1,1 +1,1 @@
-from vouchers.admin import audit, jobs, push, runs, shop, teams, voucher  # noqa: F401  (registers the admin classes)
+from vouchers.admin import voucher  # noqa: F401  (registers the admin classes)

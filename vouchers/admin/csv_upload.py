@@ -13,7 +13,7 @@ upload would be received in full before the import refused it. Here:
 CSRF is checked after the handler is in place (Django's documented pattern: the view is
 exempt, the part that reads the form is `csrf_protect`ed), as CsrfViewMiddleware would
 otherwise read the whole body first. The file's contents are read by
-vouchers.services.runs.csv_import; nothing is ended here.
+runs.services.csv_import; nothing is ended here.
 """
 
 from django import forms
@@ -27,10 +27,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
+from runs.services import csv_import
+from runs.services.selection import selection_save, selection_vouchers
+from shops.services.access import shops_visible
 from vouchers.admin import ending
-from vouchers.services.access import shops_visible
-from vouchers.services.runs import csv_import
-from vouchers.services.runs.selection import selection_save, selection_vouchers
 
 # Besides the file: the CSRF token, the multipart boundaries and part headers.
 FORM_OVERHEAD_BYTES = 64 * 1024

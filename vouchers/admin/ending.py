@@ -26,12 +26,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.parsing import is_id, parse_id
 from core.regions import moments_by_region, zone_choices
+from runs.models import VoucherSelection
+from runs.services.create import EmptySelection, run_counts, run_create, run_plan
+from runs.services.selection import selection_get, selection_vouchers
 from shopee.config import load_config
 from shopee.errors import ShopeeConfigError
-from vouchers.models import VoucherSelection
-from vouchers.services.access import visible
-from vouchers.services.runs.create import EmptySelection, run_counts, run_create, run_plan
-from vouchers.services.runs.selection import selection_get, selection_vouchers
+from shops.services.access import visible
 
 MAX_SCHEDULE_DAYS = 60
 NOTHING_SELECTED = gettext_noop(
@@ -277,7 +277,7 @@ def confirmed(model_admin, request):
         },
         messages.SUCCESS,
     )
-    return HttpResponseRedirect(reverse("admin:vouchers_endrun_change", args=[run.pk]))
+    return HttpResponseRedirect(reverse("admin:runs_endrun_change", args=[run.pk]))
 
 
 def _verb(run) -> str:

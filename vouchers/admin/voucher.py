@@ -23,12 +23,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.parsing import is_id, parse_id
 from core.regions import region_time
+from shopadmin.paging import CappedCountPaginator, CheckedQuery
+from shops.admin.filters import VisibleShopFilter
+from shops.services.access import visible
 from vouchers.admin import csv_upload, ending
-from vouchers.admin.filters import VisibleShopFilter
-from vouchers.admin.paging import CappedCountPaginator, CheckedQuery
 from vouchers.models import Voucher
 from vouchers.models.voucher import VoucherStatus
-from vouchers.services.access import visible
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -161,7 +161,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         shop = request.GET.get("shop__id__exact", "")
         rule_url = ""
         if can_end and is_id(shop):
-            rule_url = f"{reverse('admin:vouchers_shop_end_rule')}?{urlencode({'shop': shop})}"
+            rule_url = f"{reverse('admin:shops_shop_end_rule')}?{urlencode({'shop': shop})}"
         extra_context = {
             "rule_url": rule_url,
             "title": gettext("Select vouchers to end") if can_end else gettext("Vouchers"),

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vouchers.models.shop import Shop
+from shops.models import Shop
 
 
 class VoucherStatus(models.TextChoices):

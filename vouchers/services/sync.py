@@ -21,12 +21,12 @@ from django.utils import timezone
 from core.parsing import parse_id
 from shopee.client import ShopeeClient, get_client
 from shopee.errors import BACK_OFF, RETRY, ShopeeError, ShopeeTransientError
-from vouchers.models import Shop
+from shops.models import Shop
+from shops.services.shops import ShopUnavailable
 from vouchers.services.dispatch.decisions import AGAIN, DONE, CoolDown, RetryAfter
 from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
 from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
 from vouchers.services.kinds.voucher import VOUCHER
-from vouchers.services.shops import ShopUnavailable
 from vouchers.services.voucher_records import MalformedVoucher, save_page
 
 # get_voucher_list accepts page_no 1..5000 (shopee-api.md section 5).

@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.parsing import NumberError, parse_id, parse_int, parse_unix_time
-from vouchers.models import Shop, Voucher
+from shops.models import Shop
+from vouchers.models import Voucher
 
 INT32_MAX = 2**31 - 1
 SMALLINT_MAX = 2**15 - 1  # PostgreSQL's smallint

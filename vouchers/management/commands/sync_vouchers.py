@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shopee.errors import ShopeeConfigError
-from vouchers.models import Shop
+from shops.models import Shop
 from vouchers.services.sync import shops_vouchers_sync
 
 

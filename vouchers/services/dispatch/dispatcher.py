@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from vouchers.services.audit import call_log_finish, call_log_start_many
+from audit.services.calls import call_log_finish, call_log_start_many
+from shops.services.shops import ShopUnavailable
+from shops.services.tokens import shop_auth_failed, shop_credentials
 from vouchers.services.dispatch.decisions import (
     CoolDown,
     Decision,
@@ -43,8 +45,6 @@ from vouchers.services.dispatch.decisions import (
 from vouchers.services.dispatch.job import Call, Job, Outcome
 from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
 from vouchers.services.dispatch.shared_pace import SharedPace
-from vouchers.services.shops import ShopUnavailable
-from vouchers.services.tokens import shop_auth_failed, shop_credentials
 from vouchers.shopee import errors
 from vouchers.shopee.client import ShopeeClient
 from vouchers.shopee.errors import ShopeeError

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from shopee.api import ApiCall
 from shopee.client import ShopeeResult
 from shopee.errors import ShopeeError
-from vouchers.models import Shop
+from shops.models import Shop
 from vouchers.services.dispatch.decisions import Decision, StopJob
 
 

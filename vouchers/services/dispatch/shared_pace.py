@@ -24,7 +24,7 @@ from collections import defaultdict, deque
 
 from django.db import connection
 
-from vouchers.models.pace import PaceSlot
+from dispatch.models import PaceSlot
 from vouchers.services.dispatch.pace import Lateness, slot_seconds
 
 SHOP_BATCH_SECONDS = 0.2

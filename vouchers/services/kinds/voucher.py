@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from core.parsing import NumberError, parse_unix_time
+from runs.models import ItemAction
 from shopee import api
-from vouchers.models.run import ItemAction
 from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
 from vouchers.services.kinds.base import (
     APPLIED,

@@ -1,0 +1,92 @@
+"""The audit log of every call made to Shopee.
+
+One row per HTTP attempt. The row is written as `pending` before the request leaves and completed
+after the answer (or failure) arrives, so a process that dies mid-call still leaves a trace.
+Actor, shop and voucher are kept as snapshots too, so rows survive deletes. Request and response
+are stored with every secret (partner key, tokens, sign, authorization code) removed.
+Rows are written only by `audit.services.calls`; nobody edits or deletes them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CallOutcome(models.TextChoices):
+    PENDING = "pending", _("No answer recorded")
+    SUCCESS = "success", _("Success")
+    REFUSED = "refused", _("Refused by Shopee")
+    FAILED = "failed", _("Failed (no usable answer)")
+
+
+class ErrorKind(models.TextChoices):
+    """How a failure should be handled (see shopee-api.md section 6)."""
+
+    CONFIGURATION = "configuration", _("Configuration")
+    AUTHORIZATION = "authorization", _("Authorization")
+    RATE_LIMIT = "rate_limit", _("Rate limit")
+    TRANSIENT = "transient", _("Transient")
+    BUSINESS = "business", _("Business rule")
+
+
+class ShopeeCall(models.Model):
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_username = models.CharField("actor", max_length=150, blank=True)
+
+    shop = models.ForeignKey(
+        "shops.Shop", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shop_shopee_id = models.BigIntegerField("Shopee shop id", null=True, blank=True)
+    shop_name = models.CharField(max_length=200, blank=True)
+
+    voucher = models.ForeignKey(
+        "vouchers.Voucher", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    voucher_shopee_id = models.BigIntegerField("Shopee voucher id", null=True, blank=True)
+    voucher_code = models.CharField(max_length=100, blank=True)
+
+    batch_id = models.UUIDField(null=True, blank=True)
+    endpoint = models.CharField(max_length=100)
+    method = models.CharField(max_length=8)
+    attempt = models.PositiveSmallIntegerField(default=1)
+
+    outcome = models.CharField(max_length=16, choices=CallOutcome, default=CallOutcome.PENDING)
+    error_kind = models.CharField(max_length=16, choices=ErrorKind, blank=True)
+    http_status = models.PositiveSmallIntegerField("HTTP status", null=True, blank=True)
+    request_id = models.CharField("Shopee request_id", max_length=64, blank=True)
+    error = models.CharField(max_length=100, blank=True)
+    message = models.TextField(blank=True)
+    request = models.JSONField("request (redacted)", default=dict)
+    response = models.JSONField("response (redacted)", null=True, blank=True)
+
+    class Meta:
+        db_table = "vouchers_shopeecall"  # the table it had in the vouchers app
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("Shopee call")
+        verbose_name_plural = _("Shopee calls")
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="call_recent_idx"),
+            models.Index(fields=["outcome", "-started_at"], name="call_outcome_idx"),
+            models.Index(fields=["error", "-started_at"], name="call_error_idx"),
+            models.Index(fields=["shop", "-started_at"], name="call_shop_idx"),
+            models.Index(fields=["actor", "-started_at"], name="call_actor_idx"),
+            models.Index(fields=["request_id"], name="call_request_id_idx"),
+            models.Index(fields=["voucher_shopee_id"], name="call_voucher_id_idx"),
+            models.Index(fields=["shop_shopee_id", "-started_at"], name="call_shop_id_idx"),
+            models.Index(fields=["batch_id"], name="call_batch_idx"),
+            # The dashboard's calls and errors per hour: counted from this index alone.
+            models.Index(fields=["started_at", "shop", "outcome"], name="call_hourly_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.endpoint} at {self.started_at:%Y-%m-%d %H:%M:%S}"

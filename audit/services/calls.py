@@ -1,0 +1,169 @@
+"""The only writer of the Shopee call log (`ShopeeCall`).
+
+A call is recorded in two steps: `call_log_start()` commits a *pending* row before the request
+leaves, so a process that dies mid-call still leaves a trace, and `call_log_finish()` completes
+it with the answer or the failure. `shopee_call()` does both around one request; the run engine
+calls the two steps itself because it sends from a pool of threads. Never call these inside a
+transaction that spans the request.
+"""
+
+import logging
+import uuid
+
+from django.utils import timezone
+
+from audit.models import ShopeeCall
+from audit.models.calls import CallOutcome
+from core.logcontext import current_context, log_context
+from runs.models import EndRun
+from shopee.api import ApiCall
+from shopee.client import PreparedCall, ShopAuth, ShopeeClient, ShopeeResult
+from shopee.errors import BUSINESS, ShopeeError
+from shops.models import Shop
+from vouchers.models import Voucher
+
+log = logging.getLogger(__name__)
+
+
+def call_log_start(
+    *,
+    prepared: PreparedCall,
+    actor=None,
+    actor_label: str = "",
+    shop: Shop | None = None,
+    voucher: Voucher | None = None,
+    batch_id: uuid.UUID | None = None,
+    attempt: int = 1,
+) -> ShopeeCall:
+    """Record a request about to be sent (outcome `pending`). `actor` is the user acting;
+    commands and tasks pass None and an `actor_label`."""
+    row = _pending_row(
+        prepared=prepared,
+        actor=actor,
+        actor_label=actor_label,
+        shop=shop,
+        voucher=voucher,
+        batch_id=batch_id,
+        attempt=attempt,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def call_log_start_many(entries: list[dict]) -> list[ShopeeCall]:
+    """`call_log_start()` for several requests at once (each entry its keyword arguments): one
+    INSERT. The rows are committed with the caller's transaction, before any request leaves."""
+    return ShopeeCall.objects.bulk_create([_pending_row(**entry) for entry in entries])
+
+
+def _pending_row(*, prepared, actor, actor_label, shop, voucher, batch_id, attempt) -> ShopeeCall:
+    api = prepared.api
+    return ShopeeCall(
+        started_at=timezone.now(),
+        actor=actor,
+        actor_username=actor.get_username() if actor else (actor_label or "system"),
+        shop=shop,
+        shop_shopee_id=shop.shop_id if shop else (prepared.shop_id or _body_value(api, "shop_id")),
+        shop_name=shop.name if shop else "",
+        voucher=voucher,
+        voucher_shopee_id=voucher.voucher_id if voucher else _body_value(api, "voucher_id"),
+        voucher_code=voucher.voucher_code if voucher else "",
+        batch_id=batch_id,
+        endpoint=api.path,
+        method=api.method,
+        attempt=attempt,
+        request=prepared.redacted(),
+    )
+
+
+def call_log_finish(
+    row: ShopeeCall, *, result: ShopeeResult | None = None, error: ShopeeError | None = None
+) -> None:
+    """Complete `row` with Shopee's answer (`result`) or the failure (`error`)."""
+    if error is not None:
+        fields = {
+            "outcome": CallOutcome.REFUSED if error.error else CallOutcome.FAILED,
+            "error_kind": error.kind,
+            "http_status": error.http_status,
+            "request_id": error.request_id,
+            "error": error.error,
+            "message": error.message,
+            "response": error.response,
+            "duration_ms": error.duration_ms,
+        }
+    else:
+        fields = {
+            "outcome": CallOutcome.SUCCESS,
+            "http_status": result.http_status,
+            "request_id": result.request_id,
+            "message": result.message,
+            "response": result.redacted_body(),
+            "duration_ms": result.duration_ms,
+        }
+    ShopeeCall.objects.filter(pk=row.pk).update(finished_at=timezone.now(), **fields)
+    if error is not None:
+        _log_failure(row, error)
+
+
+def _log_failure(row: ShopeeCall, error: ShopeeError) -> None:
+    """One line per failed call, with its ids: WARNING when Shopee gave no usable answer
+    (network, timeout, 5xx) or refused for a reason staff must see (authorization,
+    configuration, rate limit, its server), INFO for a business refusal (a voucher's rules).
+    Never the request: only ids, the endpoint and Shopee's error and message (scrubbed)."""
+    ids = {
+        "shop_id": row.shop_shopee_id,
+        "voucher_id": row.voucher_shopee_id,
+        "request_id": error.request_id or None,
+        "actor": row.actor_username or None,
+    }
+    if row.batch_id and "run_id" not in current_context():
+        ids["run_id"] = (
+            EndRun.objects.filter(public_id=row.batch_id).values_list("pk", flat=True).first()
+        )
+    business = error.error and error.kind == BUSINESS
+    level = logging.INFO if business else logging.WARNING
+    what = "refused" if error.error else "failed"
+    with log_context(**ids):
+        log.log(
+            level,
+            "Shopee call %s: %s %s (attempt %d): %s",
+            what,
+            row.method,
+            row.endpoint,
+            row.attempt,
+            error,
+        )
+
+
+def shopee_call(
+    *,
+    client: ShopeeClient,
+    api: ApiCall,
+    shop_auth: ShopAuth | None = None,
+    **context,
+) -> ShopeeResult:
+    """Send one request to Shopee and record it. Returns the answer or re-raises its ShopeeError.
+
+    `context` is what `call_log_start()` takes besides the request: actor, actor_label, shop,
+    voucher, batch_id, attempt.
+    """
+    prepared = client.prepare(api, shop=shop_auth)
+    row = call_log_start(prepared=prepared, **context)
+    with log_context(
+        shop_id=row.shop_shopee_id, voucher_id=row.voucher_shopee_id, actor=row.actor_username
+    ):
+        try:
+            result = client.send(prepared)
+        except ShopeeError as error:
+            call_log_finish(row, error=error)
+            raise
+        call_log_finish(row, result=result)
+    return result
+
+
+def _body_value(api: ApiCall, key: str):
+    for params in (api.body or {}, api.query):
+        value = params.get(key)
+        if isinstance(value, int):
+            return value
+    return None

@@ -1,0 +1,1 @@
+"""Ending runs: a confirmed selection ended in the background (see runs.models)."""

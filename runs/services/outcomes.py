@@ -1,0 +1,236 @@
+"""What each answer means for a run's item: the run job's handler of outcomes.
+
+`Outcomes.answer()` records what Shopee's answer (or its absence) means for the item and returns
+a decision for the dispatcher (`services.dispatch.decisions`): done, send again after a delay,
+cool the shop down, the shop is unavailable, stop the run. It never requeues, sleeps or paces.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.models import ShopeeCall
+from audit.models.calls import CallOutcome
+from notifications.services.notify import run_notify
+from runs.models import OPEN_ITEM_STATES, EndRun, EndRunItem, ItemAction, ItemState, RunStatus
+from runs.services.queue import run_stop
+from runs.services.steps import (
+    DELETE,
+    END,
+    RECONCILE,
+    SET_END,
+    delete_succeeded,
+    end_succeeded,
+    item_finish,
+    item_requeue,
+    reconcile_answered,
+    set_end_succeeded,
+)
+from shopee import errors
+from shops.services.shops import ShopUnavailable
+from vouchers.services.dispatch.decisions import (
+    AGAIN,
+    DONE,
+    CoolDown,
+    RetryAfter,
+    ShopDown,
+    StopJob,
+)
+from vouchers.services.dispatch.pace import backoff_seconds
+from vouchers.services.kinds.voucher import VOUCHER
+
+# The end call's answer for a promotion that has already ended: a refusal, unless the ending
+# was ours (kinds.voucher). "Not found" after a delete of ours whose answer was lost: deleted.
+EXPIRED_AT_SHOPEE = VOUCHER.already_ended_error
+NOT_FOUND = VOUCHER.not_found_error
+SUCCEEDED = {END: end_succeeded, DELETE: delete_succeeded, SET_END: set_end_succeeded}
+
+
+def _delete_unanswered_before(flight, run) -> bool:
+    """Whether this run sent delete_voucher for the voucher before and got no usable answer
+    (a transient failure, or none recorded): Shopee may have applied it."""
+    return (
+        ShopeeCall.objects.filter(
+            batch_id=run.public_id,
+            voucher_id=flight.voucher.pk,
+            endpoint=VOUCHER.delete_path,
+            pk__lt=flight.row.pk,
+        )
+        .filter(Q(outcome=CallOutcome.PENDING) | Q(error_kind=errors.TRANSIENT))
+        .exists()
+    )
+
+
+class Outcomes:
+    def __init__(self, run, config):
+        self.run = run
+        self.config = config
+
+    def answer(self, flight, outcome):
+        """Record `outcome` (services.dispatch.Outcome) for the flight's item; the decision."""
+        result, error = outcome.result, outcome.error
+        if error is None:
+            if flight.kind == RECONCILE:
+                # The item's reason and error still say why the write before this check failed.
+                reason, error_code = flight.item.reason, flight.item.error
+                reconcile_answered(flight, self.run, result)
+                if flight.item.state == ItemState.PENDING:
+                    return self._send_again_or_fail(flight, reason, error_code)
+            else:
+                SUCCEEDED[flight.kind](flight, self.run, result)
+            return DONE
+        if self._deleted_after_all(flight, error):
+            return DONE
+        return self._failed(flight, outcome)
+
+    def _send_again_or_fail(self, flight, reason, error_code):
+        """get_voucher says our earlier write was not applied: send it again, unless the check
+        was the item's last attempt (it counts, so Shopee never sees more than the limit)."""
+        item = flight.item
+        if item.attempts < self.config.max_attempts:
+            return AGAIN
+        item_finish(
+            item,
+            ItemState.FAILED,
+            reason=(
+                f"Gave up after {item.attempts} attempts: {reason} "
+                "Shopee had not applied it (checked with get_voucher)."
+            ).replace("  ", " "),
+            error=error_code or "no_answer",
+        )
+        return DONE
+
+    def _deleted_after_all(self, flight, error) -> bool:
+        """Shopee answers "not found" for the voucher of a delete item that had a
+        delete_voucher of ours without an answer: that delete was applied. get_voucher says so
+        after a lost answer; so does the delete_voucher sent again when Shopee applied the first
+        one after our timeout and after our get_voucher check (slower than both)."""
+        if flight.item.action != ItemAction.DELETE or error.error != NOT_FOUND:
+            return False
+        if flight.kind == RECONCILE:
+            how = "confirmed with get_voucher: the answer to delete_voucher was lost"
+        elif flight.kind == DELETE and _delete_unanswered_before(flight, self.run):
+            how = "an earlier delete_voucher, its answer lost, was applied after our check"
+        else:
+            return False
+        reason = f"Deleted: Shopee no longer has it ({how})."
+        delete_succeeded(flight, self.run, error, reason=reason)
+        return True
+
+    def _failed(self, flight, outcome):
+        item, error = flight.item, outcome.error
+        if flight.kind != RECONCILE:
+            # Only a failure without a usable answer leaves open whether Shopee applied it.
+            voucher = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
+        else:
+            voucher = {"end_sent_at": None} if error.error == NOT_FOUND else {}
+        if self._already_ended(flight, error):
+            return AGAIN
+        what = outcome.consequence
+        if what == errors.REFUSE:
+            item_finish(
+                item,
+                ItemState.REFUSED,
+                reason=error.message,
+                error=error.error,
+                request_id=error.request_id,
+                **voucher,
+            )
+            return DONE
+        if what == errors.STOP:
+            item_requeue(item, reason=error.message, error=error.error, **voucher)
+            reason = f"Shopee refused our configuration: {error}"
+            self.stop_run(self.run, reason)
+            return StopJob(reason)
+        if outcome.send_again:  # the token was refreshed: send again at once
+            item_requeue(item, reason=error.message, error=error.error, **voucher)
+            return AGAIN
+        if outcome.shop_down is not None:
+            return self.shop_unavailable(item, flight.voucher.shop, outcome.shop_down, **voucher)
+        if outcome.outage:
+            # Shopee fails for everyone: wait for it (the dispatcher probes), never give up.
+            item_requeue(item, reason=error.message, error=error.error or "no_answer", **voucher)
+            return AGAIN
+        return self._retry_or_fail(flight, error, voucher)
+
+    def _already_ended(self, flight, error) -> bool:
+        """Shopee says the voucher has already ended. Maybe by an earlier request of ours that
+        Shopee applied after we stopped waiting for it: ask Shopee (get_voucher) before calling
+        it a refusal. Returns whether the item was sent to that check."""
+        item = flight.item
+        if flight.kind != END or error.error != EXPIRED_AT_SHOPEE:
+            return False
+        if item.attempts >= self.config.max_attempts:
+            return False
+        item_requeue(item, reason=error.message, error=error.error, end_sent_at=timezone.now())
+        return True
+
+    def _retry_or_fail(self, flight, error, voucher):
+        item = flight.item
+        if item.attempts >= self.config.max_attempts:
+            reason = f"Gave up after {item.attempts} attempts: {error.message}"
+            if flight.kind != RECONCILE and not voucher:
+                reason += " Whether Shopee applied it is unknown: a retry checks first."
+            item_finish(
+                item,
+                ItemState.FAILED,
+                reason=reason,
+                error=error.error or "no_answer",
+                request_id=error.request_id,
+                **voucher,
+            )
+            return DONE
+        delay = 0.0
+        if error.kind != errors.RATE_LIMIT:
+            delay = backoff_seconds(
+                item.attempts, base=self.config.retry_base, cap=self.config.retry_max
+            )
+        item_requeue(
+            item, delay=delay, reason=error.message, error=error.error or "no_answer", **voucher
+        )
+        return CoolDown() if error.kind == errors.RATE_LIMIT else RetryAfter(delay)
+
+    def shop_unavailable(self, item, shop, error, **voucher):
+        """No call can be made for the item's shop: fail this item, and the shop's others
+        (the dispatcher hands them to this method too, without a call)."""
+        reason = str(error) if isinstance(error, ShopUnavailable) else error.message
+        item_finish(
+            item,
+            ItemState.FAILED,
+            reason=f"Shop unavailable: {reason}",
+            error=getattr(error, "error", "") or "shop_unavailable",
+            **voucher,
+        )
+        return ShopDown(ShopUnavailable(shop, reason))
+
+    def outage(self, since) -> None:
+        """Shopee fails every call since `since` (the run's page says it waits), or answers
+        again (None)."""
+        EndRun.objects.filter(pk=self.run.pk).update(shopee_down_since=since)
+
+    def outage_too_long(self, since):
+        reason = (
+            f"Shopee failed every call (network errors or 5xx answers) from "
+            f"{since:%Y-%m-%d %H:%M:%S} UTC for longer than the longest wait "
+            f"({self.config.outage_max_wait_seconds:g} s); Retry goes on where it stopped."
+        )
+        EndRun.objects.filter(pk=self.run.pk).update(shopee_down_since=None)
+        self.stop_run(self.run, reason)
+        return StopJob(reason)
+
+    @staticmethod
+    def stop_run(run, reason):
+        run_stop(run, reason)
+
+    def finalize(self) -> str:
+        """Finish the run when no item is open; else say there is more to do."""
+        run = EndRun.objects.get(pk=self.run.pk)
+        if run.status in (RunStatus.STOPPED, RunStatus.CANCELED):
+            return run.status
+        if EndRunItem.objects.filter(run=run, state__in=OPEN_ITEM_STATES).exists():
+            return "more"
+        finished = EndRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FINISHED, finished_at=timezone.now()
+        )
+        if finished:
+            run_notify(run=run)
+        return "finished"

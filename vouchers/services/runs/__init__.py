@@ -1,1 +1,0 @@
-"""Ending runs: a confirmed selection ended in the background (see vouchers.models.run)."""
