@@ -151,7 +151,7 @@ def test_the_release_step_compiles_the_translations():
 def test_db_worker_is_ours():
     from django.core.management import get_commands
 
-    assert get_commands()["db_worker"] == "vouchers"
+    assert get_commands()["db_worker"] == "ops"
 
 
 def test_gunicorn_logs_json_lines_like_the_app(monkeypatch):

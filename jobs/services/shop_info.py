@@ -11,15 +11,15 @@ failure is kept in its result and does not stop the others.
 
 from dataclasses import dataclass
 
+from dispatch.services.decisions import AGAIN, DONE, CoolDown, RetryAfter
+from dispatch.services.dispatcher import Call, Dispatcher, Job
+from dispatch.services.pace import PacingSettings, backoff_seconds
 from shopee import api
 from shopee.client import ShopeeClient
 from shopee.errors import BACK_OFF, RETRY, ShopeeError
 from shops.models import Shop
 from shops.services.connect import shop_info_save
 from shops.services.shops import ShopUnavailable
-from vouchers.services.dispatch.decisions import AGAIN, DONE, CoolDown, RetryAfter
-from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
-from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
 
 
 @dataclass

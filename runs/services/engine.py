@@ -21,6 +21,9 @@ from django.conf import settings
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from dispatch.services.decisions import DONE, RetryAfter
+from dispatch.services.dispatcher import Dispatcher, Job
+from dispatch.services.pace import PacingSettings
 from runs.models import EndRun, EndRunItem, ItemState, RunStatus
 from runs.services.fresh import run_read
 from runs.services.outcomes import Outcomes
@@ -33,9 +36,6 @@ from runs.services.steps import (
 )
 from shopee.client import get_client
 from shopee.errors import ShopeeConfigError
-from vouchers.services.dispatch.decisions import DONE, RetryAfter
-from vouchers.services.dispatch.dispatcher import Dispatcher, Job
-from vouchers.services.dispatch.pace import PacingSettings
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,15 @@ from django.utils import timezone
 
 from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
+from dispatch.services.decisions import (
+    AGAIN,
+    DONE,
+    CoolDown,
+    RetryAfter,
+    ShopDown,
+    StopJob,
+)
+from dispatch.services.pace import backoff_seconds
 from notifications.services.notify import run_notify
 from runs.models import OPEN_ITEM_STATES, EndRun, EndRunItem, ItemAction, ItemState, RunStatus
 from runs.services.queue import run_stop
@@ -27,15 +36,6 @@ from runs.services.steps import (
 )
 from shopee import errors
 from shops.services.shops import ShopUnavailable
-from vouchers.services.dispatch.decisions import (
-    AGAIN,
-    DONE,
-    CoolDown,
-    RetryAfter,
-    ShopDown,
-    StopJob,
-)
-from vouchers.services.dispatch.pace import backoff_seconds
 from vouchers.services.kinds.voucher import VOUCHER
 
 # The end call's answer for a promotion that has already ended: a refusal, unless the ending

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, Q, Value, When
 from django.utils import timezone
 
+from dispatch.services.dispatcher import Call
 from runs.models import EndRunItem, ItemAction, ItemState
 from vouchers.models import Voucher
-from vouchers.services.dispatch.dispatcher import Call
 from vouchers.services.kinds import base as verdicts
 from vouchers.services.kinds.voucher import SKIP_EXPIRED, SKIP_UPCOMING, VOUCHER, ends_sooner
 

@@ -8,11 +8,7 @@ import pytest
 
 from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
-from shopee import api, errors
-from shopee.client import get_client
-from shops.models import Shop
-from tests.factories import ShopTokenFactory
-from vouchers.services.dispatch.decisions import (
+from dispatch.services.decisions import (
     AGAIN,
     DONE,
     CoolDown,
@@ -20,9 +16,13 @@ from vouchers.services.dispatch.decisions import (
     ShopDown,
     StopJob,
 )
-from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
-from vouchers.services.dispatch.pace import LocalPace, PacingSettings, slot_seconds
-from vouchers.services.dispatch.shared_pace import SharedPace
+from dispatch.services.dispatcher import Call, Dispatcher, Job
+from dispatch.services.pace import LocalPace, PacingSettings, slot_seconds
+from dispatch.services.shared_pace import SharedPace
+from shopee import api, errors
+from shopee.client import get_client
+from shops.models import Shop
+from tests.factories import ShopTokenFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from core.parsing import parse_id
+from dispatch.services.decisions import AGAIN, DONE, CoolDown, RetryAfter
+from dispatch.services.dispatcher import Call, Dispatcher, Job
+from dispatch.services.pace import PacingSettings, backoff_seconds
 from shopee.client import ShopeeClient, get_client
 from shopee.errors import BACK_OFF, RETRY, ShopeeError, ShopeeTransientError
 from shops.models import Shop
 from shops.services.shops import ShopUnavailable
-from vouchers.services.dispatch.decisions import AGAIN, DONE, CoolDown, RetryAfter
-from vouchers.services.dispatch.dispatcher import Call, Dispatcher, Job
-from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
 from vouchers.services.kinds.voucher import VOUCHER
 from vouchers.services.voucher_records import MalformedVoucher, save_page
 

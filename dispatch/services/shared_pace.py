@@ -25,7 +25,7 @@ from collections import defaultdict, deque
 from django.db import connection
 
 from dispatch.models import PaceSlot
-from vouchers.services.dispatch.pace import Lateness, slot_seconds
+from dispatch.services.pace import Lateness, slot_seconds
 
 SHOP_BATCH_SECONDS = 0.2
 PARTNER_BATCH_SECONDS = 0.05

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
+from dispatch.services.decisions import Decision, StopJob
 from shopee.api import ApiCall
 from shopee.client import ShopeeResult
 from shopee.errors import ShopeeError
 from shops.models import Shop
-from vouchers.services.dispatch.decisions import Decision, StopJob
 
 
 @dataclass

@@ -32,9 +32,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from audit.services.calls import call_log_finish, call_log_start_many
-from shops.services.shops import ShopUnavailable
-from shops.services.tokens import shop_auth_failed, shop_credentials
-from vouchers.services.dispatch.decisions import (
+from dispatch.services.decisions import (
     CoolDown,
     Decision,
     Done,
@@ -42,12 +40,14 @@ from vouchers.services.dispatch.decisions import (
     ShopDown,
     StopJob,
 )
-from vouchers.services.dispatch.job import Call, Job, Outcome
-from vouchers.services.dispatch.pace import PacingSettings, backoff_seconds
-from vouchers.services.dispatch.shared_pace import SharedPace
-from vouchers.shopee import errors
-from vouchers.shopee.client import ShopeeClient
-from vouchers.shopee.errors import ShopeeError
+from dispatch.services.job import Call, Job, Outcome
+from dispatch.services.pace import PacingSettings, backoff_seconds
+from dispatch.services.shared_pace import SharedPace
+from shopee import errors
+from shopee.client import ShopeeClient
+from shopee.errors import ShopeeError
+from shops.services.shops import ShopUnavailable
+from shops.services.tokens import shop_auth_failed, shop_credentials
 
 logger = logging.getLogger(__name__)
 
