@@ -36,7 +36,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 # Staff who are in no team and see every shop (as everyone did before teams); team members get
-# TEAM_PERMISSIONS instead (see tests/admin/test_teams.py).
+# TEAM_PERMISSIONS instead (see tests/shops/test_teams.py).
 TEAM_PERMISSIONS = [
     "shops.view_shop",
     "shops.change_shop",

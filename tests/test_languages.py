@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from runs.services.create import run_create
-from tests.admin.helpers import CHANGELIST, ask_to_end, text_of
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
+from tests.pages import CHANGELIST, ask_to_end, text_of
 from vouchers.models import Voucher
 
 ROOT = Path(__file__).resolve().parent.parent

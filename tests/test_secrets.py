@@ -10,10 +10,10 @@ from django.utils import timezone
 from audit.models import ShopeeCall
 from runs.models import EndRun
 from shops.models import ShopToken
-from tests.admin.helpers import ask_to_end, confirm, finish_runs
 from tests.conftest import PARTNER_KEY
 from tests.factories import ShopTokenFactory, VoucherFactory
-from tests.jobs import finish_jobs
+from tests.jobs.follow import finish_jobs
+from tests.pages import ask_to_end, confirm, finish_runs
 
 pytestmark = pytest.mark.django_db
 

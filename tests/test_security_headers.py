@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from runs.models import EndRun
 from runs.services.create import run_create
-from tests.admin.helpers import ask_to_end
 from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
+from tests.pages import ask_to_end
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.admin.test_dashboard import make_call, make_run, team_member
 from tests.browser.helpers import log_in, screenshot
 from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
+from tests.ops.test_dashboard import make_call, make_run, team_member
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,10 @@ not call counts.
 import pytest
 
 from runs.services.create import run_create
-from tests.admin.helpers import finish_runs
 from tests.faults.invariants import check_database, check_exactly_once
 from tests.faults.scenarios import RATE, check_kind, scenarios
 from tests.faults.shopee_log import END, ShopeeSide, check_audit_log, check_fault_rate
+from tests.pages import finish_runs
 from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]

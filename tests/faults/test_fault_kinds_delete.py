@@ -11,7 +11,6 @@ at Shopee exactly once, nothing else deleted, one audit row per HTTP attempt.
 import pytest
 
 from runs.services.create import run_create
-from tests.admin.helpers import finish_runs
 from tests.faults.invariants import check_exactly_once
 from tests.faults.invariants_delete import (
     CONFIRMED,
@@ -20,6 +19,7 @@ from tests.faults.invariants_delete import (
 )
 from tests.faults.scenarios import RATE, check_kind, scenarios
 from tests.faults.shopee_log import DELETE, LIST, ShopeeSide, check_audit_log, check_fault_rate
+from tests.pages import finish_runs
 from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]

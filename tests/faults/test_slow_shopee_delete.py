@@ -15,9 +15,9 @@ import pytest
 from audit.models import ShopeeCall
 from runs.models import ItemState
 from runs.services.create import run_create
-from tests.admin.helpers import finish_runs
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.faults.shopee_log import DELETE, GET, LIST, NOT_FOUND
+from tests.pages import finish_runs
 from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
