@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.parsing import is_id
+from runs.admin.shopee_ready import shopee_unready_redirect
 from runs.services.create import SHOPEE_MANAGED, run_create
 from shopee.config import load_config
 from shopee.errors import ShopeeConfigError
@@ -124,15 +125,9 @@ def rule_view(model_admin, request):
     form = EndRuleForm(request.POST, may_delete=may_delete)
     if not form.is_valid() or "preview" in request.POST:
         return rule_page(model_admin, request, shops, form)
-    try:
-        load_config()
-    except ShopeeConfigError as error:
-        model_admin.message_user(
-            request,
-            gettext("Nothing was ended: %(error)s") % {"error": error.message},
-            messages.ERROR,
-        )
-        return HttpResponseRedirect(reverse("admin:shops_shop_changelist"))
+    back = reverse("admin:shops_shop_changelist")
+    if refused := shopee_unready_redirect(model_admin, request, back_to=back):
+        return refused
     rule = {
         "shops": [shop.pk for shop in shops],
         "code_prefix": form.cleaned_data["code_prefix"].strip(),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.parsing import is_id, parse_id
 from core.regions import moments_by_region, zone_choices
+from runs.admin.shopee_ready import shopee_unready_redirect
 from runs.models import VoucherSelection
 from runs.services.create import EmptySelection, run_counts, run_create, run_plan
 from runs.services.selection import selection_get, selection_vouchers
@@ -218,15 +219,8 @@ def confirmed(model_admin, request):
         return confirmation(
             model_admin, request, queryset, selection=selection, next_url=next_url, form=form
         )
-    try:
-        load_config()
-    except ShopeeConfigError as error:
-        model_admin.message_user(
-            request,
-            gettext("Nothing was ended: %(error)s") % {"error": error.message},
-            messages.ERROR,
-        )
-        return HttpResponseRedirect(next_url)
+    if refused := shopee_unready_redirect(model_admin, request, back_to=next_url):
+        return refused
     end_at = form.cleaned_data["end_at"]
     at_shopee = form.cleaned_data["end_at_shopee"]
     try:
