@@ -20,7 +20,7 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # gunicorn's own lines (start-up, workers, access) in the app's format: with LOG_FORMAT=json (the
-# default) JSON lines with a UTC timestamp, like the app's (shopadmin/settings.py LOGGING).
+# default) JSON lines with a UTC timestamp, like the app's (shopadmin/log_config.py).
 if os.environ.get("LOG_FORMAT", "json") == "json":
     logconfig_dict = {
         "version": 1,
