@@ -179,7 +179,9 @@ def admins(db):
 def test_a_shop_needing_reauthorization_is_told_once_a_day(smtp, admins):  # noqa: F811
     shop = ShopFactory(name="Brand SG", shop_id=990001)
     shop_mark_needs_reauth(shop=shop, reason="error_auth: refresh token expired")
-    now = timezone.now()
+    # A fixed clock: cron's two runs 15 minutes apart must fall on one day whenever the test
+    # runs (timezone.now() between 23:45 and midnight put the second run on the next day).
+    now = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
 
     shop_alerts_send(now=now)
     shop_alerts_send(now=now + dt.timedelta(minutes=15))  # cron's next run, the same day
