@@ -243,9 +243,10 @@ END_RUN_MAX_ATTEMPTS = env.int("END_RUN_MAX_ATTEMPTS", default=8)
 END_RUN_RETRY_BASE_SECONDS = env.float("END_RUN_RETRY_BASE_SECONDS", default=1.0)
 END_RUN_RETRY_MAX_SECONDS = env.float("END_RUN_RETRY_MAX_SECONDS", default=60.0)
 # A run is processed in slices of this many seconds (so runs share workers), under a lease that
-# a watchdog task takes over when a worker dies.
+# a watchdog task takes over when a worker dies: due 1 s after the lease runs out, so a dead
+# worker's run resumes within lease + about 3 s (20 s: within 30 s, as README promises).
 END_RUN_SLICE_SECONDS = env.float("END_RUN_SLICE_SECONDS", default=120.0)
-END_RUN_LEASE_SECONDS = env.float("END_RUN_LEASE_SECONDS", default=30.0)
+END_RUN_LEASE_SECONDS = env.float("END_RUN_LEASE_SECONDS", default=20.0)
 # When every one of the last END_RUN_OUTAGE_CALLS calls to Shopee failed with a network error or
 # a 5xx, Shopee is down for everyone: a run waits, probing with one call every
 # END_RUN_OUTAGE_PROBE_SECONDS, and stops after END_RUN_OUTAGE_MAX_WAIT_SECONDS (Retry goes on).

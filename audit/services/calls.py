@@ -100,9 +100,25 @@ def call_log_finish(
             "response": result.redacted_body(),
             "duration_ms": result.duration_ms,
         }
-    ShopeeCall.objects.filter(pk=row.pk).update(finished_at=timezone.now(), **fields)
+    # Only a row still pending: a processor that lost its run (lease) may answer late, after the
+    # run's new processor closed the row (`call_log_close_unanswered`); the first word stays.
+    ShopeeCall.objects.filter(pk=row.pk, finished_at__isnull=True).update(
+        finished_at=timezone.now(), **fields
+    )
     if error is not None:
         _log_failure(row, error)
+
+
+def call_log_close_unanswered(*, rows, message: str) -> int:
+    """Close the rows of `rows` (a ShopeeCall queryset) still `pending`: their process died or
+    lost the database between the request and its answer, so whether Shopee answered is not
+    known. Each becomes `failed` (no usable answer) with `message`, which says what was learnt
+    since (e.g. "no answer: checked with get_voucher, ended"). Rows are completed, never
+    deleted; the database's append-only trigger lets a pending row be completed once. Returns
+    how many were closed."""
+    return rows.filter(outcome=CallOutcome.PENDING, finished_at__isnull=True).update(
+        outcome=CallOutcome.FAILED, message=message, finished_at=timezone.now()
+    )
 
 
 def _log_failure(row: ShopeeCall, error: ShopeeError) -> None:

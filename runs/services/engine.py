@@ -34,8 +34,13 @@ from runs.services.steps import (
     flights_sending,
     vouchers_claim,
 )
+from runs.services.unanswered import calls_unanswered_close_on_takeover
 from shopee.client import get_client
 from shopee.errors import ShopeeConfigError
+
+# The watchdog runs this long after the lease it watches runs out (clocks of workers and the
+# database may differ by a little).
+WATCHDOG_MARGIN_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,11 +95,16 @@ def _lease_take(run, owner, config) -> bool:
 
 
 def _watchdog_ensure(run, config) -> None:
-    """Keep exactly one watchdog task queued behind an active run."""
+    """Keep exactly one watchdog task queued behind an active run, due just after the run's
+    current lease runs out (not a whole lease from now): a processor that died with its lease
+    half used is then taken over when that lease ends, so a dead worker's run resumes within
+    END_RUN_LEASE_SECONDS + WATCHDOG_MARGIN_SECONDS (plus a worker's poll) of its death. A live
+    processor renews its lease, so the watchdog finds the run busy and plans the next one."""
     now = timezone.now()
-    after = config.lease_seconds + 2
-    stale = now - dt.timedelta(seconds=after + 60)
-    planned = now + dt.timedelta(seconds=after)
+    lease_until = EndRun.objects.filter(pk=run.pk).values_list("lease_until", flat=True).first()
+    planned = max(lease_until or now, now) + dt.timedelta(seconds=WATCHDOG_MARGIN_SECONDS)
+    after = (planned - now).total_seconds()
+    stale = now - dt.timedelta(seconds=config.lease_seconds + WATCHDOG_MARGIN_SECONDS + 60)
     taken = (
         EndRun.objects.filter(pk=run.pk)
         .filter(Q(watchdog_at__isnull=True) | Q(watchdog_at__lt=stale))
@@ -120,7 +130,9 @@ class RunJob(Job):
         EndRun.objects.filter(pk=self.run.pk).update(
             status=RunStatus.RUNNING, started_at=self.run.started_at or now
         )
-        # Items a dead processor left in flight: their vouchers keep end_sent_at (reconciled).
+        # What a dead processor left in flight: its audit rows that no check will settle are
+        # closed; its items go back to pending, their vouchers keep end_sent_at (reconciled).
+        calls_unanswered_close_on_takeover(run=self.run)
         EndRunItem.objects.filter(run=self.run, state=ItemState.SENDING).update(
             state=ItemState.PENDING
         )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dispatch.services.dispatcher import Call
 from runs.models import EndRunItem, ItemAction, ItemState
+from runs.services.unanswered import calls_unanswered_close_checked
 from vouchers.models import Voucher
 from vouchers.services.kinds import base as verdicts
 from vouchers.services.kinds.voucher import SKIP_EXPIRED, SKIP_UPCOMING, VOUCHER, ends_sooner
@@ -243,6 +244,7 @@ def reconcile_answered(flight: Flight, run, result) -> None:
         target_end=run.shopee_end_time,
         now=timezone.now(),
     )
+    calls_unanswered_close_checked(flight=flight, run=run, verdict=verdict, action=item.action)
     if verdict == verdicts.UNREADABLE:
         item_requeue(item)  # ask again
     elif verdict == verdicts.STARTED:

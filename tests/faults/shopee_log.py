@@ -163,12 +163,26 @@ def check_audit_log_after_kill(shopee: ShopeeSide, *, in_flight: int) -> set:
     """One audit row per HTTP attempt, when a worker was killed mid-call (no other faults).
 
     The killed worker leaves a `pending` row for each request it had in flight: sent and
-    answered (Shopee has a request_id no row has: *unrecorded*), or never sent. Every other
-    row is complete and matches one call by request_id. Returns the unrecorded request_ids.
+    answered (Shopee has a request_id no row has: *unrecorded*), or never sent. The resumed run
+    closes each of them with what it learnt (issue 18): a write once get_voucher settled its
+    voucher ("no answer: checked with get_voucher, ended" / "... not ended"), anything else
+    "no answer (worker stopped)"; none stays pending. Every other row is complete and matches
+    one call by request_id. Returns the unrecorded request_ids.
     """
-    rows = list(ShopeeCall.objects.values("endpoint", "voucher_shopee_id", "request_id", "outcome"))
-    pending = [row for row in rows if row["outcome"] == "pending"]
-    complete = [row for row in rows if row["outcome"] != "pending"]
+    rows = list(
+        ShopeeCall.objects.values(
+            "endpoint", "voucher_shopee_id", "request_id", "outcome", "message", "finished_at"
+        )
+    )
+    assert not [row for row in rows if row["outcome"] == "pending"], "a row left pending"
+    pending = [row for row in rows if row["message"].startswith("no answer")]
+    complete = [row for row in rows if not row["message"].startswith("no answer")]
+    assert all(row["outcome"] == "failed" and row["finished_at"] for row in pending)
+    assert all(
+        row["message"].startswith("no answer: checked with get_voucher, ")
+        for row in pending
+        if row["endpoint"] != GET
+    )
     assert all(row["request_id"] for row in complete)
     assert all(call.request_id for call in shopee.calls)
     recorded = Counter(row["request_id"] for row in complete)
