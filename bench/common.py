@@ -73,9 +73,17 @@ def start_sandbox() -> tuple[subprocess.Popen, str]:
 
 def start_worker(env: dict, log_path: Path) -> subprocess.Popen:
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # BENCH_PROFILE=<file>: run the worker under cProfile, its stats written to <file> when the
+    # worker stops (read them with `python -m pstats <file>`).
+    profile = (
+        ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
+        if "BENCH_PROFILE" in os.environ
+        else []
+    )
     return subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
         [
             sys.executable,
+            *profile,
             "manage.py",
             "db_worker",
             "--no-reload",

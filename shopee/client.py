@@ -32,7 +32,7 @@ from shopee.errors import (
     ShopeeTransientError,
     classify,
 )
-from shopee.redaction import REDACTED, redact, scrub
+from shopee.redaction import REDACTED, SECRET_KEYS, redact, scrub
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +89,16 @@ class ShopeeResult:
     warning: object
     body: dict = field(repr=False)
     duration_ms: int
+    # The answer's text names no secret key (see `_secret_free`): `body` is already what may
+    # be stored, and is not copied again for every call.
+    secret_free: bool = field(default=False, repr=False)
 
     @property
     def response(self):
         return self.body.get("response")
 
     def redacted_body(self) -> dict:
-        return redact(self.body)
+        return self.body if self.secret_free else redact(self.body)
 
 
 def wall_clock() -> float:
@@ -202,6 +205,7 @@ class ShopeeClient:
             warning=body.get("warning"),
             body=body,
             duration_ms=duration_ms,
+            secret_free=_secret_free(text),
         )
 
     def _network_error(self, exc, call: PreparedCall) -> ShopeeError:
@@ -233,9 +237,19 @@ def _json_object(text: str) -> dict | None:
     (PostgreSQL's jsonb refuses them); NUL characters in strings are replaced."""
     try:
         body = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
-        return _without_nul(body) if isinstance(body, dict) else None
+        if not isinstance(body, dict):
+            return None
+        # `text` has no raw NUL left: only the escape can put one in a string (a voucher page
+        # is walked for nothing otherwise).
+        return _without_nul(body) if "\\u0000" in text else body
     except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
         return None
+
+
+def _secret_free(text: str) -> bool:
+    """Whether a JSON text certainly has no key that `redact()` replaces: no secret key
+    written out as a key ("code", quoted) and no \\u escape that could spell one."""
+    return "\\u" not in text and not any(f'"{key}"' in text for key in SECRET_KEYS)
 
 
 def _not_json(constant: str):

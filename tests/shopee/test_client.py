@@ -217,3 +217,49 @@ def test_no_secret_in_errors_redacted_request_or_logs(shop, sandbox, caplog):
             assert secret not in text
     assert prepared.redacted()["query"]["access_token"] == "[redacted]"
     assert prepared.redacted()["query"]["sign"] == "[redacted]"
+
+
+def answer(sandbox, shop, text):
+    """Shopee answers the end call with `text` (HTTP 200, JSON)."""
+    sandbox.control.set_faults(
+        [
+            {
+                "path": END,
+                "kind": "http_status",
+                "status": 200,
+                "content_type": "application/json",
+                "body": text,
+            }
+        ]
+    )
+    return send(shop, api.end_voucher(voucher_id=1))
+
+
+def test_an_answer_without_secrets_is_stored_as_read_without_a_copy(shop, sandbox):
+    # A voucher page is the bulk of a sync: it is not walked again to be redacted ("code" is
+    # a secret key; "voucher_code" is not).
+    result = answer(
+        sandbox, shop, '{"request_id": "r1", "response": {"voucher_code": "SALE", "name": "\\t"}}'
+    )
+    assert result.redacted_body() is result.body
+    assert result.response == {"voucher_code": "SALE", "name": "\t"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"request_id": "r1", "response": {"access_token": "tok-secret"}}',
+        '{"request_id": "r1", "response": {"code" : "tok-secret"}}',
+        # A secret key spelled with an escape is still a secret key.
+        '{"request_id": "r1", "response": {"acc\\u0065ss_token": "tok-secret"}}',
+    ],
+)
+def test_secrets_in_an_answer_are_still_redacted(shop, sandbox, text):
+    result = answer(sandbox, shop, text)
+    assert "tok-secret" not in str(result.redacted_body())
+    assert "tok-secret" in str(result.body)
+
+
+def test_an_escaped_nul_in_an_answer_is_still_replaced(shop, sandbox):
+    result = answer(sandbox, shop, '{"request_id": "r1", "response": {"name": "a\\u0000b"}}')
+    assert result.response == {"name": "a\ufffdb"}
