@@ -45,8 +45,11 @@ class MalformedVoucher(ValueError):
 
 def save_page(shop: Shop, items: list[dict]) -> tuple[int, int]:
     """Create or update the records of one page of `get_voucher_list`; (created, updated)."""
-    now = timezone.now()
-    rows = [_row(shop, item, now) for item in items]
+    # The backend's adapters looked up once a page, not for each of its 400 values (looking
+    # `connection` up goes through a thread-local each time).
+    ops = connection.ops
+    synced = ops.adapt_datetimefield_value(timezone.now())
+    rows = [_row(shop, item, synced, ops) for item in items]
     if not rows:
         return 0, 0
     ids = [row[1] for row in rows]
@@ -74,7 +77,7 @@ def _upsert_sql() -> str:
     )
 
 
-def _row(shop: Shop, item, now) -> tuple:
+def _row(shop: Shop, item, synced, ops) -> tuple:
     """One item as the INSERT's parameters, in the order of `_upsert_sql()`."""
     if not isinstance(item, dict):
         raise MalformedVoucher("a voucher in Shopee's list is not a JSON object")
@@ -91,14 +94,14 @@ def _row(shop: Shop, item, now) -> tuple:
             _small(item, "reward_type", SMALLINT_MAX),
             _small(item, "usage_quantity"),
             _small(item, "current_usage"),
-            _datetime(start),
-            _datetime(end),
+            _datetime(start, ops),
+            _datetime(end, ops),
             bool(item.get("is_admin")),
             _small(item, "voucher_purpose", SMALLINT_MAX) or 0,
-            _decimal(item.get("discount_amount")),
+            _decimal(item.get("discount_amount"), ops),
             _small(item, "percentage"),
-            _datetime(_time(item, "display_start_time")),
-            _datetime(now),
+            _datetime(_time(item, "display_start_time"), ops),
+            synced,
         )
     except NumberError as error:
         raise MalformedVoucher(f"voucher {item.get('voucher_id')!r}: {error}") from None
@@ -126,11 +129,11 @@ def _text(value, length: int) -> str:
     return str(value or "").replace("\x00", "")[:length]
 
 
-def _datetime(value):
-    return connection.ops.adapt_datetimefield_value(value) if value is not None else None
+def _datetime(value, ops):
+    return ops.adapt_datetimefield_value(value) if value is not None else None
 
 
-def _decimal(value):
+def _decimal(value, ops):
     if value in (None, "") or isinstance(value, bool):
         return None
     try:
@@ -139,4 +142,4 @@ def _decimal(value):
         return None
     if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
         return None
-    return connection.ops.adapt_decimalfield_value(number, 16, 2)
+    return ops.adapt_decimalfield_value(number, 16, 2)
