@@ -172,3 +172,35 @@ def test_a_malformed_page_saves_nothing_of_it(sandbox):
         shop_vouchers_sync(shop=token.shop)
 
     assert not Voucher.objects.exists()
+
+
+def test_a_sync_waits_out_a_shopee_outage_instead_of_giving_up(sandbox, five_shops, settings):
+    """Shopee answers 502 to every call for a while (more failures than a page's attempts):
+    the sync waits, probing one call at a time, and reads every shop in full once Shopee is
+    back, where it used to give each shop up after END_RUN_MAX_ATTEMPTS (issue 18)."""
+    settings.END_RUN_MAX_ATTEMPTS = 2
+    settings.END_RUN_OUTAGE_CALLS = 3
+    settings.END_RUN_OUTAGE_PROBE_SECONDS = 0.1
+    sandbox.control.set_faults([{"path": LIST, "kind": "http_status", "status": 502, "times": 15}])
+
+    results = shops_vouchers_sync(shops=five_shops)
+
+    assert [(r.ok, r.created, r.pages) for r in results] == [(True, 150, 2)] * 5
+    assert Voucher.objects.count() == 750
+    failed = ShopeeCall.objects.filter(endpoint=LIST, outcome="failed").count()
+    assert failed == 15
+
+
+def test_a_sync_stops_after_the_longest_wait_and_says_so(sandbox, five_shops, settings):
+    """Shopee stays down past END_RUN_OUTAGE_MAX_WAIT_SECONDS: every shop not read in full
+    fails with that reason (none is reported read)."""
+    settings.END_RUN_OUTAGE_CALLS = 3
+    settings.END_RUN_OUTAGE_PROBE_SECONDS = 0.1
+    settings.END_RUN_OUTAGE_MAX_WAIT_SECONDS = 0.5
+    sandbox.control.set_faults([{"path": LIST, "kind": "http_status", "status": 502}])
+
+    results = shops_vouchers_sync(shops=five_shops)
+
+    assert not [r for r in results if r.ok]
+    assert not Shop.objects.filter(vouchers_synced_at__isnull=False).exists()
+    assert any("longest wait" in str(r.error) for r in results)

@@ -10,7 +10,10 @@ shops are read side by side, up to `END_RUN_CONCURRENCY` requests in flight, eac
 `END_RUN_SHOP_RPS` and all together to `END_RUN_GLOBAL_RPS`. A network failure, timeout, 5xx or
 `error_rate_limit` is retried with backoff (the shop cools down on a rate limit), up to
 `END_RUN_MAX_ATTEMPTS` a page; a rejected access token is refreshed once and the page retried.
-One shop's failure is kept in its result and does not stop the others.
+One shop's failure is kept in its result and does not stop the others. When Shopee fails for
+everyone (the dispatcher's circuit is open) a sync waits like a run: the dispatcher probes, the
+pages are asked again once Shopee answers, and attempts made meanwhile do not count; after
+`END_RUN_OUTAGE_MAX_WAIT_SECONDS` every shop not read in full fails with that reason.
 """
 
 from collections import deque
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from core.parsing import parse_id
-from dispatch.services.decisions import AGAIN, DONE, CoolDown, RetryAfter
+from dispatch.services.decisions import AGAIN, DONE, CoolDown, RetryAfter, StopJob
 from dispatch.services.dispatcher import Call, Dispatcher, Job
 from dispatch.services.pace import PacingSettings, backoff_seconds
 from shopee.client import ShopeeClient, get_client
@@ -45,6 +48,7 @@ class ShopSync:
     updated: int = 0
     pages: int = 0
     error: ShopeeError | ShopUnavailable | None = None
+    complete: bool = False  # every page of every status read
 
     @property
     def total(self):
@@ -62,6 +66,7 @@ class _Job:
     status: str = ""
     page_no: int = 1
     attempts: int = 0
+    outage_attempts: int = 0  # of `attempts`, made while Shopee failed for everyone
     generation: int = 0  # of the token the last request was signed with
     refreshed_generation: int | None = None
 
@@ -111,6 +116,10 @@ def shops_vouchers_sync(
         if reader.next_status(job) is AGAIN:
             dispatcher.add(job.shop.pk, job)
     dispatcher.run()
+    if reader.stopped is not None:  # Shopee stayed down longer than the longest wait
+        for result in results:
+            if result.error is None and not result.complete:
+                result.error = ShopeeTransientError(reader.stopped)
     return results
 
 
@@ -123,6 +132,15 @@ class _SyncJob(Job):
         self.actor, self.actor_label = audit["actor"], audit["actor_label"]
         self.batch_id = audit["batch_id"]
         self.dispatcher = None
+        self.stopped = None  # why the dispatcher stopped before every shop was read
+
+    def outage_too_long(self, since):
+        self.stopped = (
+            f"Shopee failed every call (network errors or 5xx answers) from "
+            f"{since:%Y-%m-%d %H:%M:%S} UTC for longer than the longest wait "
+            f"({self.config.outage_max_wait_seconds:g} s)."
+        )
+        return StopJob(self.stopped)
 
     def tick(self) -> bool:
         if self.on_tick is not None:
@@ -147,7 +165,12 @@ class _SyncJob(Job):
         if outcome.shop_down is not None:
             job.result.error = outcome.shop_down
             return DONE
-        if outcome.consequence in (RETRY, BACK_OFF) and job.attempts < self.config.max_attempts:
+        if outcome.outage and outcome.consequence in (RETRY, BACK_OFF):
+            # Shopee fails for everyone: wait for it (the dispatcher probes), never give up.
+            job.outage_attempts += 1
+            return AGAIN
+        counted = job.attempts - job.outage_attempts
+        if outcome.consequence in (RETRY, BACK_OFF) and counted < self.config.max_attempts:
             if outcome.consequence == BACK_OFF:
                 return CoolDown()
             return RetryAfter(
@@ -161,10 +184,12 @@ class _SyncJob(Job):
     def next_status(self, job):
         """Move `job` to its next list status (AGAIN), or finish the shop (DONE)."""
         if not job.pending_statuses:
+            job.result.complete = True
             if job.result.ok:
                 Shop.objects.filter(pk=job.shop.pk).update(vouchers_synced_at=timezone.now())
             return DONE
         job.status, job.page_no, job.attempts = job.pending_statuses.popleft(), 1, 0
+        job.outage_attempts = 0
         return AGAIN
 
     def _page_saved(self, job, result):
@@ -187,6 +212,6 @@ class _SyncJob(Job):
         sync.updated += updated
         sync.pages += 1
         if more and job.page_no < MAX_PAGES:
-            job.page_no, job.attempts = job.page_no + 1, 0
+            job.page_no, job.attempts, job.outage_attempts = job.page_no + 1, 0, 0
             return AGAIN
         return self.next_status(job)
