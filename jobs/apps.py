@@ -6,4 +6,4 @@ class JobsConfig(AppConfig):
     """Work over many shops in the background: connect follow-up, sync, authorization checks."""
 
     name = "jobs"
-    verbose_name = _("Shop jobs")
+    verbose_name = _("Background work")

@@ -6,4 +6,4 @@ class ShopsConfig(AppConfig):
     """Shops, their tokens, teams, authorizations and Shopee's pushes about them."""
 
     name = "shops"
-    verbose_name = _("Shops")
+    verbose_name = _("Shop accounts")

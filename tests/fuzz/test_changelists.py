@@ -27,7 +27,7 @@ OBJECT_QUERY_NAMES = ["_to_field", "_popup", "_changelist_filters"]
 
 
 def changelist_url(model):
-    return reverse(f"admin:vouchers_{model._meta.model_name}_changelist")
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
 def filter_parameters(model, user):
@@ -99,7 +99,7 @@ def test_empty_to_field(superuser_client, world, model):
     """Regression: ``?_to_field=`` (empty) answered HTTP 500 on every object page: Django's
     get_object() looked up a field named ""."""
     pk = model.objects.order_by("pk").values_list("pk", flat=True).first()
-    url = reverse(f"admin:vouchers_{model._meta.model_name}_change", args=[pk])
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk])
     get(superuser_client, url, {"_to_field": ""}, what=f"{model.__name__} ?_to_field=")
 
 

@@ -145,7 +145,7 @@ def test_no_database_at_all_is_503_not_a_server_error():
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],  # the project root
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "shopadmin.settings",
