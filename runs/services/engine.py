@@ -32,7 +32,7 @@ from runs.services.steps import (
     ItemDone,
     flight_prepare,
     flights_sending,
-    vouchers_claim,
+    items_claim,
 )
 from runs.services.unanswered import calls_unanswered_close_on_takeover
 from shopee.client import get_client
@@ -124,6 +124,7 @@ class RunJob(Job):
         self.deadline = time.monotonic() + config.slice_seconds
         self.next_check = 0.0
         self.outcomes = Outcomes(run, config)
+        self.voucher_ids = {}  # item pk -> its voucher's pk (read with the items, kept)
 
     def process(self) -> str:
         now = timezone.now()
@@ -169,18 +170,24 @@ class RunJob(Job):
         rows = (
             EndRunItem.objects.filter(run=self.run, state=ItemState.PENDING)
             .order_by("id")
-            .values_list("id", "shop_id", "next_attempt_at")
+            .values_list("id", "shop_id", "next_attempt_at", "voucher_id")
         )
-        for item_id, shop_id, next_at in rows.iterator(chunk_size=5000):
+        for item_id, shop_id, next_at, voucher_id in rows.iterator(chunk_size=5000):
+            self.voucher_ids[item_id] = voucher_id
             dispatcher.add(shop_id, item_id, (next_at - now).total_seconds() if next_at else 0)
 
     def prepare(self, task):
         return self.prepare_many([task])[0]
 
     def prepare_many(self, tasks):
-        """The items' next calls: the items read and their vouchers claimed in one query each."""
-        items = EndRunItem.objects.in_bulk(tasks)
-        claimed = vouchers_claim(items.values())
+        """The items' next calls: their vouchers claimed, then the items read with their
+        vouchers (one statement each)."""
+        missing = [task for task in tasks if task not in self.voucher_ids]
+        if missing:
+            self.voucher_ids.update(
+                EndRunItem.objects.filter(pk__in=missing).values_list("id", "voucher_id")
+            )
+        items, claimed = items_claim({task: self.voucher_ids[task] for task in tasks})
         calls = []
         for task in tasks:
             item = items[task]

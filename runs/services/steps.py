@@ -72,28 +72,33 @@ def voucher_claim(item: EndRunItem) -> Voucher | None:
     return Voucher.objects.select_related("shop").get(pk=item.voucher_id) if won else None
 
 
-def vouchers_claim(items) -> dict:
-    """`voucher_claim()` for several items at once (one UPDATE, one SELECT): the vouchers won,
-    by voucher pk. An item claims only its own voucher, so a voucher already held by one of
-    these items is held by the item it belongs to."""
-    items = [item for item in items if item.voucher_id is not None]
-    if not items:
-        return {}
-    now = timezone.now()
-    owners = {item.voucher_id: item.pk for item in items}
-    owner = Case(
-        *(When(pk=voucher, then=Value(item)) for voucher, item in owners.items()),
-        output_field=BigIntegerField(),
-    )
-    Voucher.objects.filter(pk__in=owners, ended_at__isnull=True).filter(
-        Q(end_claim_until__isnull=True)
-        | Q(end_claim_until__lt=now)
-        | Q(end_claim_item__in=owners.values())
-    ).update(end_claim_item=owner, end_claim_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
-    won = Voucher.objects.select_related("shop").filter(
-        pk__in=owners, end_claim_item__in=owners.values()
-    )
-    return {voucher.pk: voucher for voucher in won if owners[voucher.pk] == voucher.end_claim_item}
+def items_claim(owners: dict) -> tuple[dict, dict]:
+    """Read items and claim their vouchers in two statements (one UPDATE, one SELECT of the
+    items with their vouchers and shops): (items by pk, the vouchers won by voucher pk).
+    `owners`: item pk -> its voucher's pk (an item's voucher never changes; a voucher deleted
+    since is not claimed, and the item read has none)."""
+    vouchers = {voucher: item for item, voucher in owners.items() if voucher is not None}
+    if vouchers:
+        now = timezone.now()
+        if len(vouchers) == 1:
+            owner = Value(next(iter(vouchers.values())))
+        else:
+            owner = Case(
+                *(When(pk=voucher, then=Value(item)) for voucher, item in vouchers.items()),
+                output_field=BigIntegerField(),
+            )
+        Voucher.objects.filter(pk__in=vouchers, ended_at__isnull=True).filter(
+            Q(end_claim_until__isnull=True)
+            | Q(end_claim_until__lt=now)
+            | Q(end_claim_item__in=vouchers.values())
+        ).update(end_claim_item=owner, end_claim_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
+    items = EndRunItem.objects.select_related("voucher__shop").in_bulk(list(owners))
+    won = {
+        item.voucher_id: item.voucher
+        for item in items.values()
+        if item.voucher is not None and item.voucher.end_claim_item == item.pk
+    }
+    return items, won
 
 
 def voucher_release(item: EndRunItem, **changes) -> None:
@@ -132,7 +137,7 @@ def item_requeue(item: EndRunItem, *, delay: float = 0.0, reason="", error="", *
 def flight_prepare(*, item, run, claimed=None) -> Call:
     """Decide the next request for `item`, as a call for the dispatcher (whose audit row's
     transaction marks the item `sending`). Raises ItemDone when none is needed. `claimed`: the
-    vouchers `vouchers_claim()` won, when the caller claimed a batch."""
+    vouchers `items_claim()` won, when the caller claimed a batch."""
     if item.voucher_id is None:
         item_finish(item, ItemState.FAILED, reason="The voucher record was deleted.")
         raise ItemDone
