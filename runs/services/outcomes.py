@@ -34,8 +34,10 @@ from runs.services.steps import (
     reconcile_answered,
     set_end_succeeded,
 )
+from runs.services.unanswered import calls_unanswered_close_checked
 from shopee import errors
 from shops.services.shops import ShopUnavailable
+from vouchers.services.kinds import base as verdicts
 from vouchers.services.kinds.voucher import VOUCHER
 
 # The end call's answer for a promotion that has already ended: a refusal, unless the ending
@@ -114,6 +116,10 @@ class Outcomes:
             return False
         reason = f"Deleted: Shopee no longer has it ({how})."
         delete_succeeded(flight, self.run, error, reason=reason)
+        if flight.kind == RECONCILE:  # rows a dead processor left pending: deleted
+            calls_unanswered_close_checked(
+                flight=flight, run=self.run, verdict=verdicts.APPLIED, action=ItemAction.DELETE
+            )
         return True
 
     def _failed(self, flight, outcome):
@@ -123,6 +129,10 @@ class Outcomes:
             voucher = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
         else:
             voucher = {"end_sent_at": None} if error.error == NOT_FOUND else {}
+            if error.error == NOT_FOUND:  # gone at Shopee: a write left pending did not apply
+                calls_unanswered_close_checked(
+                    flight=flight, run=self.run, verdict=verdicts.NOT_APPLIED, action=item.action
+                )
         if self._already_ended(flight, error):
             return AGAIN
         what = outcome.consequence
