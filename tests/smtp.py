@@ -35,7 +35,9 @@ class Inbox:
         mail = Mail(
             sender=envelope.mail_from,
             recipients=list(envelope.rcpt_tos),
-            subject=str(message["Subject"]),
+            # A long subject may be folded before its first word; a mail client shows it
+            # without the fold's leading space, and so do the tests.
+            subject=str(message["Subject"]).strip(),
             body=message.get_content(),
             raw=raw.decode("utf-8", "replace"),
         )
