@@ -37,6 +37,8 @@ def test_a_job_whose_worker_is_killed_is_finished_by_another(
     merch_client, sandbox, twenty_shops, settings, tmp_path
 ):
     settings.END_RUN_CONCURRENCY = 2  # batches of 8 shops: the job is killed between batches
+    # Shopee is slow here, not failing: the workers wait longer than its 1 s answers.
+    settings.SHOPEE_TIMEOUT_SECONDS = "5"
     sandbox.control.set_faults([{"path": LIST, "kind": "latency", "latency_ms": 1000}])
     answer = merch_client.post(
         reverse("admin:shops_shop_changelist"),
@@ -64,7 +66,8 @@ def test_a_job_whose_worker_is_killed_is_finished_by_another(
     finally:
         stop_worker(second)
 
-    assert set(job.rows.values_list("state", flat=True)) == {RowState.DONE}
+    states = list(job.rows.exclude(state=RowState.DONE).values_list("state", "error"))
+    assert not states, states
     assert Voucher.objects.count() == 20
     page = merch_client.get(answer["Location"])
     assert len(job_outcome(page)) == 20
