@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shops",
     "dispatch",
     "vouchers",
+    "promotions",
     "notifications",
     "runs",
     "jobs",

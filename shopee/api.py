@@ -93,3 +93,155 @@ def confirm_consumed_lost_push_message(*, last_message_id: int) -> ApiCall:
     return ApiCall(
         "POST", CONFIRM_CONSUMED_LOST_PUSH_MESSAGE, body={"last_message_id": last_message_id}
     )
+
+
+# -- Promotion kinds beside vouchers (shopee-promotions.md sections 2-6) ---------------------
+# Each module names its id and its list's status filter differently (section 8.1).
+GET_DISCOUNT_LIST = "/api/v2/discount/get_discount_list"
+GET_DISCOUNT = "/api/v2/discount/get_discount"
+END_DISCOUNT = "/api/v2/discount/end_discount"
+DELETE_DISCOUNT = "/api/v2/discount/delete_discount"
+GET_BUNDLE_DEAL_LIST = "/api/v2/bundle_deal/get_bundle_deal_list"
+GET_BUNDLE_DEAL = "/api/v2/bundle_deal/get_bundle_deal"
+END_BUNDLE_DEAL = "/api/v2/bundle_deal/end_bundle_deal"
+DELETE_BUNDLE_DEAL = "/api/v2/bundle_deal/delete_bundle_deal"
+GET_ADD_ON_DEAL_LIST = "/api/v2/add_on_deal/get_add_on_deal_list"
+GET_ADD_ON_DEAL = "/api/v2/add_on_deal/get_add_on_deal"
+END_ADD_ON_DEAL = "/api/v2/add_on_deal/end_add_on_deal"
+DELETE_ADD_ON_DEAL = "/api/v2/add_on_deal/delete_add_on_deal"
+GET_FOLLOW_PRIZE_LIST = "/api/v2/follow_prize/get_follow_prize_list"
+GET_FOLLOW_PRIZE_DETAIL = "/api/v2/follow_prize/get_follow_prize_detail"
+END_FOLLOW_PRIZE = "/api/v2/follow_prize/end_follow_prize"
+DELETE_FOLLOW_PRIZE = "/api/v2/follow_prize/delete_follow_prize"
+GET_SHOP_FLASH_SALE_LIST = "/api/v2/shop_flash_sale/get_shop_flash_sale_list"
+GET_SHOP_FLASH_SALE = "/api/v2/shop_flash_sale/get_shop_flash_sale"
+UPDATE_SHOP_FLASH_SALE = "/api/v2/shop_flash_sale/update_shop_flash_sale"
+DELETE_SHOP_FLASH_SALE = "/api/v2/shop_flash_sale/delete_shop_flash_sale"
+
+# Shop flash sale: update_shop_flash_sale's `status` (1 enable, 2 disable; section 6.3).
+FLASH_SALE_ENABLE, FLASH_SALE_DISABLE = 1, 2
+
+
+def get_discount_list(
+    *, discount_status: str, page_no: int = 1, page_size: int = PAGE_SIZE_MAX
+) -> ApiCall:
+    """`discount_status`: upcoming, ongoing, expired or all; page_size <= 100 (all required)."""
+    return ApiCall(
+        "GET",
+        GET_DISCOUNT_LIST,
+        query={"discount_status": discount_status, "page_no": page_no, "page_size": page_size},
+    )
+
+
+def get_discount(*, discount_id: int, page_no: int = 1, page_size: int = PAGE_SIZE_MAX) -> ApiCall:
+    """One discount and a page of its items (page_no and page_size are required)."""
+    return ApiCall(
+        "GET",
+        GET_DISCOUNT,
+        query={"discount_id": discount_id, "page_no": page_no, "page_size": page_size},
+    )
+
+
+def end_discount(*, discount_id: int) -> ApiCall:
+    """End an ongoing discount (only once an hour has passed since its start)."""
+    return ApiCall("POST", END_DISCOUNT, body={"discount_id": discount_id})
+
+
+def delete_discount(*, discount_id: int) -> ApiCall:
+    """Delete an upcoming discount."""
+    return ApiCall("POST", DELETE_DISCOUNT, body={"discount_id": discount_id})
+
+
+def get_bundle_deal_list(
+    *, time_status: int, page_no: int = 1, page_size: int = PAGE_SIZE_MAX
+) -> ApiCall:
+    """`time_status` is an integer: 1 all, 2 upcoming, 3 ongoing, 4 expired; page_size <= 1000."""
+    return ApiCall(
+        "GET",
+        GET_BUNDLE_DEAL_LIST,
+        query={"time_status": time_status, "page_no": page_no, "page_size": page_size},
+    )
+
+
+def get_bundle_deal(*, bundle_deal_id: int) -> ApiCall:
+    return ApiCall("GET", GET_BUNDLE_DEAL, query={"bundle_deal_id": bundle_deal_id})
+
+
+def end_bundle_deal(*, bundle_deal_id: int) -> ApiCall:
+    return ApiCall("POST", END_BUNDLE_DEAL, body={"bundle_deal_id": bundle_deal_id})
+
+
+def delete_bundle_deal(*, bundle_deal_id: int) -> ApiCall:
+    return ApiCall("POST", DELETE_BUNDLE_DEAL, body={"bundle_deal_id": bundle_deal_id})
+
+
+def get_add_on_deal_list(
+    *, promotion_status: str, page_no: int = 1, page_size: int = PAGE_SIZE_MAX
+) -> ApiCall:
+    """`promotion_status`: all, upcoming, ongoing or expired; page_no 1..1000, page_size 1..100."""
+    return ApiCall(
+        "GET",
+        GET_ADD_ON_DEAL_LIST,
+        query={"promotion_status": promotion_status, "page_no": page_no, "page_size": page_size},
+    )
+
+
+def get_add_on_deal(*, add_on_deal_id: int) -> ApiCall:
+    return ApiCall("GET", GET_ADD_ON_DEAL, query={"add_on_deal_id": add_on_deal_id})
+
+
+def end_add_on_deal(*, add_on_deal_id: int) -> ApiCall:
+    return ApiCall("POST", END_ADD_ON_DEAL, body={"add_on_deal_id": add_on_deal_id})
+
+
+def delete_add_on_deal(*, add_on_deal_id: int) -> ApiCall:
+    return ApiCall("POST", DELETE_ADD_ON_DEAL, body={"add_on_deal_id": add_on_deal_id})
+
+
+def get_follow_prize_list(
+    *, status: str, page_no: int = 1, page_size: int = PAGE_SIZE_MAX
+) -> ApiCall:
+    """`status`: upcoming, ongoing, expired or all; page_no 1..5000, page_size 1..100."""
+    return ApiCall(
+        "GET",
+        GET_FOLLOW_PRIZE_LIST,
+        query={"status": status, "page_no": page_no, "page_size": page_size},
+    )
+
+
+def get_follow_prize_detail(*, campaign_id: int) -> ApiCall:
+    return ApiCall("GET", GET_FOLLOW_PRIZE_DETAIL, query={"campaign_id": campaign_id})
+
+
+def end_follow_prize(*, campaign_id: int) -> ApiCall:
+    return ApiCall("POST", END_FOLLOW_PRIZE, body={"campaign_id": campaign_id})
+
+
+def delete_follow_prize(*, campaign_id: int) -> ApiCall:
+    return ApiCall("POST", DELETE_FOLLOW_PRIZE, body={"campaign_id": campaign_id})
+
+
+def get_shop_flash_sale_list(*, type: int, offset: int = 0, limit: int = PAGE_SIZE_MAX) -> ApiCall:
+    """`type` is an integer: 0 all, 1 upcoming, 2 ongoing, 3 expired; offset 0..1000, limit
+    1..100 (all required); answered with `total_count`, not `more`."""
+    return ApiCall(
+        "GET",
+        GET_SHOP_FLASH_SALE_LIST,
+        query={"type": type, "offset": offset, "limit": limit},
+    )
+
+
+def get_shop_flash_sale(*, flash_sale_id: int) -> ApiCall:
+    return ApiCall("GET", GET_SHOP_FLASH_SALE, query={"flash_sale_id": flash_sale_id})
+
+
+def update_shop_flash_sale(*, flash_sale_id: int, status: int) -> ApiCall:
+    """Switch a shop flash sale on (`status` 1) or off (2): the module has no end call."""
+    return ApiCall(
+        "POST", UPDATE_SHOP_FLASH_SALE, body={"flash_sale_id": flash_sale_id, "status": status}
+    )
+
+
+def delete_shop_flash_sale(*, flash_sale_id: int) -> ApiCall:
+    """Delete an upcoming shop flash sale (it stays listed with status 0, deleted)."""
+    return ApiCall("POST", DELETE_SHOP_FLASH_SALE, body={"flash_sale_id": flash_sale_id})

@@ -9,19 +9,22 @@ translated where pages show them.
 """
 
 from django.db.models import Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.parsing import NumberError, parse_unix_time
 from runs.models import ItemAction
 from shopee import api
-from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES
+from vouchers.models.voucher import SHOPEE_MANAGED_PURPOSES, Voucher
 from vouchers.services.kinds.base import (
     APPLIED,
     EXPIRED,
     NOT_APPLIED,
+    SKIP_EXPIRED,
     STARTED,
     UNREADABLE,
     PromotionKind,
+    row_fields,
+    text,
 )
 
 SKIP_ALREADY_ENDED = gettext_noop("Already ended through shopadmin.")
@@ -29,7 +32,6 @@ SKIP_ALREADY_DELETED = gettext_noop("Already deleted at Shopee through shopadmin
 SKIP_UPCOMING = gettext_noop(
     "Upcoming: it has not started yet, and Shopee can only end ongoing vouchers."
 )
-SKIP_EXPIRED = gettext_noop("Expired: it has already ended.")
 SKIP_SHOPEE_MANAGED = gettext_noop(
     "Managed by Shopee (created in Shopee's admin, or a shop game, follow prize or membership "
     "voucher): Shopee does not allow ending it."
@@ -59,7 +61,17 @@ def ends_sooner(end) -> str:
 
 class VoucherKind(PromotionKind):
     name = "voucher"
+    label = gettext_lazy("voucher")
+    label_plural = gettext_lazy("vouchers")
+    id_field = "voucher_id"
+    record_model = Voucher
+    record_id_field = "voucher_id"
+    can_set_end = True
     already_ended_error = "voucher.update_end_voucher_error"  # "Cannot update status for expired"
+    managed_errors = ("voucher.operate_voucher_permission_error",)
+    skip_shopee_managed = SKIP_SHOPEE_MANAGED
+    skip_upcoming = SKIP_UPCOMING
+    skip_expired = SKIP_EXPIRED
     error_codes = (
         "voucher.end_voucher_status_error",
         "voucher.update_end_voucher_error",
@@ -69,7 +81,7 @@ class VoucherKind(PromotionKind):
     def list_call(self, *, status, page_no):
         return api.get_voucher_list(status=status, page_no=page_no)
 
-    def list_page(self, response):
+    def list_page(self, response, *, page_no=1, body=None):
         payload = response if isinstance(response, dict) else {}
         return payload.get("voucher_list") or [], bool(payload.get("more"))
 
@@ -88,6 +100,21 @@ class VoucherKind(PromotionKind):
     @property
     def delete_path(self):
         return api.DELETE_VOUCHER
+
+    def record_fields(self, row):
+        """A voucher row in the kinds' common shape (the voucher's own record is written by
+        `voucher_records.save_page`)."""
+        voucher_id, start, end = row_fields(row, id_field=self.id_field, what="voucher")
+        purpose = row.get("voucher_purpose")
+        return {
+            "promotion_id": voucher_id,
+            "name": text(row.get("voucher_name")),
+            "start_time": start,
+            "end_time": end,
+            "shopee_status": "",
+            "shopee_managed": bool(row.get("is_admin")) or purpose in SHOPEE_MANAGED_PURPOSES,
+            "details": {"code": text(row.get("voucher_code"), 100), "voucher_purpose": purpose},
+        }
 
     def lost_write_verdict(self, *, action, record, original_end, target_end, now):
         record = record if isinstance(record, dict) else {}

@@ -1,0 +1,1 @@
+"""The promotions' admin pages (browsing, like vouchers)."""

@@ -1,0 +1,154 @@
+"""Records of Shopee's promotions other than vouchers, mirrored from Shopee's lists.
+
+One table for every kind (`PromotionKindName`): the kinds share what shopadmin needs (shop,
+Shopee id, name, times, Shopee's own status word, Shopee-managed), and keep their extras in
+`details`. As for vouchers, upcoming / ongoing / expired follow from start and end time and are
+derived, never stored (a shop flash sale switched off or deleted at Shopee says so in
+`shopee_status`; `promotions.services.kinds` decides what is live).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shops.models import Shop
+
+
+class PromotionKindName(models.TextChoices):
+    """The kinds kept here; the values are the kind plug-ins' `name`."""
+
+    DISCOUNT = "discount", _("discount")
+    BUNDLE_DEAL = "bundle_deal", _("bundle deal")
+    ADD_ON_DEAL = "add_on_deal", _("add-on deal")
+    FOLLOW_PRIZE = "follow_prize", _("follow prize")
+    SHOP_FLASH_SALE = "shop_flash_sale", _("shop flash sale")
+
+
+class PromotionStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    ONGOING = "ongoing", _("Ongoing")
+    EXPIRED = "expired", _("Expired")
+
+
+class PromotionQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        return self.filter(start_time__gt=now or timezone.now())
+
+    def ongoing(self, now=None):
+        now = now or timezone.now()
+        return self.filter(start_time__lte=now, end_time__gt=now)
+
+    def expired(self, now=None):
+        return self.filter(end_time__lte=now or timezone.now())
+
+    def with_status(self, status, now=None):
+        return {
+            PromotionStatus.UPCOMING: self.upcoming,
+            PromotionStatus.ONGOING: self.ongoing,
+            PromotionStatus.EXPIRED: self.expired,
+        }[PromotionStatus(status)](now)
+
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+
+class Promotion(models.Model):
+    """One Shopee promotion of a kind other than voucher, as last read from Shopee."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PromotionKindName)
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="promotions")
+    # discount_id, bundle_deal_id, add_on_deal_id, campaign_id (follow prize), flash_sale_id
+    promotion_id = models.BigIntegerField(_("Shopee id"))
+    # A shop flash sale has no name at Shopee: "Flash sale <timeslot>".
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    start_time = models.DateTimeField(_("start time"))
+    end_time = models.DateTimeField(_("end time"))
+    # Shopee's own status as read (a word, or a flash sale's number), blank when none is given.
+    shopee_status = models.CharField(_("status at Shopee"), max_length=32, blank=True)
+    shopee_managed = models.BooleanField(_("created by Shopee"), default=False)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    synced_at = models.DateTimeField(_("last read"), null=True, blank=True)
+    # A push said it changed: the next read of its shop refreshes it.
+    stale = models.BooleanField(_("changed at Shopee since read"), default=False)
+
+    ended_at = models.DateTimeField(_("ended through shopadmin"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(
+        _("deleted at Shopee through shopadmin"), null=True, blank=True
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # A write in progress, as for vouchers: the run item holding the right to end, delete or
+    # switch it off (one at a time, across runs), and when such a request was sent whose answer
+    # is not yet recorded.
+    end_claim_item = models.BigIntegerField(null=True, blank=True, editable=False)
+    end_claim_until = models.DateTimeField(null=True, blank=True, editable=False)
+    end_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PromotionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_time", "promotion_id"]
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "shop", "promotion_id"], name="promotion_unique_per_shop"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["promotion_id"], name="promotion_id_idx"),
+            models.Index(fields=["name"], name="promotion_name_idx"),
+            models.Index(fields=["-start_time", "promotion_id"], name="promotion_list_idx"),
+            models.Index(
+                fields=["kind", "-start_time", "promotion_id"], name="promotion_kind_list_idx"
+            ),
+            # Live promotions of a kind per shop: counted from this index alone.
+            models.Index(
+                fields=["kind", "end_time", "shop", "start_time"], name="promotion_live_idx"
+            ),
+        ]
+        # Ending, deleting (at Shopee) and switching off, per kind: `promotions.permissions.may`.
+        # Records are never deleted through the admin.
+        permissions = [
+            ("end_discount", "Can end discounts at Shopee"),
+            ("delete_discount", "Can delete discounts at Shopee"),
+            ("end_bundle_deal", "Can end bundle deals at Shopee"),
+            ("delete_bundle_deal", "Can delete bundle deals at Shopee"),
+            ("end_add_on_deal", "Can end add-on deals at Shopee"),
+            ("delete_add_on_deal", "Can delete add-on deals at Shopee"),
+            ("end_follow_prize", "Can end follow prizes at Shopee"),
+            ("delete_follow_prize", "Can delete follow prizes at Shopee"),
+            ("end_shop_flash_sale", "Can switch off shop flash sales"),
+            ("delete_shop_flash_sale", "Can delete shop flash sales at Shopee"),
+        ]
+
+    def __str__(self):
+        label = self.name or str(self.promotion_id)
+        return f"{label} ({self.get_kind_display()}, {self.shop.name})"
+
+    def status_at(self, now=None):
+        """Upcoming, ongoing or expired by its times (as Shopee's lists file it)."""
+        now = now or timezone.now()
+        if now < self.start_time:
+            return PromotionStatus.UPCOMING
+        if now < self.end_time:
+            return PromotionStatus.ONGOING
+        return PromotionStatus.EXPIRED
+
+    @property
+    def status(self):
+        return self.status_at()
