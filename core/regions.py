@@ -7,7 +7,8 @@ database (`zoneinfo`); a region we do not know falls back to the site's TIME_ZON
 import zoneinfo
 
 from django.utils import timezone
-from django.utils.formats import date_format
+
+from core.times import with_offset
 
 REGION_TIME_ZONES = {
     "SG": "Asia/Singapore",
@@ -39,11 +40,9 @@ def region_zone(region: str) -> zoneinfo.ZoneInfo:
 
 
 def region_time(moment, region: str) -> str:
-    """`moment` in the region's local time, with the zone's abbreviation: "2026-12-04 00:00 +07"."""
-    if moment is None:
-        return "-"
-    local = moment.astimezone(region_zone(region))
-    return f"{date_format(local, 'Y-m-d H:i')} {local.tzname()}"
+    """`moment` in the region's local time with the zone's UTC offset: "2026-12-04 00:00 +07"
+    (never an abbreviation: the Philippines' "PST" reads as the US Pacific's)."""
+    return with_offset(moment, region_zone(region))
 
 
 def zone_choices(regions) -> list[tuple[str, str]]:

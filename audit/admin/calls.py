@@ -4,12 +4,9 @@ import csv
 import json
 import re
 import unicodedata
-import uuid
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponseRedirect, StreamingHttpResponse
@@ -20,8 +17,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin.filters import ActorFilter, ErrorFilter, RunFilter
 from audit.models import ShopeeCall
+from core.cells import badge, truncated
 from core.parsing import is_id, parse_id
+from core.times import utc_offset
 from runs.models import EndRun
 from shopadmin.paging import (
     CappedCountPaginator,
@@ -29,13 +29,10 @@ from shopadmin.paging import (
     CheckedQuery,
 )
 from shops.admin.filters import VisibleShopFilter
-from shops.services.access import sees_all_shops, visible
-from vouchers.services.kinds import known_errors
+from shops.services.access import visible
 
 REQUEST_ID = re.compile(r"^[0-9a-fA-F]{16,64}$")
 FORMULA_STARTS = ("=", "+", "-", "@")
-
-KNOWN_ERRORS = known_errors()  # Shopee's meaning lives in shopee/errors.py and the kinds
 
 CSV_COLUMNS = [
     ("started_at", "time (UTC)"),
@@ -58,64 +55,10 @@ CSV_COLUMNS = [
 ]
 
 
-class ErrorFilter(admin.SimpleListFilter):
-    """Shopee's error codes, from a fixed list (no DISTINCT over a huge table); any code works
-    as a URL parameter."""
-
-    title = _("Shopee error")
-    parameter_name = "error"
-
-    def lookups(self, request, model_admin):
-        return [("-", _("(no error)")), *((code, code) for code in KNOWN_ERRORS)]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        return queryset.filter(error="" if value == "-" else value)
-
-
-class ActorFilter(admin.RelatedFieldListFilter):
-    """Who made the call. Someone who sees every shop chooses among every user; a team member
-    among themselves and their team mates (members of the teams that give them their shops),
-    never another team's users. Team mates come from the groups table, not from a DISTINCT
-    over the call log, so the list stays cheap on a big table."""
-
-    def field_choices(self, field, request, model_admin):
-        if sees_all_shops(request.user):
-            return super().field_choices(field, request, model_admin)
-        teams = Group.objects.filter(user=request.user, shops__isnull=False)
-        mates = get_user_model().objects.filter(Q(pk=request.user.pk) | Q(groups__in=teams))
-        return [(user.pk, str(user)) for user in mates.distinct().order_by("username")]
-
-
-class RunFilter(admin.SimpleListFilter):
-    """The calls of one run (`?batch_id=`): shown as active when the run's page linked here."""
-
-    title = _("run")
-    parameter_name = "batch_id"
-
-    def lookups(self, request, model_admin):
-        value = request.GET.get(self.parameter_name)
-        if not _is_uuid(value):
-            return [(value, gettext("(not a run)"))] if value else []
-        run = EndRun.objects.filter(public_id=value).first()
-        label = gettext("Run %(run)s") % {"run": run.pk} if run else f"Batch {value[:8]}…"
-        return [(value, label)]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        return queryset.filter(batch_id=value) if _is_uuid(value) else queryset.none()
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+def seconds_with_offset(moment) -> str:
+    """A call's moment to the second, in the site's time zone with its UTC offset."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'Y-m-d H:i:s')} {utc_offset(local)}"
 
 
 class Echo:
@@ -141,16 +84,16 @@ def csv_safe(value):
 
 @admin.register(ShopeeCall)
 class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
+    # Who did what to which voucher and how Shopee answered, fitting a 1366 px laptop; the
+    # duration, attempt and the request and answer are on the call's page.
     list_display = [
         "started",
         "outcome",
-        "error",
-        "request_id",
         "api",
         "voucher_label",
         "shop_label",
         "actor_username",
-        "duration_ms",
+        "request_label",
     ]
     list_filter = [
         RunFilter,
@@ -209,13 +152,27 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
 
     @admin.display(description=_("time"), ordering="started_at")
     def started(self, obj):
-        return date_format(timezone.localtime(obj.started_at), "Y-m-d H:i:s")
+        return format_html('<span class="nowrap">{}</span>', seconds_with_offset(obj.started_at))
 
     @admin.display(description=_("finished"))
     def finished(self, obj):
         if obj.finished_at is None:
-            return "No answer recorded (the process may have stopped during the call)."
-        return date_format(timezone.localtime(obj.finished_at), "Y-m-d H:i:s")
+            return gettext("No answer recorded (the process may have stopped during the call).")
+        return seconds_with_offset(obj.finished_at)
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome(self, obj):
+        """The outcome as a badge, Shopee's error code under it."""
+        label = badge(obj.outcome, obj.get_outcome_display())
+        if not obj.error:
+            return label
+        return format_html(
+            '{} <span class="cell-note">{}</span>', label, truncated(obj.error, css="cell-id")
+        )
+
+    @admin.display(description="request_id", ordering="request_id")
+    def request_label(self, obj):
+        return truncated(obj.request_id, css="cell-id") if obj.request_id else "-"
 
     @admin.display(description="API", ordering="endpoint")
     def api(self, obj):
@@ -233,7 +190,9 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
     def shop_label(self, obj):
         if obj.shop_shopee_id is None:
             return "—"
-        return f"{obj.shop_name} ({obj.shop_shopee_id})" if obj.shop_name else obj.shop_shopee_id
+        if not obj.shop_name:
+            return obj.shop_shopee_id
+        return truncated(f"{obj.shop_name} ({obj.shop_shopee_id})", css="cell-shop")
 
     @admin.display(description=_("voucher"))
     def voucher_label(self, obj):

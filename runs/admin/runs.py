@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.cells import truncated
 from core.parsing import is_id, parse_id
 from core.regions import moments_by_region
+from runs.admin.columns import RunColumns, with_outcome_counts
 from runs.models import EndRun
 from runs.services.control import run_cancel, run_progress, run_retry_failed
 from shopadmin.paging import (
@@ -30,8 +32,16 @@ REFRESH_SECONDS = 3
 
 
 @admin.register(EndRun)
-class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
-    list_display = ["__str__", "created_at", "created_by_username", "status", "end_at", "selection"]
+class EndRunAdmin(RunColumns, CheckedQuery, admin.ModelAdmin):
+    # Each run's outcome at a glance, fitting a 1366 px laptop (columns in runs.admin.columns).
+    list_display = [
+        "run_label",
+        "created",
+        "created_by_username",
+        "status_label",
+        "outcome",
+        "selection_label",
+    ]
     list_filter = ["status", ("created_at", CheckedDateFieldListFilter)]
     search_fields = ["created_by_username", "=public_id"]
     paginator = CappedCountPaginator
@@ -40,7 +50,10 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
     change_form_template = "admin/runs/endrun/progress.html"
 
     def get_queryset(self, request):
-        return runs_visible(super().get_queryset(request), request.user)
+        """The user's runs, each with its items counted by outcome in the same query (a team
+        member: their own shops' items, as the run's page shows them)."""
+        runs = runs_visible(super().get_queryset(request), request.user)
+        return with_outcome_counts(runs, request.user)
 
     def get_list_display(self, request):
         """A rule's selection names its shops: someone who does not see every shop reads the
@@ -50,9 +63,9 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
 
         @admin.display(description=_("selection"))
         def selection(run):
-            return _selection_without_shops(run)
+            return truncated(_selection_without_shops(run), css="cell-wide")
 
-        return [name if name != "selection" else selection for name in self.list_display]
+        return [name if name != "selection_label" else selection for name in self.list_display]
 
     def has_add_permission(self, request):
         return False  # runs are started from the vouchers list
@@ -133,9 +146,12 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
         canceled = run_cancel(run=run)
         self.message_user(
             request,
-            gettext(
-                "Run %(run)s canceled: %(canceled)s pending voucher(s) will not be ended. "
-                "Requests already sent finish and are recorded."
+            ngettext(
+                "Run %(run)s canceled: %(canceled)s pending voucher will not be ended. "
+                "Requests already sent finish and are recorded.",
+                "Run %(run)s canceled: %(canceled)s pending vouchers will not be ended. "
+                "Requests already sent finish and are recorded.",
+                canceled,
             )
             % {"run": run.pk, "canceled": canceled}
             if canceled or run.active
@@ -149,7 +165,12 @@ class EndRunAdmin(CheckedQuery, admin.ModelAdmin):
         retried = run_retry_failed(run=run, shops=run_shops(run, request.user))
         self.message_user(
             request,
-            gettext("Retrying %(retried)s failed voucher(s).") % {"retried": retried}
+            ngettext(
+                "Retrying %(retried)s failed voucher.",
+                "Retrying %(retried)s failed vouchers.",
+                retried,
+            )
+            % {"retried": retried}
             if retried
             else gettext("No failed vouchers to retry."),
             messages.SUCCESS if retried else messages.INFO,

@@ -32,7 +32,7 @@ def test_an_active_run_refreshes_itself_and_can_be_canceled(merch_client, run, s
     assert "4 pending" in text_of(response)
 
     cancel = merch_client.post(reverse("admin:runs_endrun_cancel", args=[run.pk]), follow=True)
-    assert "4 pending voucher(s) will not be ended" in text_of(cancel)
+    assert "4 pending vouchers will not be ended" in text_of(cancel)
     finish_runs()
     done = page(merch_client, run)
     assert 'http-equiv="refresh"' not in done.content.decode()
@@ -62,7 +62,7 @@ def test_failures_show_shopee_words_and_can_be_retried(merch_client, run, sandbo
     # A retry checks first (get_voucher: the 5xx left it unknown), then ends: two attempts.
     settings.END_RUN_MAX_ATTEMPTS = 2
     retried = merch_client.post(reverse("admin:runs_endrun_retry", args=[run.pk]), follow=True)
-    assert "Retrying 4 failed voucher(s)." in text_of(retried)
+    assert "Retrying 4 failed vouchers." in text_of(retried)
     finish_runs()
     assert "4 ended" in text_of(page(merch_client, run))
     assert EndRun.objects.get(pk=run.pk).status == RunStatus.FINISHED

@@ -150,6 +150,6 @@ def test_retry_in_a_shared_run_retries_the_teams_own_failures(client, sandbox, s
 
     alice = login(client, team("Alpha team", alpha, "alice"))
     retried = alice.post(reverse("admin:runs_endrun_retry", args=[run.pk]), follow=True)
-    assert "Retrying 1 failed voucher(s)." in text_of(retried)
+    assert "Retrying 1 failed voucher." in text_of(retried)
     states = dict(run.items.values_list("shop__name", "state"))
     assert states == {"Alpha Store": "pending", "Bravo Store": "failed"}
