@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import region_zone
@@ -16,32 +17,35 @@ AUTHORIZATION_WARNING = dt.timedelta(days=7)
 class Shop(models.Model):
     """A Shopee shop; `shop_id` is Shopee's 64-bit identifier."""
 
-    shop_id = models.BigIntegerField("Shopee shop id", unique=True)
-    name = models.CharField(max_length=200)
-    region = models.CharField(max_length=8, blank=True)
+    shop_id = models.BigIntegerField(_("Shopee shop id"), unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    region = models.CharField(verbose_name=_("region"), max_length=8, blank=True)
     main_account_id = models.BigIntegerField(
-        "Shopee main account", null=True, blank=True, db_index=True
+        _("Shopee main account"), null=True, blank=True, db_index=True
     )
-    merchant_id = models.BigIntegerField("Shopee merchant id", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    vouchers_synced_at = models.DateTimeField("vouchers synced", null=True, blank=True)
-    authorized_at = models.DateTimeField("seller authorized at", null=True, blank=True)
+    merchant_id = models.BigIntegerField(_("Shopee merchant id"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+    vouchers_synced_at = models.DateTimeField(_("vouchers synced"), null=True, blank=True)
+    authorized_at = models.DateTimeField(_("seller authorized at"), null=True, blank=True)
     authorization_expires_at = models.DateTimeField(
-        "seller's authorization ends", null=True, blank=True
+        _("seller's authorization ends"), null=True, blank=True
     )
     authorization_checked_at = models.DateTimeField(
-        "authorization last confirmed by Shopee", null=True, blank=True
+        _("authorization last confirmed by Shopee"), null=True, blank=True
     )
     authorization_expiry_notice_at = models.DateTimeField(
-        "Shopee warned the authorization ends soon", null=True, blank=True
+        _("Shopee warned the authorization ends soon"), null=True, blank=True
     )
-    needs_reauth_since = models.DateTimeField("needs re-authorization since", null=True, blank=True)
-    needs_reauth_reason = models.TextField("why it needs re-authorization", blank=True)
+    needs_reauth_since = models.DateTimeField(
+        _("needs re-authorization since"), null=True, blank=True
+    )
+    needs_reauth_reason = models.TextField(_("why it needs re-authorization"), blank=True)
     # Teams are Django groups: a team's members see, sync and end only its shops
     # (shops.services.access); "see all shops" and superusers see every shop.
     teams = models.ManyToManyField(
         "auth.Group",
+        verbose_name=_("teams"),
         related_name="shops",
         blank=True,
         help_text=_("The teams (groups) whose members may see and act on this shop."),
@@ -95,22 +99,36 @@ class ShopToken(models.Model):
     (see shops.services.tokens).
     """
 
-    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="token")
-    access_token = EncryptedTextField()
-    access_token_expires_at = models.DateTimeField(null=True, blank=True)
-    refresh_token = EncryptedTextField(blank=True)
-    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
-    generation = models.PositiveIntegerField(default=1)
-    refreshed_at = models.DateTimeField(null=True, blank=True)
-    refresh_lease_owner = models.CharField(max_length=32, blank=True)
-    refresh_lease_until = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    shop = models.OneToOneField(
+        Shop, verbose_name=_("shop"), on_delete=models.CASCADE, related_name="token"
+    )
+    access_token = EncryptedTextField(
+        verbose_name=_("access token"),
+    )
+    access_token_expires_at = models.DateTimeField(
+        verbose_name=_("access token expires at"), null=True, blank=True
+    )
+    refresh_token = EncryptedTextField(verbose_name=_("refresh token"), blank=True)
+    refresh_token_expires_at = models.DateTimeField(
+        verbose_name=_("refresh token expires at"), null=True, blank=True
+    )
+    generation = models.PositiveIntegerField(verbose_name=_("generation"), default=1)
+    refreshed_at = models.DateTimeField(verbose_name=_("refreshed at"), null=True, blank=True)
+    refresh_lease_owner = models.CharField(
+        verbose_name=_("refresh lease owner"), max_length=32, blank=True
+    )
+    refresh_lease_until = models.DateTimeField(
+        verbose_name=_("refresh lease until"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "vouchers_shoptoken"  # the table it had in the vouchers app
+        verbose_name = _("shop token")
+        verbose_name_plural = _("shop tokens")
 
     def __str__(self):
-        return f"Tokens of {self.shop}"
+        return gettext("Tokens of %(shop)s") % {"shop": self.shop}
 
     def __repr__(self):
         return f"<ShopToken shop={self.shop_id} valid_until={self.access_token_expires_at}>"

@@ -9,6 +9,7 @@ Rows are written only by `audit.services.calls`; nobody edits or deletes them.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,44 +31,59 @@ class ErrorKind(models.TextChoices):
 
 
 class ShopeeCall(models.Model):
-    started_at = models.DateTimeField(db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
+    started_at = models.DateTimeField(verbose_name=_("started at"), db_index=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    actor_username = models.CharField("actor", max_length=150, blank=True)
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True)
 
     shop = models.ForeignKey(
-        "shops.Shop", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "shops.Shop",
+        verbose_name=_("shop"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    shop_shopee_id = models.BigIntegerField("Shopee shop id", null=True, blank=True)
-    shop_name = models.CharField(max_length=200, blank=True)
+    shop_shopee_id = models.BigIntegerField(_("Shopee shop id"), null=True, blank=True)
+    shop_name = models.CharField(verbose_name=_("shop name"), max_length=200, blank=True)
 
     voucher = models.ForeignKey(
-        "vouchers.Voucher", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "vouchers.Voucher",
+        verbose_name=_("voucher"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    voucher_shopee_id = models.BigIntegerField("Shopee voucher id", null=True, blank=True)
-    voucher_code = models.CharField(max_length=100, blank=True)
+    voucher_shopee_id = models.BigIntegerField(_("Shopee voucher id"), null=True, blank=True)
+    voucher_code = models.CharField(verbose_name=_("voucher code"), max_length=100, blank=True)
 
-    batch_id = models.UUIDField(null=True, blank=True)
-    endpoint = models.CharField(max_length=100)
-    method = models.CharField(max_length=8)
-    attempt = models.PositiveSmallIntegerField(default=1)
+    batch_id = models.UUIDField(verbose_name=_("batch id"), null=True, blank=True)
+    endpoint = models.CharField(verbose_name=_("endpoint"), max_length=100)
+    method = models.CharField(verbose_name=_("method"), max_length=8)
+    attempt = models.PositiveSmallIntegerField(verbose_name=_("attempt"), default=1)
 
-    outcome = models.CharField(max_length=16, choices=CallOutcome, default=CallOutcome.PENDING)
-    error_kind = models.CharField(max_length=16, choices=ErrorKind, blank=True)
-    http_status = models.PositiveSmallIntegerField("HTTP status", null=True, blank=True)
-    request_id = models.CharField("Shopee request_id", max_length=64, blank=True)
-    error = models.CharField(max_length=100, blank=True)
-    message = models.TextField(blank=True)
-    request = models.JSONField("request (redacted)", default=dict)
-    response = models.JSONField("response (redacted)", null=True, blank=True)
+    outcome = models.CharField(
+        verbose_name=_("outcome"), max_length=16, choices=CallOutcome, default=CallOutcome.PENDING
+    )
+    error_kind = models.CharField(
+        verbose_name=_("error kind"), max_length=16, choices=ErrorKind, blank=True
+    )
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    request_id = models.CharField(_("Shopee request_id"), max_length=64, blank=True)
+    error = models.CharField(verbose_name=_("error"), max_length=100, blank=True)
+    message = models.TextField(verbose_name=_("message"), blank=True)
+    request = models.JSONField(_("request (redacted)"), default=dict)
+    response = models.JSONField(_("response (redacted)"), null=True, blank=True)
 
     class Meta:
         db_table = "vouchers_shopeecall"  # the table it had in the vouchers app
@@ -89,4 +105,8 @@ class ShopeeCall(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.method} {self.endpoint} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+        return gettext("%(method)s %(endpoint)s at %(time)s") % {
+            "method": self.method,
+            "endpoint": self.endpoint,
+            "time": f"{self.started_at:%Y-%m-%d %H:%M:%S}",
+        }

@@ -19,6 +19,7 @@ The `Authorization` header (a signature) is never stored.
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 REJECTED_PREFIX_BYTES = 64
@@ -39,19 +40,25 @@ class PushOutcome(models.TextChoices):
 
 
 class ShopeePush(models.Model):
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    source = models.CharField(max_length=16, choices=PushSource, default=PushSource.PUSH)
-    remote_addr = models.GenericIPAddressField("sent from", null=True, blank=True)
-    signature_valid = models.BooleanField("signature valid", default=False)
-    code = models.IntegerField("push code", null=True, blank=True)
-    shop_shopee_id = models.BigIntegerField("Shopee shop id", null=True, blank=True)
-    pushed_at = models.DateTimeField("Shopee's timestamp", null=True, blank=True)
-    outcome = models.CharField(max_length=16, choices=PushOutcome)
-    detail = models.TextField("what shopadmin did", blank=True)
-    http_status = models.PositiveSmallIntegerField("our answer (HTTP)", null=True, blank=True)
-    body = models.JSONField("body (secrets removed)", null=True, blank=True)
-    body_excerpt = models.TextField("body that is not JSON (excerpt)", blank=True)
-    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    received_at = models.DateTimeField(
+        verbose_name=_("received at"), auto_now_add=True, db_index=True
+    )
+    source = models.CharField(
+        verbose_name=_("source"), max_length=16, choices=PushSource, default=PushSource.PUSH
+    )
+    remote_addr = models.GenericIPAddressField(_("sent from"), null=True, blank=True)
+    signature_valid = models.BooleanField(_("signature valid"), default=False)
+    code = models.IntegerField(_("push code"), null=True, blank=True)
+    shop_shopee_id = models.BigIntegerField(_("Shopee shop id"), null=True, blank=True)
+    pushed_at = models.DateTimeField(_("Shopee's timestamp"), null=True, blank=True)
+    outcome = models.CharField(verbose_name=_("outcome"), max_length=16, choices=PushOutcome)
+    detail = models.TextField(_("what shopadmin did"), blank=True)
+    http_status = models.PositiveSmallIntegerField(_("our answer (HTTP)"), null=True, blank=True)
+    body = models.JSONField(_("body (secrets removed)"), null=True, blank=True)
+    body_excerpt = models.TextField(_("body that is not JSON (excerpt)"), blank=True)
+    fingerprint = models.CharField(
+        verbose_name=_("fingerprint"), max_length=64, blank=True, db_index=True
+    )
 
     class Meta:
         db_table = "vouchers_shopeepush"  # the table it had in the vouchers app
@@ -65,7 +72,10 @@ class ShopeePush(models.Model):
 
     def __str__(self):
         code = "?" if self.code is None else self.code
-        return f"Push code {code} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+        return gettext("Push code %(code)s at %(time)s") % {
+            "code": code,
+            "time": f"{self.received_at:%Y-%m-%d %H:%M:%S}",
+        }
 
 
 class RejectReason(models.TextChoices):
@@ -76,14 +86,16 @@ class RejectReason(models.TextChoices):
 
 
 class RejectedPush(models.Model):
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    remote_addr = models.GenericIPAddressField("sent from", null=True, blank=True)
-    reason = models.CharField(max_length=16, choices=RejectReason)
-    http_status = models.PositiveSmallIntegerField("our answer (HTTP)")
-    detail = models.CharField("why", max_length=REJECTED_DETAIL_CHARS, blank=True)
-    body_size = models.PositiveIntegerField("body size (bytes)", null=True, blank=True)
-    body_sha256 = models.CharField("body SHA-256", max_length=64, blank=True)
-    body_prefix = models.CharField("body prefix", max_length=REJECTED_PREFIX_BYTES, blank=True)
+    received_at = models.DateTimeField(
+        verbose_name=_("received at"), default=timezone.now, db_index=True
+    )
+    remote_addr = models.GenericIPAddressField(_("sent from"), null=True, blank=True)
+    reason = models.CharField(verbose_name=_("reason"), max_length=16, choices=RejectReason)
+    http_status = models.PositiveSmallIntegerField(_("our answer (HTTP)"))
+    detail = models.CharField(_("why"), max_length=REJECTED_DETAIL_CHARS, blank=True)
+    body_size = models.PositiveIntegerField(_("body size (bytes)"), null=True, blank=True)
+    body_sha256 = models.CharField(_("body SHA-256"), max_length=64, blank=True)
+    body_prefix = models.CharField(_("body prefix"), max_length=REJECTED_PREFIX_BYTES, blank=True)
 
     class Meta:
         db_table = "vouchers_rejectedpush"  # the table it had in the vouchers app
@@ -92,4 +104,6 @@ class RejectedPush(models.Model):
         verbose_name_plural = _("rejected Shopee pushes")
 
     def __str__(self):
-        return f"Rejected push at {self.received_at:%Y-%m-%d %H:%M:%S}"
+        return gettext("Rejected push at %(time)s") % {
+            "time": f"{self.received_at:%Y-%m-%d %H:%M:%S}"
+        }

@@ -66,36 +66,60 @@ class Voucher(models.Model):
         PERCENTAGE = 2, _("Percentage")
         COIN_CASHBACK = 3, _("Coin cashback")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="vouchers")
-    voucher_id = models.BigIntegerField("Shopee voucher id")
-    voucher_code = models.CharField(max_length=100, blank=True)
-    voucher_name = models.CharField(max_length=255, blank=True)
-    voucher_type = models.PositiveSmallIntegerField(choices=VoucherType, null=True, blank=True)
-    reward_type = models.PositiveSmallIntegerField(choices=RewardType, null=True, blank=True)
-    usage_quantity = models.IntegerField(null=True, blank=True)
-    current_usage = models.IntegerField(null=True, blank=True)
-    start_time = models.DateTimeField()
-    end_time = models.DateTimeField()
-    is_admin = models.BooleanField("created by Shopee", default=False)
-    voucher_purpose = models.PositiveSmallIntegerField(choices=VoucherPurpose, default=0)
-    discount_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    percentage = models.IntegerField(null=True, blank=True)
-    display_start_time = models.DateTimeField(null=True, blank=True)
-    min_basket_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    max_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("shop"), on_delete=models.CASCADE, related_name="vouchers"
+    )
+    voucher_id = models.BigIntegerField(_("Shopee voucher id"))
+    voucher_code = models.CharField(verbose_name=_("voucher code"), max_length=100, blank=True)
+    voucher_name = models.CharField(verbose_name=_("voucher name"), max_length=255, blank=True)
+    voucher_type = models.PositiveSmallIntegerField(
+        verbose_name=_("voucher type"), choices=VoucherType, null=True, blank=True
+    )
+    reward_type = models.PositiveSmallIntegerField(
+        verbose_name=_("reward type"), choices=RewardType, null=True, blank=True
+    )
+    usage_quantity = models.IntegerField(verbose_name=_("usage quantity"), null=True, blank=True)
+    current_usage = models.IntegerField(verbose_name=_("current usage"), null=True, blank=True)
+    start_time = models.DateTimeField(
+        verbose_name=_("start time"),
+    )
+    end_time = models.DateTimeField(
+        verbose_name=_("end time"),
+    )
+    is_admin = models.BooleanField(_("created by Shopee"), default=False)
+    voucher_purpose = models.PositiveSmallIntegerField(
+        verbose_name=_("voucher purpose"), choices=VoucherPurpose, default=0
+    )
+    discount_amount = models.DecimalField(
+        verbose_name=_("discount amount"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    percentage = models.IntegerField(verbose_name=_("percentage"), null=True, blank=True)
+    display_start_time = models.DateTimeField(
+        verbose_name=_("display start time"), null=True, blank=True
+    )
+    min_basket_price = models.DecimalField(
+        verbose_name=_("min basket price"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    max_price = models.DecimalField(
+        verbose_name=_("max price"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
 
-    synced_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField("ended through shopadmin", null=True, blank=True)
+    synced_at = models.DateTimeField(verbose_name=_("synced at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended through shopadmin"), null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    deleted_at = models.DateTimeField("deleted at Shopee through shopadmin", null=True, blank=True)
+    deleted_at = models.DateTimeField(
+        _("deleted at Shopee through shopadmin"), null=True, blank=True
+    )
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -104,9 +128,15 @@ class Voucher(models.Model):
 
     # A write in progress: the run item holding the right to end, delete or update it (one at a
     # time, across runs), and when such a request was sent whose answer is not yet recorded.
-    end_claim_item = models.BigIntegerField(null=True, blank=True, editable=False)
-    end_claim_until = models.DateTimeField(null=True, blank=True, editable=False)
-    end_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_claim_item = models.BigIntegerField(
+        verbose_name=_("end claim item"), null=True, blank=True, editable=False
+    )
+    end_claim_until = models.DateTimeField(
+        verbose_name=_("end claim until"), null=True, blank=True, editable=False
+    )
+    end_sent_at = models.DateTimeField(
+        verbose_name=_("end sent at"), null=True, blank=True, editable=False
+    )
 
     objects = VoucherQuerySet.as_manager()
 
