@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from notifications.models import NotificationSettings, ShopAlertKind, ShopAlertSent
 from runs.models import EndRun, EndRunItem, ItemState, RunStatus
+from shopee.errors import failure_in_words
 from shops.models import AUTHORIZATION_WARNING, Shop
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,24 @@ def run_mail_send(*, run_id: int) -> bool:
     return _deliver([message], what=f"the mail of run {run.pk}") == 1
 
 
+def _failure_words(item: EndRunItem) -> str:
+    """The plain sentence first (as on the run's page); the technical detail on its own line."""
+    return failure_in_words(
+        error=item.error,
+        message=item.reason,
+        attempts=item.attempts,
+        refused=item.state == ItemState.REFUSED,
+    )
+
+
+def _failure_detail(item: EndRunItem) -> str:
+    parts = [f"error {item.error}" if item.error else "", item.reason]
+    if item.request_id:
+        parts.append(f"request_id {item.request_id}")
+    parts.append(f"{item.attempts} attempt(s)")
+    return ", ".join(part for part in parts if part)
+
+
 def _run_mail(run: EndRun) -> tuple[str, str]:
     by_state = dict(
         EndRunItem.objects.filter(run=run)
@@ -142,7 +161,8 @@ def _run_mail(run: EndRun) -> tuple[str, str]:
         for item in failures.order_by("id")[:FAILURES_LISTED]:
             shop = item.shop.name if item.shop else "(deleted shop)"
             code = item.voucher_code or item.voucher_shopee_id
-            lines.append(f"- {code} ({shop}), {item.get_state_display()}: {item.reason}")
+            lines.append(f"- {code} ({shop}), {item.get_state_display()}: {_failure_words(item)}")
+            lines.append(f"  Detail: {_failure_detail(item)}")
         lines.append("Failed items can be retried from the run's page.")
     page = absolute_url(reverse("admin:runs_endrun_change", args=[run.pk]))
     lines += ["", f"The run's page: {page}", "", *_footer("you started this run")]
