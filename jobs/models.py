@@ -18,6 +18,7 @@ class JobKind(models.TextChoices):
     CONNECT = "connect", _("Connect: shop details and first sync")
     SYNC = "sync", _("Sync vouchers from Shopee")
     AUTHORIZATIONS = "authorizations", _("Check authorizations at Shopee")
+    CAMPAIGN = "campaign", _("Stop a campaign: read Shopee's lists")
 
 
 class JobStatus(models.TextChoices):
@@ -101,6 +102,9 @@ class ShopJobRow(models.Model):
     # shop (not connected, needs re-authorization) and `error` is the whole sentence.
     error = models.TextField(blank=True)
     unavailable = models.BooleanField(default=False)
+    # A campaign read (jobs.services.campaign_read): per kind read, what Shopee listed and
+    # whether the read failed: {kind: {"listed": {"<id>": status}, "error": "", "read_at": iso}}.
+    found = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

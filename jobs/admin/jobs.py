@@ -61,6 +61,9 @@ class ShopJobAdmin(CheckedQuery, admin.ModelAdmin):
             shops_link = gettext("The shops of main account %(account)s →") % {
                 "account": job.main_account_id
             }
+        elif job.kind == JobKind.CAMPAIGN:  # "Stop a campaign" (runs.admin.campaign)
+            shops_url = reverse("admin:runs_endrun_campaign_preview", args=[job.pk])
+            shops_link = gettext("The campaign's preview →")
         elif job.kind == JobKind.CONNECT and progress.rows and progress.rows[0].shop_id:
             shops_url = reverse("admin:shops_shop_change", args=[progress.rows[0].shop_id])
             shops_link = gettext("The shop's page →")

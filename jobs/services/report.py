@@ -63,6 +63,12 @@ def shop_job_row_words(row) -> str:
         return gettext("Not authorized at Shopee any more (to be reconnected)")
     if row.job.kind == JobKind.AUTHORIZATIONS:
         return gettext("Authorized at Shopee")
+    if row.job.kind == JobKind.CAMPAIGN:  # `created`: the live promotions Shopee listed
+        return ngettext(
+            "%(count)s live promotion listed by Shopee",
+            "%(count)s live promotions listed by Shopee",
+            row.created,
+        ) % {"count": row.created}
     return ngettext(
         "%(count)s voucher synced (%(created)s new, %(updated)s updated)",
         "%(count)s vouchers synced (%(created)s new, %(updated)s updated)",
@@ -76,12 +82,14 @@ def _messages(job, rows, progress, viewer):
             JobKind.CONNECT: gettext("Fetching the shops' details and vouchers failed: %(error)s"),
             JobKind.SYNC: gettext("Sync failed: %(error)s"),
             JobKind.AUTHORIZATIONS: gettext("Checking authorizations failed: %(error)s"),
+            JobKind.CAMPAIGN: gettext("Reading Shopee's lists failed: %(error)s"),
         }[job.kind]
         return [("error", wording % {"error": job.error})]
     return {
         JobKind.CONNECT: _connect_messages,
         JobKind.SYNC: _sync_messages,
         JobKind.AUTHORIZATIONS: _authorization_messages,
+        JobKind.CAMPAIGN: _campaign_messages,
     }[job.kind](job, rows, progress, viewer)
 
 
@@ -155,6 +163,19 @@ def _sync_messages(job, rows, progress, viewer):
                 "pages": row.pages,
             }
             messages.append(("success", text))
+    return messages
+
+
+def _campaign_messages(job, rows, progress, viewer):
+    """A campaign's read: its preview says the rest (what will be stopped, what was not read)."""
+    failed = [row for row in rows if row.state == RowState.FAILED]
+    messages = [("success", gettext("Shopee's lists are read: the campaign's preview is ready."))]
+    for row in failed:
+        text = gettext("%(shop)s: not read in full: %(error)s") % {
+            "shop": _name(row),
+            "error": row.error,
+        }
+        messages.append(("warning", text))
     return messages
 
 

@@ -1,0 +1,285 @@
+"""What stopping a campaign would do: the preview plan, from the lists Shopee just gave.
+
+A campaign is shops, kinds of promotion and terms (a code prefix for vouchers, words of the name
+for every kind, a time window). A read job (jobs.services.campaign_read) has saved each shop's
+ongoing and upcoming promotions of each kind and kept what Shopee listed; this module decides,
+per shop and kind, on Shopee's word of that read: an ongoing promotion is ended (a shop flash
+sale switched off), an upcoming one deleted, anything else skipped with one reason: managed by
+Shopee, expired, a discount that started less than an hour ago (the kind's own rules,
+`PromotionKind.skip_reason`), not live at Shopee (our copy says live, Shopee's lists do not), or
+an action the user is not allowed. A kind whose read failed for a shop is reported, never
+silently planned from our copy. Reads only: one query per kind, whatever the shops.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from promotions.models import Promotion
+from promotions.permissions import may
+from promotions.services.kinds import kind_named
+from vouchers.models import Voucher
+
+VOUCHER = "voucher"
+DELETE = "delete"
+ENTRIES_SHOWN = 100  # per shop and kind on the preview; the counts cover all
+
+SKIP_NOT_LIVE = gettext_noop(
+    "Not live at Shopee: not in Shopee's lists of ongoing and upcoming promotions read for this "
+    "campaign (it has expired, been ended or been deleted)."
+)
+SKIP_MAY_NOT_END = gettext_noop(
+    "Ongoing, but you are not allowed to end (or switch off) this kind of promotion."
+)
+SKIP_MAY_NOT_DELETE = gettext_noop(
+    "Upcoming, but you are not allowed to delete this kind of promotion: it is left as it is."
+)
+
+
+@dataclass
+class KindRead:
+    """One shop's read of one kind: Shopee id (text) -> list status, or why it failed."""
+
+    listed: dict = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass
+class ShopRead:
+    shop: object
+    kinds: dict = field(default_factory=dict)  # kind name -> KindRead (missing: not read)
+    error: str = ""  # the whole shop could not be read (deleted, ...)
+
+
+@dataclass
+class CampaignTerms:
+    kinds: list
+    code_prefix: str = ""
+    name_contains: str = ""
+    window_from: dt.datetime | None = None
+    window_to: dt.datetime | None = None
+
+    @classmethod
+    def from_rule(cls, rule: dict) -> "CampaignTerms":
+        """The terms kept as JSON (a run's `rule`, a read job's campaign)."""
+        window = list(rule.get("window") or [None, None]) + [None, None]
+        return cls(
+            kinds=list(rule.get("kinds") or []),
+            code_prefix=rule.get("code_prefix") or "",
+            name_contains=rule.get("name_contains") or "",
+            window_from=_moment(window[0]),
+            window_to=_moment(window[1]),
+        )
+
+    def as_rule(self, shops) -> dict:
+        return {
+            "kinds": list(self.kinds),
+            "shops": [shop.pk for shop in shops],
+            "code_prefix": self.code_prefix,
+            "name_contains": self.name_contains,
+            "window": [_iso(self.window_from), _iso(self.window_to)],
+        }
+
+
+@dataclass
+class PlanEntry:
+    kind: str
+    record: object  # a Voucher or a Promotion
+    shopee_id: int
+    label: str  # code and/or name as staff know it
+    start_time: dt.datetime
+    end_time: dt.datetime
+    action: str = ""  # "end", "disable" or "delete"; "" when skipped
+    skip: str = ""  # the reason (English; translated where shown)
+
+
+@dataclass
+class KindPlan:
+    kind: object  # the PromotionKind
+    error: str = ""  # its read failed: nothing of it is planned for the shop
+    entries: list = field(default_factory=list)
+
+    @property
+    def actions(self) -> Counter:
+        return Counter(entry.action for entry in self.entries if entry.action)
+
+    @property
+    def skipped(self) -> Counter:
+        return Counter(entry.skip for entry in self.entries if not entry.action)
+
+    @property
+    def shown(self) -> list:
+        return self.entries[:ENTRIES_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.entries) - ENTRIES_SHOWN)
+
+
+@dataclass
+class ShopPlan:
+    shop: object
+    kinds: list = field(default_factory=list)  # KindPlan, in the campaign's order
+    error: str = ""
+
+    @property
+    def actions(self) -> Counter:
+        return sum((kind.actions for kind in self.kinds), Counter())
+
+    @property
+    def skipped(self) -> int:
+        return sum(kind.skipped.total() for kind in self.kinds)
+
+    @property
+    def failed_reads(self) -> list:
+        return [kind for kind in self.kinds if kind.error]
+
+
+@dataclass
+class CampaignPlan:
+    terms: CampaignTerms
+    shops: list = field(default_factory=list)  # ShopPlan, by shop name
+
+    def entries(self, *, to_do: bool | None = None):
+        """Every entry (or only those to send, or only the skipped ones)."""
+        for shop in self.shops:
+            for kind in shop.kinds:
+                for entry in kind.entries:
+                    if to_do is None or bool(entry.action) == to_do:
+                        yield entry
+
+    @property
+    def actions(self) -> Counter:
+        return sum((shop.actions for shop in self.shops), Counter())
+
+    @property
+    def to_do(self) -> int:
+        return self.actions.total()
+
+    @property
+    def skipped_by_reason(self) -> Counter:
+        return Counter(entry.skip for entry in self.entries(to_do=False))
+
+    @property
+    def failed_reads(self) -> int:
+        return sum(len(shop.failed_reads) + bool(shop.error) for shop in self.shops)
+
+
+def campaign_plan_build(
+    *, reads: list, terms: CampaignTerms, user, since: dt.datetime, now=None
+) -> CampaignPlan:
+    """The plan of stopping `terms`' promotions of `reads`' shops for `user`, on the lists read
+    since `since` (the read job's start). Records live by our copy but not listed by Shopee are
+    skipped as not live; records that ended before `since` are left out. No transaction, no
+    write."""
+    now = now or timezone.now()
+    plan = CampaignPlan(terms=terms)
+    shops = [read.shop for read in reads if read.shop is not None]
+    records = {name: _records(name, shops, terms, since) for name in terms.kinds}
+    for read in sorted(reads, key=lambda read: (read.shop.name, read.shop.shop_id)):
+        shop_plan = ShopPlan(shop=read.shop, error=read.error)
+        plan.shops.append(shop_plan)
+        for name in terms.kinds:
+            kind = kind_named(name)
+            kind_read = read.kinds.get(name)
+            if read.error:
+                continue
+            if kind_read is None or kind_read.error:
+                error = kind_read.error if kind_read else gettext_noop("Not read.")
+                shop_plan.kinds.append(KindPlan(kind=kind, error=error))
+                continue
+            kind_plan = KindPlan(kind=kind)
+            for record in records[name].get(read.shop.pk, ()):
+                kind_plan.entries.append(_decide(kind, record, kind_read.listed, user, now))
+            kind_plan.entries.sort(key=lambda entry: (not entry.action, entry.action, entry.label))
+            shop_plan.kinds.append(kind_plan)
+    return plan
+
+
+def _records(name, shops, terms, since) -> dict:
+    """{shop pk: [records]} of kind `name` matching the terms and not over before `since`."""
+    if name == VOUCHER:
+        queryset = Voucher.objects.all()
+        if terms.code_prefix:
+            queryset = queryset.filter(voucher_code__istartswith=terms.code_prefix)
+        if terms.name_contains:
+            queryset = queryset.filter(voucher_name__icontains=terms.name_contains)
+    else:
+        queryset = Promotion.objects.filter(kind=name)
+        if terms.name_contains:
+            queryset = queryset.filter(name__icontains=terms.name_contains)
+    queryset = queryset.filter(shop__in=[shop.pk for shop in shops], end_time__gt=since)
+    if terms.window_from is not None:
+        queryset = queryset.filter(end_time__gt=terms.window_from)
+    if terms.window_to is not None:
+        queryset = queryset.filter(start_time__lt=terms.window_to)
+    found = {}
+    for record in queryset.order_by():
+        found.setdefault(record.shop_id, []).append(record)
+    return found
+
+
+def _decide(kind, record, listed, user, now) -> PlanEntry:
+    fields = record_fields(record)
+    entry = PlanEntry(
+        kind=kind.name,
+        record=record,
+        shopee_id=fields["promotion_id"],
+        label=fields["label"],
+        start_time=fields["start_time"],
+        end_time=fields["end_time"],
+    )
+    if str(fields["promotion_id"]) not in listed:
+        entry.skip = SKIP_NOT_LIVE
+        return entry
+    # Upcoming by its times: deleted; else stopped. The kind's rules say whether it may be
+    # (managed by Shopee, expired, switched off already, a discount started < 1 h ago, ...).
+    action = DELETE if now < fields["start_time"] else kind.end_action
+    entry.skip = kind.skip_reason(fields, action=action, now=now)
+    if not entry.skip and not may(user, action, kind.name):
+        entry.skip = SKIP_MAY_NOT_DELETE if action == DELETE else SKIP_MAY_NOT_END
+    entry.action = "" if entry.skip else action
+    return entry
+
+
+def record_fields(record) -> dict:
+    """A voucher's or a promotion's record as the kinds' `record_fields` (plus a label)."""
+    if isinstance(record, Voucher):
+        label = " · ".join(part for part in (record.voucher_code, record.voucher_name) if part)
+        return {
+            "promotion_id": record.voucher_id,
+            "name": record.voucher_name,
+            "label": label or str(record.voucher_id),
+            "start_time": record.start_time,
+            "end_time": record.end_time,
+            "shopee_status": "",
+            "shopee_managed": record.shopee_managed,
+            "details": {},
+        }
+    return {
+        "promotion_id": record.promotion_id,
+        "name": record.name,
+        "label": record.name or str(record.promotion_id),
+        "start_time": record.start_time,
+        "end_time": record.end_time,
+        "shopee_status": record.shopee_status,
+        "shopee_managed": record.shopee_managed,
+        "details": record.details or {},
+    }
+
+
+def _moment(value):
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
+def _iso(moment) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
