@@ -8,11 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,8 @@ from shopee.errors import ShopeeConfigError
 from vouchers.models import Voucher
 
 MAX_SHOPS = 1000
+MATCHES_PER_PAGE = 50
+RULE_FIELDS = ("code_prefix", "name_contains", "delete_upcoming")
 
 
 class EndRuleForm(forms.Form):
@@ -69,10 +73,13 @@ def rule_shops(model_admin, request, ids):
 
 
 def rule_page(model_admin, request, shops, form=None):
-    """The rule's form with a preview of what our copy matches per shop."""
+    """The rule's form with a preview of what our copy matches: counts per shop, and the
+    matched vouchers a page at a time (``?page=``; the page links keep the shops and the rule).
+    Four queries whatever the page."""
     may_delete = request.user.has_perm("vouchers.delete_voucher")
     form = form or EndRuleForm(may_delete=may_delete)
     rule = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    matches = Paginator(_matches(shops, rule), MATCHES_PER_PAGE).get_page(request.GET.get("page"))
     try:
         load_config()
         config_error = ""
@@ -85,6 +92,10 @@ def rule_page(model_admin, request, shops, form=None):
         "opts": model_admin.opts,
         "form": form,
         "shops": _preview(shops, rule),
+        "matches": matches,
+        "match_pages": matches.paginator.get_elided_page_range(matches.number),
+        "page_query": _page_query(shops, rule),
+        "deletes_upcoming": bool(rule.get("delete_upcoming")),
         "config_error": config_error,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "rule_url": reverse("admin:shops_shop_end_rule"),
@@ -108,10 +119,12 @@ def rule_view(model_admin, request):
                 request, gettext("Pick the shops to end by rule first."), "warning"
             )
             return HttpResponseRedirect(reverse("admin:shops_shop_changelist"))
-        initial = {name: request.GET.get(name, "") for name in ("code_prefix", "name_contains")}
-        form = EndRuleForm(
-            initial=initial, may_delete=request.user.has_perm("vouchers.delete_voucher")
-        )
+        # The voucher list's link and the preview's page links carry the rule: preview it.
+        data = {name: request.GET[name] for name in RULE_FIELDS if name in request.GET}
+        may_delete = request.user.has_perm("vouchers.delete_voucher")
+        if data.get("delete_upcoming") and not may_delete:
+            data.pop("delete_upcoming")
+        form = EndRuleForm(data, may_delete=may_delete)
         return rule_page(model_admin, request, shops, form)
     may_delete = request.user.has_perm("vouchers.delete_voucher")
     if request.POST.get("delete_upcoming") and not may_delete:
@@ -152,9 +165,8 @@ def rule_view(model_admin, request):
     return HttpResponseRedirect(reverse("admin:runs_endrun_change", args=[run.pk]))
 
 
-def _preview(shops, rule):
-    """Per shop: last sync, and how many ongoing (and upcoming) vouchers our copy matches."""
-    now = timezone.now()
+def _rule_vouchers(shops, rule):
+    """Our copy's vouchers of `shops` that the rule matches, not yet ended or deleted."""
     matches = Voucher.objects.filter(
         shop__in=shops, ended_at__isnull=True, deleted_at__isnull=True
     ).exclude(SHOPEE_MANAGED)
@@ -162,9 +174,43 @@ def _preview(shops, rule):
         matches = matches.filter(voucher_code__istartswith=rule["code_prefix"].strip())
     if rule.get("name_contains"):
         matches = matches.filter(voucher_name__icontains=rule["name_contains"].strip())
+    return matches
+
+
+def _matches(shops, rule):
+    """The vouchers the run would end (ongoing), and delete (upcoming) when the rule says so,
+    by shop and end time."""
+    now = timezone.now()
+    live = Q(start_time__lte=now, end_time__gt=now)
+    if rule.get("delete_upcoming"):
+        live |= Q(start_time__gt=now)
+    return (
+        _rule_vouchers(shops, rule)
+        .filter(live)
+        .select_related("shop")
+        .order_by("shop__name", "shop_id", "end_time", "pk")
+    )
+
+
+def _page_query(shops, rule) -> str:
+    """The query string of the preview's page links, without the page: shops and rule."""
+    pairs = [("shop", shop.pk) for shop in shops]
+    pairs += [
+        (name, rule[name].strip()) for name in ("code_prefix", "name_contains") if rule.get(name)
+    ]
+    if rule.get("delete_upcoming"):
+        pairs.append(("delete_upcoming", "on"))
+    return urlencode(pairs)
+
+
+def _preview(shops, rule):
+    """Per shop: last sync, and how many ongoing (and upcoming) vouchers our copy matches."""
+    now = timezone.now()
     counts = {
         row["shop_id"]: row
-        for row in matches.values("shop_id").annotate(
+        for row in _rule_vouchers(shops, rule)
+        .values("shop_id")
+        .annotate(
             ongoing=Count("pk", filter=Q(start_time__lte=now, end_time__gt=now)),
             upcoming=Count("pk", filter=Q(start_time__gt=now)),
         )
