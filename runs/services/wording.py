@@ -37,8 +37,9 @@ class ExplainedItem:
 
 def run_items_explain(*, run: EndRun, items: list[EndRunItem]) -> list[ExplainedItem]:
     """`items` of `run`, each refused or failed one with its failure in plain words. One query
-    (the last finished call of each such voucher in the run, for its HTTP status and Shopee's
-    message), none when no item failed."""
+    (the last failed or refused call of each such voucher in the run, for its HTTP status and
+    Shopee's message; a get_voucher check that answered after it says nothing of the failure),
+    none when no item failed."""
     failed = [item for item in items if item.state in EXPLAINED_STATES]
     last_calls = _last_calls(run, {item.voucher_shopee_id for item in failed})
     explained = []
@@ -79,7 +80,7 @@ def _last_calls(run: EndRun, voucher_ids: set[int]) -> dict[int, dict]:
         return {}
     rows = (
         ShopeeCall.objects.filter(batch_id=run.public_id, voucher_shopee_id__in=voucher_ids)
-        .exclude(outcome=CallOutcome.PENDING)
+        .filter(outcome__in=[CallOutcome.FAILED, CallOutcome.REFUSED])
         .order_by("voucher_shopee_id", "-started_at", "-id")
         .values("voucher_shopee_id", "http_status", "message", "request_id", "error")
     )

@@ -1,9 +1,10 @@
 """Load the sandbox's demo shops and a staff login (bin/demo runs this)."""
 
 import requests
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ops.services.demo import demo_shops_load, demo_user_reset
+from ops.services.demo import demo_history_seed, demo_shops_load, demo_user_reset
 from shopee.client import get_client
 from shopee.errors import ShopeeError
 from shops.services.connect import shop_info_update
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Synced {result.shop}: {result.total} vouchers")
         password = demo_user_reset(username=username)
         team_password = demo_user_reset(username=f"{username}-th", team_only=True)
+        actor = get_user_model().objects.get(username=username)
+        if demo_history_seed(shops=shops, actor=actor):
+            self.stdout.write("A past run with a refusal and a failure is on the runs list.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nshopadmin is ready at {app_url}/admin/\n"
