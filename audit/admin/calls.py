@@ -88,7 +88,7 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
     # duration, attempt and the request and answer are on the call's page.
     list_display = [
         "started",
-        "outcome",
+        "outcome_label",
         "api",
         "voucher_label",
         "shop_label",
@@ -161,7 +161,7 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
         return seconds_with_offset(obj.finished_at)
 
     @admin.display(description=_("outcome"), ordering="outcome")
-    def outcome(self, obj):
+    def outcome_label(self, obj):
         """The outcome as a badge, Shopee's error code under it."""
         label = badge(obj.outcome, obj.get_outcome_display())
         if not obj.error:

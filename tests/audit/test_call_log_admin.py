@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import uuid
 
 import pytest
@@ -285,3 +286,26 @@ def test_a_team_member_chooses_actors_among_their_team_only(client, db):
     assert {"bravo_bob", "alpha_mate", "staff_dave"} <= {
         label for _, label in actor_filter.lookup_choices
     }
+
+
+def test_the_list_fits_a_laptop_outcome_badge_time_offset(
+    auditor_client, calls, settings
+):
+    settings.TIME_ZONE = "Asia/Manila"
+    html = auditor_client.get(CHANGELIST).content.decode()
+    headers = re.findall(r'<th scope="col" class="(?:sortable )?column-(\w+)', html)
+    assert headers == [
+        "started",
+        "outcome_label",
+        "api",
+        "voucher_label",
+        "shop_label",
+        "actor_username",
+        "request_label",
+    ]  # duration, attempt, request and answer: on the call's page
+    assert '<span class="badge badge-refused">Refused by Shopee</span>' in html
+    assert '<span class="badge badge-success">Success</span>' in html
+    # Shopee's error code under the badge; times in the site's zone with its offset.
+    assert re.search(r'badge-refused.*?title="voucher.end_voucher_status_error"', html, re.S)
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08<", html)
+    assert "PST" not in html

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -207,7 +208,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         (the runs' own skip reasons, from the same SQL)."""
         reason = (
             Voucher.objects.filter(pk=obj.pk)
-            .annotate(skip=skip_reason())
+            .annotate(skip=skip_reason(timezone.now()))
             .values_list("skip", flat=True)
             .first()
         )
