@@ -26,6 +26,9 @@ from vouchers.models import Voucher
 VOUCHER = "voucher"
 DELETE = "delete"
 ENTRIES_SHOWN = 100  # per shop and kind on the preview; the counts cover all
+# Shopee gives a shop flash sale no name (its record is named after its time slot): words of
+# the name do not narrow it; the shops and the window do.
+UNNAMED_KINDS = ("shop_flash_sale",)
 
 SKIP_NOT_LIVE = gettext_noop(
     "Not live at Shopee: not in Shopee's lists of ongoing and upcoming promotions read for this "
@@ -160,6 +163,10 @@ class CampaignPlan:
         return self.actions.total()
 
     @property
+    def skipped(self) -> int:
+        return sum(shop.skipped for shop in self.shops)
+
+    @property
     def skipped_by_reason(self) -> Counter:
         return Counter(entry.skip for entry in self.entries(to_do=False))
 
@@ -209,7 +216,7 @@ def _records(name, shops, terms, since) -> dict:
             queryset = queryset.filter(voucher_name__icontains=terms.name_contains)
     else:
         queryset = Promotion.objects.filter(kind=name)
-        if terms.name_contains:
+        if terms.name_contains and name not in UNNAMED_KINDS:
             queryset = queryset.filter(name__icontains=terms.name_contains)
     queryset = queryset.filter(shop__in=[shop.pk for shop in shops], end_time__gt=since)
     if terms.window_from is not None:
