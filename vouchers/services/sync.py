@@ -1,4 +1,5 @@
-"""Keeping voucher records in step with Shopee: reading shops' voucher lists.
+"""Keeping voucher records in step with Shopee: reading shops' voucher lists (and, through
+`shops_lists_sync`, any promotion kind's: `promotions.services.sync`).
 
 Reading is concurrent across shops, paced and retried.
 
@@ -19,7 +20,7 @@ pages are asked again once Shopee answers, and attempts made meanwhile do not co
 from collections import deque
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.parsing import parse_id
 from dispatch.services.decisions import AGAIN, DONE, CoolDown, RetryAfter, StopJob
@@ -29,16 +30,15 @@ from shopee.client import ShopeeClient, get_client
 from shopee.errors import BACK_OFF, RETRY, ShopeeError, ShopeeTransientError
 from shops.models import Shop
 from shops.services.shops import ShopUnavailable
+from vouchers.services.kinds.base import MalformedRecord, PromotionKind
 from vouchers.services.kinds.voucher import VOUCHER
-from vouchers.services.voucher_records import MalformedVoucher, save_page
-
-# get_voucher_list accepts page_no 1..5000 (shopee-api.md section 5).
-MAX_PAGES = 5000
+from vouchers.services.voucher_records import save_page
 
 
 @dataclass
 class ShopSync:
-    """One shop's read: what Shopee listed (voucher id -> list status), and what was saved."""
+    """One shop's read of one kind: what Shopee listed (Shopee id -> list status), and what was
+    saved."""
 
     shop: Shop
     statuses: tuple
@@ -49,6 +49,7 @@ class ShopSync:
     pages: int = 0
     error: ShopeeError | ShopUnavailable | None = None
     complete: bool = False  # every page of every status read
+    kind: PromotionKind = VOUCHER
 
     @property
     def total(self):
@@ -73,6 +74,32 @@ class _Job:
     @property
     def shop(self):
         return self.result.shop
+
+    @property
+    def kind(self):
+        return self.result.kind
+
+
+class ListStore:
+    """Where a sync saves what it reads (one per kind of record)."""
+
+    def save(self, *, shop, kind, rows: list, status: str, read_at) -> tuple[int, int, dict]:
+        """Save one page's `rows` of `kind` for `shop`, listed under `status`: (created,
+        updated, {Shopee id: status as listed}). Raises MalformedRecord (nothing of the page
+        saved) for a row that cannot be stored."""
+        raise NotImplementedError
+
+    def read_in_full(self, *, shop, kind) -> None:
+        """Every page of every status of `kind` was read for `shop` without error."""
+
+
+class VoucherStore(ListStore):
+    def save(self, *, shop, kind, rows, status, read_at):
+        created, updated = save_page(shop, rows)
+        return created, updated, {parse_id(row[kind.id_field]): status for row in rows}
+
+    def read_in_full(self, *, shop, kind):
+        Shop.objects.filter(pk=shop.pk).update(vouchers_synced_at=timezone.now())
 
 
 def shop_vouchers_sync(
@@ -106,11 +133,48 @@ def shops_vouchers_sync(
     Returns one ShopSync per shop, in the order given; a failed shop has `error` set (pages
     already saved stay saved). `on_tick()` is called about every 0.2 s (a run renews its lease).
     """
+    return shops_lists_sync(
+        shops=shops,
+        kinds=(VOUCHER,),
+        store=VoucherStore(),
+        statuses=statuses,
+        actor=actor,
+        actor_label=actor_label,
+        client=client,
+        batch_id=batch_id,
+        config=config,
+        on_tick=on_tick,
+    )
+
+
+def shops_lists_sync(
+    *,
+    shops,
+    kinds,
+    store: ListStore,
+    statuses=("all",),
+    actor=None,
+    actor_label: str = "",
+    client: ShopeeClient | None = None,
+    batch_id=None,
+    config: PacingSettings | None = None,
+    on_tick=None,
+) -> list[ShopSync]:
+    """Read every page of `statuses` of each of `kinds` (plug-ins) for each of `shops`, saving
+    each page through `store`, all through one dispatcher (shops side by side, each shop's
+    kinds within its pace). Returns one ShopSync per (shop, kind), shops in the order given and
+    within a shop the kinds in theirs; a failed one has `error` set (pages already saved stay
+    saved). Holds no transaction across a call (the dispatcher records each answer in its own).
+    """
     client = client or get_client()
     config = config or PacingSettings.from_settings()
-    reader = _SyncJob(config, on_tick, actor=actor, actor_label=actor_label, batch_id=batch_id)
+    reader = _SyncJob(
+        config, on_tick, store, actor=actor, actor_label=actor_label, batch_id=batch_id
+    )
     dispatcher = Dispatcher(reader, client, config)
-    results = [ShopSync(shop=shop, statuses=tuple(statuses)) for shop in shops]
+    results = [
+        ShopSync(shop=shop, statuses=tuple(statuses), kind=kind) for shop in shops for kind in kinds
+    ]
     for result in results:
         job = _Job(result, deque(statuses))
         if reader.next_status(job) is AGAIN:
@@ -127,8 +191,8 @@ class _SyncJob(Job):
     """Reading shops' lists as a job of the dispatcher: a task is one shop's read (`_Job`),
     sent again for each page and status."""
 
-    def __init__(self, config, on_tick, **audit):
-        self.config, self.on_tick = config, on_tick
+    def __init__(self, config, on_tick, store, **audit):
+        self.config, self.on_tick, self.store = config, on_tick, store
         self.actor, self.actor_label = audit["actor"], audit["actor_label"]
         self.batch_id = audit["batch_id"]
         self.dispatcher = None
@@ -149,7 +213,7 @@ class _SyncJob(Job):
 
     def prepare(self, job):
         job.attempts += 1
-        call = VOUCHER.list_call(status=job.status, page_no=job.page_no)
+        call = job.kind.list_call(status=job.status, page_no=job.page_no)
         return Call(task=job, shop=job.shop, api=call, attempt=job.attempts)
 
     def unavailable(self, job, shop_key, error):
@@ -186,32 +250,40 @@ class _SyncJob(Job):
         if not job.pending_statuses:
             job.result.complete = True
             if job.result.ok:
-                Shop.objects.filter(pk=job.shop.pk).update(vouchers_synced_at=timezone.now())
+                self.store.read_in_full(shop=job.shop, kind=job.kind)
             return DONE
         job.status, job.page_no, job.attempts = job.pending_statuses.popleft(), 1, 0
         job.outage_attempts = 0
         return AGAIN
 
     def _page_saved(self, job, result):
-        sync = job.result
-        items, more = VOUCHER.list_page(result.response)
+        sync, kind = job.result, job.kind
+        items, more = kind.list_page(result.response, page_no=job.page_no, body=result.body)
         if sync.read_at is None:
             sync.read_at = timezone.now()
         try:
             if not isinstance(items, list):
-                raise MalformedVoucher("voucher_list is not a list")
-            created, updated = save_page(job.shop, items)
-        except MalformedVoucher as error:
+                raise MalformedRecord(f"{kind.list_key} is not a list")
+            created, updated, listed = self.store.save(
+                shop=job.shop, kind=kind, rows=items, status=job.status, read_at=sync.read_at
+            )
+        except MalformedRecord as error:
             job.result.error = ShopeeTransientError(
-                f"Shopee's voucher list is malformed: {error}", request_id=result.request_id
+                f"Shopee's {_english(kind.label)} list is malformed: {error}",
+                request_id=result.request_id,
             )
             return DONE
-        for item in items:
-            sync.listed[parse_id(item["voucher_id"])] = job.status
+        sync.listed.update(listed)
         sync.created += created
         sync.updated += updated
         sync.pages += 1
-        if more and job.page_no < MAX_PAGES:
+        if more and job.page_no < kind.max_pages:
             job.page_no, job.attempts, job.outage_attempts = job.page_no + 1, 0, 0
             return AGAIN
         return self.next_status(job)
+
+
+def _english(text) -> str:
+    """A kind's label in English (error texts are stored, and translated where shown)."""
+    with translation.override("en"):
+        return str(text)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.parsing import NumberError, parse_id, parse_int, parse_unix_time
 from shops.models import Shop
 from vouchers.models import Voucher
+from vouchers.services.kinds.base import MalformedRecord
 
 INT32_MAX = 2**31 - 1
 SMALLINT_MAX = 2**15 - 1  # PostgreSQL's smallint
@@ -39,7 +40,7 @@ SYNCED_FIELDS = [
 ]
 
 
-class MalformedVoucher(ValueError):
+class MalformedVoucher(MalformedRecord):
     """A list item that is not a voucher we can store; the text says which field."""
 
 

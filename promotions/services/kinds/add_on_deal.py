@@ -30,6 +30,7 @@ class AddOnDealKind(PromotionRecordKind):
     label_plural = gettext_lazy("add-on deals")
     id_field = "add_on_deal_id"
     list_key = "add_on_deal_list"
+    max_pages = 1000  # page_no 1..1000
     already_ended_error = "add_on.add_on_end_error"  # only an ongoing one can be ended
     not_found_error = "add_on.add_on_deal_not_exists"
     managed_errors = ("add_on.add_on_deal_error_unknown",)

@@ -12,7 +12,6 @@ class PromotionRecordKind(PromotionKind):
 
     record_model = Promotion
     record_id_field = "promotion_id"
-    list_key = ""  # the list's field in Shopee's `response`
 
     def records(self):
         return Promotion.objects.filter(kind=self.name)

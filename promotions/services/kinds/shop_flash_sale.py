@@ -126,6 +126,13 @@ class ShopFlashSaleKind(PromotionRecordKind):
             return "expired"  # switched off, deleted or rejected: not live
         return super().live_status(fields, now)
 
+    def listed_status(self, fields, list_status):
+        """A sale listed but not enabled is not live: its status word (deleted, disabled,
+        system_rejected) instead of the list's."""
+        if fields["details"].get("status") != ENABLED:
+            return fields["shopee_status"]
+        return list_status
+
     def skip_reason(self, fields, *, action, now):
         status = fields["details"].get("status")
         if fields.get("shopee_managed"):

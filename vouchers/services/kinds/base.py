@@ -48,6 +48,8 @@ class PromotionKind:
     label_plural = ""  # "vouchers"
     # Shopee's id field of the kind (list rows, get and write bodies): "voucher_id", ...
     id_field = ""
+    list_key = ""  # the list's field in Shopee's list answer: "voucher_list", ...
+    max_pages = 5000  # the last page_no the list accepts
     # Where its records are kept: the model, and the model's field holding Shopee's id.
     record_model = None
     record_id_field = ""
@@ -109,6 +111,11 @@ class PromotionKind:
         """ "upcoming", "ongoing" or "expired" for `record_fields` at `now`: by its times, and
         "expired" (not live) for one Shopee says is off (a disabled or deleted flash sale)."""
         return time_status(fields["start_time"], fields["end_time"], now)
+
+    def listed_status(self, fields: dict, list_status: str) -> str:
+        """What a sync records for a row listed under `list_status`: that status, or for one
+        Shopee lists although it is not live (a deleted flash sale) the kind's word for it."""
+        return list_status
 
     def skip_reason(self, fields: dict, *, action: str, now: dt.datetime) -> str:
         """Why `action` ("end"/"disable" or "delete") is not sent for `record_fields` read at

@@ -64,6 +64,7 @@ class VoucherKind(PromotionKind):
     label = gettext_lazy("voucher")
     label_plural = gettext_lazy("vouchers")
     id_field = "voucher_id"
+    list_key = "voucher_list"
     record_model = Voucher
     record_id_field = "voucher_id"
     can_set_end = True
@@ -83,7 +84,7 @@ class VoucherKind(PromotionKind):
 
     def list_page(self, response, *, page_no=1, body=None):
         payload = response if isinstance(response, dict) else {}
-        return payload.get("voucher_list") or [], bool(payload.get("more"))
+        return payload.get(self.list_key) or [], bool(payload.get("more"))
 
     def get_call(self, promotion_id):
         return api.get_voucher(voucher_id=promotion_id)
