@@ -44,6 +44,7 @@ class ItemAction(models.TextChoices):
     END = "end", _("End (end_voucher)")
     DELETE = "delete", _("Delete (delete_voucher)")
     SET_END = "set_end", _("Set the end time at Shopee (update_voucher)")
+    DISABLE = "disable", _("Switch off (update_shop_flash_sale)")
 
 
 class EndRun(models.Model):
@@ -90,11 +91,23 @@ class EndRun(models.Model):
     def active(self):
         return self.status in ACTIVE_RUN_STATUSES
 
+    @property
+    def is_campaign(self):
+        """A run that stops a campaign: its rule names kinds of promotion."""
+        return bool(self.rule and self.rule.get("kinds"))
+
 
 class EndRunItem(models.Model):
     run = models.ForeignKey(EndRun, on_delete=models.CASCADE, related_name="items")
     voucher = models.ForeignKey(
         "vouchers.Voucher", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The kind of promotion (a kind plug-in's `name`); its record is `voucher` for vouchers and
+    # `promotion` for every other kind. `voucher_shopee_id` holds Shopee's id of whatever the
+    # item is, `voucher_code` the code or name staff know it by.
+    kind = models.CharField(max_length=20, default="voucher")
+    promotion = models.ForeignKey(
+        "promotions.Promotion", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     shop = models.ForeignKey("shops.Shop", on_delete=models.SET_NULL, null=True, related_name="+")
     voucher_shopee_id = models.BigIntegerField()

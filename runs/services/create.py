@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from runs.models import EndRun, EndRunItem, ItemAction, ItemState, RunStatus
 from runs.services.queue import run_enqueue
+from runs.services.records import records_of
 from vouchers.services.kinds.voucher import (
     SHOPEE_MANAGED,
     SKIP_ALREADY_DELETED,
@@ -45,12 +46,16 @@ class EmptySelection(ValueError):
     """A run over a selection of vouchers that holds none: no run is created."""
 
 
-def final_skip_conditions() -> list[tuple[str, Q]]:
-    """Skips that Shopee's current word cannot change, in order of precedence."""
+def final_skip_conditions(records=None) -> list[tuple[str, Q]]:
+    """Skips that Shopee's current word cannot change, in order of precedence (of vouchers, or
+    of `records`' kind)."""
+    managed = (SKIP_SHOPEE_MANAGED, SHOPEE_MANAGED)
+    if records is not None:
+        managed = (records.kind.skip_shopee_managed, records.managed())
     return [
         (SKIP_ALREADY_ENDED, Q(ended_at__isnull=False)),
         (SKIP_ALREADY_DELETED, Q(deleted_at__isnull=False)),
-        (SKIP_SHOPEE_MANAGED, SHOPEE_MANAGED),
+        managed,
         (SKIP_SHOP_REAUTH, Q(shop__needs_reauth_since__isnull=False)),
     ]
 
@@ -189,17 +194,19 @@ def run_create(
     return run
 
 
-def items_insert(run, vouchers, *, action) -> int:
-    """INSERT INTO items SELECT ... FROM vouchers: no voucher is loaded into Python. Items get
-    the final skips (`final_skip_conditions`); the others are pending until Shopee's read.
-    Returns how many items were written."""
-    conditions = final_skip_conditions()
+def items_insert(run, vouchers, *, action, records=None) -> int:
+    """INSERT INTO items SELECT ... FROM records (vouchers, or `records`' kind): no record is
+    loaded into Python. Items get the final skips (`final_skip_conditions`); the others are
+    pending until Shopee's read. Returns how many items were written."""
+    records = records or records_of("voucher")
+    conditions = final_skip_conditions(records)
     columns = {
         "run_id": Value(run.pk),
-        "voucher_id": "pk",
+        "kind": Value(records.kind.name),
+        records.item_fk: "pk",
         "shop_id": "shop_id",
-        "voucher_shopee_id": "voucher_id",
-        "voucher_code": "voucher_code",
+        "voucher_shopee_id": records.id_field,
+        "voucher_code": records.label_expression(),
         "original_end_time": "end_time",
         "action": action,
         "state": Case(
@@ -214,7 +221,7 @@ def items_insert(run, vouchers, *, action) -> int:
     }
     computed = {f"c_{name}": value for name, value in columns.items() if not isinstance(value, str)}
     names = [value if isinstance(value, str) else f"c_{name}" for name, value in columns.items()]
-    select = vouchers.annotate(**computed).values_list(*names).order_by("shop_id", "voucher_id")
+    select = vouchers.annotate(**computed).values_list(*names).order_by("shop_id", records.id_field)
     try:
         sql, params = select.query.sql_with_params()
     except EmptyResultSet:

@@ -8,8 +8,9 @@ the items on that (`fresh.py`). The items are then a job of the shared dispatche
 and `outcomes.py` what each answer means.
 
 If the worker dies, the lease runs out and the watchdog resumes the run: items left `sending`
-go back to `pending`, and their vouchers, marked as having an end request in flight, are checked
-with get_voucher before anything is sent again, so no voucher is ended twice.
+go back to `pending`, and their records, marked as having a write in flight, are checked with
+the kind's `get` call before anything is sent again, so nothing is ended (deleted, switched off)
+twice. Everything kind-specific comes from the kind plug-in of each item (`records.py`).
 """
 
 import datetime as dt
@@ -28,6 +29,7 @@ from runs.models import EndRun, EndRunItem, ItemState, RunStatus
 from runs.services.fresh import run_read
 from runs.services.outcomes import Outcomes
 from runs.services.queue import run_enqueue, run_enqueue_watchdog
+from runs.services.records import item_record_ids, records_of
 from runs.services.steps import (
     ItemDone,
     flight_prepare,
@@ -114,6 +116,12 @@ def _watchdog_ensure(run, config) -> None:
         EndRun.objects.filter(pk=run.pk).update(watchdog_at=None)
 
 
+def _owner(kind_name, *record_ids):
+    """(the kind's records, the record's pk) from an item's kind and record columns."""
+    records = records_of(kind_name)
+    return records, dict(zip(item_record_ids(), record_ids, strict=True))[records.item_fk]
+
+
 class RunJob(Job):
     """One slice of a run, as a job of the dispatcher: items are its tasks (by shop)."""
 
@@ -124,7 +132,7 @@ class RunJob(Job):
         self.deadline = time.monotonic() + config.slice_seconds
         self.next_check = 0.0
         self.outcomes = Outcomes(run, config)
-        self.voucher_ids = {}  # item pk -> its voucher's pk (read with the items, kept)
+        self.owners = {}  # item pk -> (its kind's records, its record's pk), read with the items
 
     def process(self) -> str:
         now = timezone.now()
@@ -132,7 +140,7 @@ class RunJob(Job):
             status=RunStatus.RUNNING, started_at=self.run.started_at or now
         )
         # What a dead processor left in flight: its audit rows that no check will settle are
-        # closed; its items go back to pending, their vouchers keep end_sent_at (reconciled).
+        # closed; its items go back to pending, their records keep end_sent_at (reconciled).
         calls_unanswered_close_on_takeover(run=self.run)
         EndRunItem.objects.filter(run=self.run, state=ItemState.SENDING).update(
             state=ItemState.PENDING
@@ -170,24 +178,25 @@ class RunJob(Job):
         rows = (
             EndRunItem.objects.filter(run=self.run, state=ItemState.PENDING)
             .order_by("id")
-            .values_list("id", "shop_id", "next_attempt_at", "voucher_id")
+            .values_list("id", "shop_id", "next_attempt_at", "kind", *item_record_ids())
         )
-        for item_id, shop_id, next_at, voucher_id in rows.iterator(chunk_size=5000):
-            self.voucher_ids[item_id] = voucher_id
+        for item_id, shop_id, next_at, *owner in rows.iterator(chunk_size=5000):
+            self.owners[item_id] = _owner(*owner)
             dispatcher.add(shop_id, item_id, (next_at - now).total_seconds() if next_at else 0)
 
     def prepare(self, task):
         return self.prepare_many([task])[0]
 
     def prepare_many(self, tasks):
-        """The items' next calls: their vouchers claimed, then the items read with their
-        vouchers (one statement each)."""
-        missing = [task for task in tasks if task not in self.voucher_ids]
+        """The items' next calls: their records claimed, then the items read with their
+        records (one statement each)."""
+        missing = [task for task in tasks if task not in self.owners]
         if missing:
-            self.voucher_ids.update(
-                EndRunItem.objects.filter(pk__in=missing).values_list("id", "voucher_id")
+            rows = EndRunItem.objects.filter(pk__in=missing).values_list(
+                "id", "kind", *item_record_ids()
             )
-        items, claimed = items_claim({task: self.voucher_ids[task] for task in tasks})
+            self.owners.update((item_id, _owner(*owner)) for item_id, *owner in rows)
+        items, claimed = items_claim({task: self.owners[task] for task in tasks})
         calls = []
         for task in tasks:
             item = items[task]

@@ -1,23 +1,27 @@
 """A run decides on Shopee's word: before anything is sent, it reads its shops' current lists.
 
 `run_read()` runs first in a run's processing (and again if a worker died before it finished):
-it reads the ongoing and upcoming vouchers of every shop involved from Shopee
-(`get_voucher_list`, paged, shops side by side with the engine's pacing and retries, each page
-in the call log), saves them, and decides each pending item on that state:
+it reads the ongoing and upcoming promotions of every kind and shop involved from Shopee (each
+kind's list call, paged, shops side by side with the engine's pacing and retries, each page in
+the call log), saves them, and decides each pending item on that state:
 
-- a voucher Shopee lists neither as ongoing nor as upcoming is not live: skipped, saying so;
-  unless a write of ours for it is in flight (sent, answer lost): get_voucher settles it first;
+- a promotion Shopee lists neither as ongoing nor as upcoming is not live: skipped, saying so;
+  unless a write of ours for it is in flight (sent, answer lost): the kind's `get` settles it
+  first;
 - one that Shopee's list shows as managed by Shopee is skipped before any call;
-- an upcoming one is skipped, or deleted when the run deletes upcoming vouchers;
-- an ongoing one is ended (one that was to be deleted but has started is ended instead);
-- with an end time to set at Shopee: set when Shopee allows it (at least an hour after the
-  start, and earlier than its current end); a voucher that starts less than an hour before is
-  moved to a follow-up run scheduled at that time, which ends it with our own scheduler.
+- an upcoming one is skipped, or deleted when the run deletes upcoming ones;
+- an ongoing one is ended, or switched off (one that was to be deleted but has started is
+  ended instead); the kind's own rules (a discount ends only an hour after its start) are
+  applied when its call is prepared (`steps.py`);
+- with an end time to set at Shopee (vouchers): set when Shopee allows it (at least an hour
+  after the start, and earlier than its current end); a voucher that starts less than an hour
+  before is moved to a follow-up run scheduled at that time, which ends it with our scheduler.
 
-A rule run ("every ongoing voucher of these shops whose code starts with ...") gets its items
-here, from the fresh lists, so a voucher created since the last sync is included. Each item
-records when Shopee's word was read. A shop whose lists cannot be read fails its items with
-that reason: nothing is sent for it, and nothing of it is skipped silently.
+A rule run ("every ongoing voucher of these shops whose code starts with ...", or a campaign:
+these kinds in these shops) gets its items here, from the fresh lists, so a promotion created
+since the last read is included. Each item records when Shopee's word was read. A shop whose
+list of a kind cannot be read fails its items of that kind with that reason: nothing is sent for
+them, and nothing of them is skipped silently.
 """
 
 import datetime as dt
@@ -26,27 +30,20 @@ from django.db import transaction
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
+from promotions.permissions import may
 from runs.models import EndRun, EndRunItem, ItemAction, ItemState, RunStatus
 from runs.services.create import items_insert
 from runs.services.queue import run_enqueue, run_stop
+from runs.services.reads import kinds_read
+from runs.services.records import records_of
 from runs.services.steps import live_action
 from shopee.errors import CONFIGURATION, ShopeeError
 from shops.models import Shop
-from vouchers.models import Voucher
-from vouchers.services.kinds.voucher import (
-    SKIP_NOT_LIVE,
-    SKIP_SHOPEE_MANAGED,
-    SKIP_UPCOMING,
-    VOUCHER,
-    ends_sooner,
-    shopee_managed,
-)
-from vouchers.services.sync import shops_vouchers_sync
+from vouchers.services.kinds.voucher import SKIP_NOT_LIVE, ends_sooner
 
-READ_FAILED = (
-    "Shopee's current vouchers of this shop could not be read ({error}); nothing was sent."
-)
+READ_FAILED = "Shopee's current {what} of this shop could not be read ({error}); nothing was sent."
 MIN_UPDATE_LEAD = dt.timedelta(hours=1)  # Shopee: end_time at least an hour after start_time
+VOUCHER = "voucher"
 
 
 def run_read(*, run: EndRun, client, on_tick=None) -> bool:
@@ -57,9 +54,9 @@ def run_read(*, run: EndRun, client, on_tick=None) -> bool:
     """
     shops = _shops_to_read(run)
     started = timezone.now()
-    results = shops_vouchers_sync(
+    results = kinds_read(
         shops=shops,
-        statuses=VOUCHER.live_statuses,
+        kinds=run_kinds(run),
         actor=run.created_by,
         actor_label=run.created_by_username,
         client=client,
@@ -70,21 +67,51 @@ def run_read(*, run: EndRun, client, on_tick=None) -> bool:
         if isinstance(result.error, ShopeeError) and result.error.kind == CONFIGURATION:
             run_stop(run, f"Shopee refused our configuration: {result.error}")
             return False
-    report = []
+    report = {}
+    detailed = {result.kind.name for result in results} != {VOUCHER}
     for result in results:
-        entry = {"shop": str(result.shop), "ok": result.ok, "listed": len(result.listed)}
+        kind = result.kind
+        read_at = result.read_at or timezone.now()
         if result.ok:
-            read_at = result.read_at or timezone.now()
-            entry["read_at"] = read_at.isoformat()
             if run.rule:
-                _rule_items(run, result.shop, started)
-            _decide(run, result.shop, started, read_at)
+                _rule_items(run, result.shop, kind.name, started)
+            _decide(run, result.shop, kind.name, started, read_at)
         else:
-            entry["error"] = str(result.error)
-            _fail_shop(run, result.shop, result.error)
-        report.append(entry)
+            _fail_shop(run, result.shop, kind.name, result.error)
+        _report_add(report, result, read_at, detailed)
+    report = list(report.values())
     EndRun.objects.filter(pk=run.pk).update(read_at=timezone.now(), read_report=report)
     return True
+
+
+def run_kinds(run) -> list[str]:
+    """The kinds a run reads: its rule's (a campaign), or its pending items' (vouchers when
+    none, as every run before campaigns)."""
+    kinds = list((run.rule or {}).get("kinds") or [])
+    pending = EndRunItem.objects.filter(run=run, state=ItemState.PENDING)
+    for name in pending.values_list("kind", flat=True).distinct().order_by("kind"):
+        if name not in kinds:
+            kinds.append(name)
+    return kinds or [VOUCHER]
+
+
+def _report_add(report, result, read_at, detailed) -> None:
+    """One entry per shop, as the run's page shows it (`shop`, `ok`, `listed`, `read_at` or
+    `error`); `detailed` (a run of other kinds than vouchers) adds each kind's under `kinds`."""
+    entry = report.setdefault(result.shop.pk, {"shop": str(result.shop), "ok": True, "listed": 0})
+    entry["listed"] += len(result.listed)
+    part = {"ok": result.ok, "listed": len(result.listed)}
+    if result.ok:
+        part["read_at"] = read_at.isoformat()
+        if entry["ok"]:
+            entry.setdefault("read_at", part["read_at"])
+    else:
+        part["error"] = str(result.error)
+        entry["ok"] = False
+        entry.setdefault("error", part["error"])
+        entry.pop("read_at", None)
+    if detailed:
+        entry.setdefault("kinds", {})[result.kind.name] = part
 
 
 def _shops_to_read(run):
@@ -95,62 +122,66 @@ def _shops_to_read(run):
     return list(Shop.objects.filter(shops).order_by("name", "pk"))
 
 
-def _rule_items(run, shop, started):
-    """The rule's matches in the shop's fresh lists that the run has no item for yet."""
-    rule = run.rule
+def _rule_items(run, shop, kind_name, started):
+    """The rule's matches in the shop's fresh list of the kind that the run has no item for
+    yet (a campaign's: only what its creator may do)."""
+    records = records_of(kind_name)
+    kind = records.kind
     now = timezone.now()
     live = Q(start_time__lte=now, end_time__gt=now)
-    if run.delete_upcoming:
-        live |= Q(start_time__gt=now)
-    matches = Voucher.objects.filter(live, shop=shop, synced_at__gte=started)
-    if rule.get("code_prefix"):
-        matches = matches.filter(voucher_code__istartswith=rule["code_prefix"])
-    if rule.get("name_contains"):
-        matches = matches.filter(voucher_name__icontains=rule["name_contains"])
-    matches = matches.exclude(pk__in=EndRunItem.objects.filter(run=run).values("voucher_id"))
+    upcoming = Q(start_time__gt=now)
+    if run.is_campaign and not may(run.created_by, kind.end_action, kind.name):
+        live = Q(pk__in=[])
+    if run.delete_upcoming and (
+        not run.is_campaign or may(run.created_by, ItemAction.DELETE, kind.name)
+    ):
+        live |= upcoming
+    matches = records.rule_matches(records.queryset().filter(live), run.rule)
+    matches = matches.filter(shop=shop, synced_at__gte=started)
+    taken = EndRunItem.objects.filter(run=run, kind=kind_name).values(records.item_fk)
+    matches = matches.exclude(pk__in=taken)
     action = Case(
-        When(Q(start_time__gt=now), then=Value(ItemAction.DELETE)),
-        default=Value(ItemAction.END),
+        When(upcoming, then=Value(ItemAction.DELETE)),
+        default=Value(kind.end_action),
         output_field=CharField(),
     )
     with transaction.atomic():
-        items_insert(run, matches, action=action)
+        items_insert(run, matches, action=action, records=records)
 
 
-def _decide(run, shop, started, read_at):
+def _decide(run, shop, kind_name, started, read_at):
+    records = records_of(kind_name)
+    kind, path = records.kind, f"{records.item_field}__"
     now = timezone.now()
     at = f"{read_at:%Y-%m-%d %H:%M:%S} UTC"
-    # An item whose voucher has a write in flight (sent, answer lost) is settled by get_voucher
-    # first, on retry and resume alike: Shopee's list cannot say whether that write was ours.
-    pending = EndRunItem.objects.filter(
-        run=run, shop=shop, state=ItemState.PENDING, voucher__end_sent_at__isnull=True
-    )
-    not_listed = Q(voucher__synced_at__lt=started) | Q(voucher__synced_at__isnull=True)
-    upcoming = Q(voucher__start_time__gt=now)
+    items = EndRunItem.objects.filter(run=run, shop=shop, kind=kind_name, state=ItemState.PENDING)
+    # An item whose record has a write in flight (sent, answer lost) is settled by the kind's
+    # `get` first, on retry and resume alike: Shopee's list cannot say whether that write was
+    # ours.
+    pending = items.filter(**{f"{path}end_sent_at__isnull": True})
+    not_listed = Q(**{f"{path}synced_at__lt": started}) | Q(**{f"{path}synced_at__isnull": True})
+    upcoming = Q(**{f"{path}start_time__gt": now})
+    stops = (ItemAction.END, ItemAction.DISABLE)
     skipped = {"state": ItemState.SKIPPED, "finished_at": now, "read_at": read_at}
     with transaction.atomic():
-        EndRunItem.objects.filter(run=run, shop=shop, state=ItemState.PENDING).update(
-            read_at=read_at
-        )
+        items.update(read_at=read_at)
         pending.filter(not_listed).update(reason=SKIP_NOT_LIVE.format(at=at), **skipped)
-        managed = shopee_managed("voucher__")
-        pending.filter(managed).update(reason=SKIP_SHOPEE_MANAGED, **skipped)
-        upcoming_reason = f"{SKIP_UPCOMING} (Shopee's list read at {at})"
-        pending.filter(upcoming, action=ItemAction.END).update(reason=upcoming_reason, **skipped)
-        pending.filter(~upcoming, action=ItemAction.DELETE).update(action=live_action(run))
-    if run.shopee_end_time is not None:
-        _decide_set_end(run, pending, skipped)
+        pending.filter(records.managed(path)).update(reason=kind.skip_shopee_managed, **skipped)
+        upcoming_reason = f"{kind.skip_upcoming} (Shopee's list read at {at})"
+        pending.filter(upcoming, action__in=stops).update(reason=upcoming_reason, **skipped)
+        pending.filter(~upcoming, action=ItemAction.DELETE).update(action=live_action(run, kind))
+    if run.shopee_end_time is not None and kind.can_set_end:
+        _decide_set_end(run, pending, path, skipped)
 
 
-def _decide_set_end(run, pending, skipped):
+def _decide_set_end(run, pending, path, skipped):
     target = run.shopee_end_time
-    sooner = pending.filter(action=ItemAction.SET_END, voucher__end_time__lte=target)
-    for item in sooner.select_related("voucher"):
-        EndRunItem.objects.filter(pk=item.pk).update(
-            reason=ends_sooner(item.voucher.end_time), **skipped
-        )
+    sooner = pending.filter(action=ItemAction.SET_END, **{f"{path}end_time__lte": target})
+    for item in sooner.select_related(path.rstrip("_")):
+        record = getattr(item, path.rstrip("_"))
+        EndRunItem.objects.filter(pk=item.pk).update(reason=ends_sooner(record.end_time), **skipped)
     too_close = pending.filter(
-        action=ItemAction.SET_END, voucher__start_time__gt=target - MIN_UPDATE_LEAD
+        action=ItemAction.SET_END, **{f"{path}start_time__gt": target - MIN_UPDATE_LEAD}
     )
     if too_close.exists():
         follow_up_schedule(run, too_close)
@@ -178,10 +209,11 @@ def follow_up_schedule(run, items) -> EndRun:
     return follow_up
 
 
-def _fail_shop(run, shop, error):
-    EndRunItem.objects.filter(run=run, shop=shop, state=ItemState.PENDING).update(
+def _fail_shop(run, shop, kind_name, error):
+    what = records_of(kind_name).kind.name.replace("_", " ") + "s"
+    EndRunItem.objects.filter(run=run, shop=shop, kind=kind_name, state=ItemState.PENDING).update(
         state=ItemState.FAILED,
-        reason=READ_FAILED.format(error=error),
+        reason=READ_FAILED.format(what=what, error=error),
         error=getattr(error, "error", "") or "read_failed",
         finished_at=timezone.now(),
     )

@@ -27,6 +27,7 @@ from runs.services.steps import (
     END,
     RECONCILE,
     SET_END,
+    call_name,
     delete_succeeded,
     end_succeeded,
     item_finish,
@@ -38,27 +39,33 @@ from runs.services.unanswered import calls_unanswered_close_checked
 from shopee import errors
 from shops.services.shops import ShopUnavailable
 from vouchers.services.kinds import base as verdicts
-from vouchers.services.kinds.voucher import VOUCHER
 
-# The end call's answer for a promotion that has already ended: a refusal, unless the ending
-# was ours (kinds.voucher). "Not found" after a delete of ours whose answer was lost: deleted.
-EXPIRED_AT_SHOPEE = VOUCHER.already_ended_error
-NOT_FOUND = VOUCHER.not_found_error
 SUCCEEDED = {END: end_succeeded, DELETE: delete_succeeded, SET_END: set_end_succeeded}
 
 
 def _delete_unanswered_before(flight, run) -> bool:
-    """Whether this run sent delete_voucher for the voucher before and got no usable answer
-    (a transient failure, or none recorded): Shopee may have applied it."""
+    """Whether this run sent the kind's delete for the promotion before and got no usable
+    answer (a transient failure, or none recorded): Shopee may have applied it."""
+    records = flight.records
+    delete_path = records.kind.delete_call(records.shopee_id(flight.record)).path
     return (
         ShopeeCall.objects.filter(
+            records.calls_about([flight.record]),
             batch_id=run.public_id,
-            voucher_id=flight.voucher.pk,
-            endpoint=VOUCHER.delete_path,
+            endpoint=delete_path,
             pk__lt=flight.row.pk,
         )
         .filter(Q(outcome=CallOutcome.PENDING) | Q(error_kind=errors.TRANSIENT))
         .exists()
+    )
+
+
+def _names(flight):
+    """(the check's name, the delete's name) of the flight's kind: "get_voucher", ..."""
+    records = flight.records
+    shopee_id = records.shopee_id(flight.record)
+    return call_name(records.kind.get_call(shopee_id)), call_name(
+        records.kind.delete_call(shopee_id)
     )
 
 
@@ -85,33 +92,38 @@ class Outcomes:
         return self._failed(flight, outcome)
 
     def _send_again_or_fail(self, flight, reason, error_code):
-        """get_voucher says our earlier write was not applied: send it again, unless the check
-        was the item's last attempt (it counts, so Shopee never sees more than the limit)."""
+        """The kind's `get` says our earlier write was not applied: send it again, unless the
+        check was the item's last attempt (it counts, so Shopee never sees more than the
+        limit)."""
         item = flight.item
         if item.attempts < self.config.max_attempts:
             return AGAIN
+        get, _ = _names(flight)
         item_finish(
             item,
             ItemState.FAILED,
             reason=(
                 f"Gave up after {item.attempts} attempts: {reason} "
-                "Shopee had not applied it (checked with get_voucher)."
+                f"Shopee had not applied it (checked with {get})."
             ).replace("  ", " "),
             error=error_code or "no_answer",
         )
         return DONE
 
     def _deleted_after_all(self, flight, error) -> bool:
-        """Shopee answers "not found" for the voucher of a delete item that had a
-        delete_voucher of ours without an answer: that delete was applied. get_voucher says so
-        after a lost answer; so does the delete_voucher sent again when Shopee applied the first
-        one after our timeout and after our get_voucher check (slower than both)."""
-        if flight.item.action != ItemAction.DELETE or error.error != NOT_FOUND:
+        """Shopee answers "not found" (the kind's `not_found_error`) for the promotion of a
+        delete item that had a delete of ours without an answer: that delete was applied. The
+        kind's `get` says so after a lost answer; so does the delete sent again when Shopee
+        applied the first one after our timeout and after our check (slower than both)."""
+        if flight.item.action != ItemAction.DELETE:
             return False
+        if error.error != flight.records.kind.not_found_error:
+            return False
+        get, delete = _names(flight)
         if flight.kind == RECONCILE:
-            how = "confirmed with get_voucher: the answer to delete_voucher was lost"
+            how = f"confirmed with {get}: the answer to {delete} was lost"
         elif flight.kind == DELETE and _delete_unanswered_before(flight, self.run):
-            how = "an earlier delete_voucher, its answer lost, was applied after our check"
+            how = f"an earlier {delete}, its answer lost, was applied after our check"
         else:
             return False
         reason = f"Deleted: Shopee no longer has it ({how})."
@@ -124,12 +136,13 @@ class Outcomes:
 
     def _failed(self, flight, outcome):
         item, error = flight.item, outcome.error
+        not_found = error.error == flight.records.kind.not_found_error
         if flight.kind != RECONCILE:
             # Only a failure without a usable answer leaves open whether Shopee applied it.
-            voucher = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
+            record = {} if error.kind == errors.TRANSIENT else {"end_sent_at": None}
         else:
-            voucher = {"end_sent_at": None} if error.error == NOT_FOUND else {}
-            if error.error == NOT_FOUND:  # gone at Shopee: a write left pending did not apply
+            record = {"end_sent_at": None} if not_found else {}
+            if not_found:  # gone at Shopee: a write left pending did not apply
                 calls_unanswered_close_checked(
                     flight=flight, run=self.run, verdict=verdicts.NOT_APPLIED, action=item.action
                 )
@@ -137,48 +150,51 @@ class Outcomes:
             return AGAIN
         what = outcome.consequence
         if what == errors.REFUSE:
+            if error.error and error.error in flight.records.kind.managed_errors:
+                record.update(flight.records.managed_changes())  # remembered for next time
             item_finish(
                 item,
                 ItemState.REFUSED,
                 reason=error.message,
                 error=error.error,
                 request_id=error.request_id,
-                **voucher,
+                **record,
             )
             return DONE
         if what == errors.STOP:
-            item_requeue(item, reason=error.message, error=error.error, **voucher)
+            item_requeue(item, reason=error.message, error=error.error, **record)
             reason = f"Shopee refused our configuration: {error}"
             self.stop_run(self.run, reason)
             return StopJob(reason)
         if outcome.send_again:  # the token was refreshed: send again at once
-            item_requeue(item, reason=error.message, error=error.error, **voucher)
+            item_requeue(item, reason=error.message, error=error.error, **record)
             return AGAIN
         if outcome.shop_down is not None:
-            return self.shop_unavailable(item, flight.voucher.shop, outcome.shop_down, **voucher)
+            return self.shop_unavailable(item, flight.record.shop, outcome.shop_down, **record)
         if outcome.outage:
             # Shopee fails for everyone: wait for it (the dispatcher probes), never give up.
-            item_requeue(item, reason=error.message, error=error.error or "no_answer", **voucher)
+            item_requeue(item, reason=error.message, error=error.error or "no_answer", **record)
             return AGAIN
-        return self._retry_or_fail(flight, error, voucher)
+        return self._retry_or_fail(flight, error, record)
 
     def _already_ended(self, flight, error) -> bool:
-        """Shopee says the voucher has already ended. Maybe by an earlier request of ours that
-        Shopee applied after we stopped waiting for it: ask Shopee (get_voucher) before calling
-        it a refusal. Returns whether the item was sent to that check."""
+        """Shopee says the promotion has already ended. Maybe by an earlier request of ours that
+        Shopee applied after we stopped waiting for it: ask Shopee (the kind's `get`) before
+        calling it a refusal. Returns whether the item was sent to that check."""
         item = flight.item
-        if flight.kind != END or error.error != EXPIRED_AT_SHOPEE:
+        already_ended = flight.records.kind.already_ended_error
+        if flight.kind != END or not already_ended or error.error != already_ended:
             return False
         if item.attempts >= self.config.max_attempts:
             return False
         item_requeue(item, reason=error.message, error=error.error, end_sent_at=timezone.now())
         return True
 
-    def _retry_or_fail(self, flight, error, voucher):
+    def _retry_or_fail(self, flight, error, record):
         item = flight.item
         if item.attempts >= self.config.max_attempts:
             reason = f"Gave up after {item.attempts} attempts: {error.message}"
-            if flight.kind != RECONCILE and not voucher:
+            if flight.kind != RECONCILE and not record:
                 reason += " Whether Shopee applied it is unknown: a retry checks first."
             item_finish(
                 item,
@@ -186,7 +202,7 @@ class Outcomes:
                 reason=reason,
                 error=error.error or "no_answer",
                 request_id=error.request_id,
-                **voucher,
+                **record,
             )
             return DONE
         delay = 0.0
@@ -195,11 +211,11 @@ class Outcomes:
                 item.attempts, base=self.config.retry_base, cap=self.config.retry_max
             )
         item_requeue(
-            item, delay=delay, reason=error.message, error=error.error or "no_answer", **voucher
+            item, delay=delay, reason=error.message, error=error.error or "no_answer", **record
         )
         return CoolDown() if error.kind == errors.RATE_LIMIT else RetryAfter(delay)
 
-    def shop_unavailable(self, item, shop, error, **voucher):
+    def shop_unavailable(self, item, shop, error, **record):
         """No call can be made for the item's shop: fail this item, and the shop's others
         (the dispatcher hands them to this method too, without a call)."""
         reason = str(error) if isinstance(error, ShopUnavailable) else error.message
@@ -208,7 +224,7 @@ class Outcomes:
             ItemState.FAILED,
             reason=f"Shop unavailable: {reason}",
             error=getattr(error, "error", "") or "shop_unavailable",
-            **voucher,
+            **record,
         )
         return ShopDown(ShopUnavailable(shop, reason))
 

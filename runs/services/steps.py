@@ -1,12 +1,13 @@
 """One item of a run: what to send for it, and what Shopee's answer (or its absence) means.
 
-`flight_prepare()` runs in the dispatcher thread: it claims the voucher (one run at a time may
-call Shopee for a voucher) and decides what to send for the item's action (`end_voucher`,
-`delete_voucher` or `update_voucher`) or, when an earlier write's answer was lost, `get_voucher`
-to reconcile. The dispatcher signs it and commits the pending audit row together with the
-item's `sending` state (`Flight.mark_sending`), before anything is sent. The `*_succeeded` and
-`reconcile_answered` functions record what an answer means. All keep their transactions short;
-none touches the network.
+`flight_prepare()` runs in the dispatcher thread: it claims the item's record (one run at a time
+may call Shopee for a promotion) and asks the item's kind plug-in what to send for the item's
+action (its end, delete, set-end or switch-off call) or, when an earlier write's answer was lost,
+its `get` call to reconcile. The dispatcher signs it and commits the pending audit row together
+with the item's `sending` state (`Flight.mark_sending`), before anything is sent. The
+`*_succeeded` and `reconcile_answered` functions record what an answer means. All keep their
+transactions short; none touches the network. Nothing here knows a kind: `records.py` says where
+a kind's records are, the kind (`item.kind`) everything else.
 """
 
 import datetime as dt
@@ -14,14 +15,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dispatch.services.dispatcher import Call
 from runs.models import EndRunItem, ItemAction, ItemState
+from runs.services.records import Records, item_record_fields, record_of, records_of
 from runs.services.unanswered import calls_unanswered_close_checked
-from vouchers.models import Voucher
 from vouchers.services.kinds import base as verdicts
-from vouchers.services.kinds.voucher import SKIP_EXPIRED, SKIP_UPCOMING, VOUCHER, ends_sooner
+from vouchers.services.kinds.voucher import SKIP_ALREADY_ENDED, ends_sooner
 
 END = "end"
 DELETE = "delete"
@@ -33,82 +34,114 @@ CLAIM_SECONDS = 300
 @dataclass
 class Flight:
     item: EndRunItem
-    voucher: Voucher
-    kind: str
+    record: object  # the item's Voucher or Promotion
+    kind: str  # the step: END, DELETE, SET_END or RECONCILE
     row: object = None  # the call's audit row
+    records: Records = None
+
+    @property
+    def voucher(self):  # the name the run's older code and tests know
+        return self.record
 
     def mark_sending(self, row) -> None:
         """In the audit row's transaction: the item is in flight, and so is a write."""
         flights_sending([self], [row])
 
 
+def call_name(api) -> str:
+    """A call's name as staff read it in the call log: "get_voucher", "end_discount", ..."""
+    return api.path.rsplit("/", 1)[-1]
+
+
+def write_call(records: Records, action: str, record, run=None):
+    """The kind's call that makes `action` for `record`."""
+    kind, shopee_id = records.kind, records.shopee_id(record)
+    if action == ItemAction.DELETE:
+        return kind.delete_call(shopee_id)
+    if action == ItemAction.SET_END:
+        target = run.shopee_end_time if run is not None else timezone.now()
+        return kind.set_end_call(shopee_id, int(target.timestamp()))
+    return kind.end_call(shopee_id)
+
+
 def flights_sending(flights, rows) -> None:
     """In the audit rows' transaction: the items are in flight, and so are their writes (two
-    UPDATEs whatever the number). Each item's attempts were counted in `flight_prepare()`."""
+    UPDATEs whatever the number, one more per other kind of record). Each item's attempts
+    were counted in `flight_prepare()`."""
     for flight, row in zip(flights, rows, strict=True):
         flight.row = row
     EndRunItem.objects.filter(pk__in=[flight.item.pk for flight in flights]).update(
         state=ItemState.SENDING, attempts=F("attempts") + 1, next_attempt_at=None
     )
-    writes = [flight.voucher.pk for flight in flights if flight.kind != RECONCILE]
-    if writes:
-        Voucher.objects.filter(pk__in=writes).update(end_sent_at=timezone.now())
+    writes = {}
+    for flight in flights:
+        if flight.kind != RECONCILE:
+            writes.setdefault(flight.records.model, []).append(flight.record.pk)
+    for model, pks in writes.items():
+        model.objects.filter(pk__in=pks).update(end_sent_at=timezone.now())
 
 
 class ItemDone(Exception):
     """The item reached a final state without a call."""
 
 
-def voucher_claim(item: EndRunItem) -> Voucher | None:
-    """Take the right to call Shopee for the item's voucher; None if another run holds it."""
+def record_claim(item: EndRunItem):
+    """Take the right to call Shopee for the item's record; None if another run holds it."""
+    records = records_of(item.kind)
     now = timezone.now()
+    pk = getattr(item, records.item_fk)
     won = (
-        Voucher.objects.filter(pk=item.voucher_id, ended_at__isnull=True)
+        records.model.objects.filter(pk=pk, ended_at__isnull=True)
         .filter(
             Q(end_claim_until__isnull=True) | Q(end_claim_until__lt=now) | Q(end_claim_item=item.pk)
         )
         .update(end_claim_item=item.pk, end_claim_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
     )
-    return Voucher.objects.select_related("shop").get(pk=item.voucher_id) if won else None
+    return records.model.objects.select_related("shop").get(pk=pk) if won else None
 
 
 def items_claim(owners: dict) -> tuple[dict, dict]:
-    """Read items and claim their vouchers in two statements (one UPDATE, one SELECT of the
-    items with their vouchers and shops): (items by pk, the vouchers won by voucher pk).
-    `owners`: item pk -> its voucher's pk (an item's voucher never changes; a voucher deleted
-    since is not claimed, and the item read has none)."""
-    vouchers = {voucher: item for item, voucher in owners.items() if voucher is not None}
-    if vouchers:
-        now = timezone.now()
-        if len(vouchers) == 1:
-            owner = Value(next(iter(vouchers.values())))
+    """Read items and claim their records in two statements per kind of record (one UPDATE,
+    then one SELECT of the items with their records and shops): (items by pk, the records won
+    by (model, pk)). `owners`: item pk -> (its kind's Records, its record's pk) (an item's
+    record never changes; one deleted since is not claimed, and the item read has none)."""
+    by_model = {}
+    for item, (records, record) in owners.items():
+        if record is not None:
+            by_model.setdefault(records.model, {})[record] = item
+    now = timezone.now()
+    for model, claims in by_model.items():
+        if len(claims) == 1:
+            owner = Value(next(iter(claims.values())))
         else:
             owner = Case(
-                *(When(pk=voucher, then=Value(item)) for voucher, item in vouchers.items()),
+                *(When(pk=record, then=Value(item)) for record, item in claims.items()),
                 output_field=BigIntegerField(),
             )
-        Voucher.objects.filter(pk__in=vouchers, ended_at__isnull=True).filter(
+        model.objects.filter(pk__in=claims, ended_at__isnull=True).filter(
             Q(end_claim_until__isnull=True)
             | Q(end_claim_until__lt=now)
-            | Q(end_claim_item__in=vouchers.values())
+            | Q(end_claim_item__in=claims.values())
         ).update(end_claim_item=owner, end_claim_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
-    items = EndRunItem.objects.select_related("voucher__shop").in_bulk(list(owners))
-    won = {
-        item.voucher_id: item.voucher
-        for item in items.values()
-        if item.voucher is not None and item.voucher.end_claim_item == item.pk
-    }
+    items = EndRunItem.objects.select_related(*item_record_fields()).in_bulk(list(owners))
+    won = {}
+    for item in items.values():
+        records = owners[item.pk][0]
+        record = record_of(item, records)
+        if record is not None and record.end_claim_item == item.pk:
+            won[(records.model, record.pk)] = record
     return items, won
 
 
-def voucher_release(item: EndRunItem, **changes) -> None:
-    Voucher.objects.filter(pk=item.voucher_id, end_claim_item=item.pk).update(
+def record_release(item: EndRunItem, **changes) -> None:
+    records = records_of(item.kind)
+    records.model.objects.filter(pk=getattr(item, records.item_fk), end_claim_item=item.pk).update(
         end_claim_item=None, end_claim_until=None, **changes
     )
 
 
-def item_finish(item: EndRunItem, state: str, *, reason="", error="", request_id="", **voucher):
-    """Put `item` in a final state and let go of its voucher (applying `voucher` changes)."""
+def item_finish(item: EndRunItem, state: str, *, reason="", error="", request_id="", **record):
+    """Put `item` in a final state and let go of its record (applying `record` changes)."""
     with transaction.atomic(savepoint=False):
         EndRunItem.objects.filter(pk=item.pk).update(
             state=state,
@@ -118,18 +151,18 @@ def item_finish(item: EndRunItem, state: str, *, reason="", error="", request_id
             finished_at=timezone.now(),
             next_attempt_at=None,
         )
-        voucher_release(item, **voucher)
+        record_release(item, **record)
     item.state = state
 
 
-def item_requeue(item: EndRunItem, *, delay: float = 0.0, reason="", error="", **voucher):
+def item_requeue(item: EndRunItem, *, delay: float = 0.0, reason="", error="", **record):
     """Back to `pending`, to be tried again after `delay` seconds."""
     when = timezone.now() + dt.timedelta(seconds=delay) if delay else None
     with transaction.atomic(savepoint=False):
         EndRunItem.objects.filter(pk=item.pk).update(
             state=ItemState.PENDING, next_attempt_at=when, reason=reason, error=error
         )
-        voucher_release(item, **voucher)
+        record_release(item, **record)
     item.state = ItemState.PENDING
     item.next_attempt_at = when
 
@@ -137,79 +170,94 @@ def item_requeue(item: EndRunItem, *, delay: float = 0.0, reason="", error="", *
 def flight_prepare(*, item, run, claimed=None) -> Call:
     """Decide the next request for `item`, as a call for the dispatcher (whose audit row's
     transaction marks the item `sending`). Raises ItemDone when none is needed. `claimed`: the
-    vouchers `items_claim()` won, when the caller claimed a batch."""
-    if item.voucher_id is None:
-        item_finish(item, ItemState.FAILED, reason="The voucher record was deleted.")
+    records `items_claim()` won, when the caller claimed a batch."""
+    records = records_of(item.kind)
+    record_pk = getattr(item, records.item_fk)
+    if record_pk is None:
+        item_finish(item, ItemState.FAILED, reason=f"The {_what(records)} record was deleted.")
         raise ItemDone
-    voucher = voucher_claim(item) if claimed is None else claimed.get(item.voucher_id)
-    if voucher is None:
-        ended = Voucher.objects.filter(pk=item.voucher_id, ended_at__isnull=False).exists()
+    if claimed is None:
+        record = record_claim(item)
+    else:
+        record = claimed.get((records.model, record_pk))
+    if record is None:
+        ended = records.model.objects.filter(pk=record_pk, ended_at__isnull=False).exists()
         if ended:
-            item_finish(item, ItemState.SKIPPED, reason="Already ended through shopadmin.")
+            item_finish(item, ItemState.SKIPPED, reason=SKIP_ALREADY_ENDED)
             raise ItemDone
-        item_requeue(item, delay=2.0, reason="Another run is ending this voucher right now.")
+        reason = f"Another run is ending this {_what(records)} right now."
+        item_requeue(item, delay=2.0, reason=reason)
         raise ItemDone
-    kind, call = _next_call(item, voucher, run)
+    step, call = _next_call(item, record, records, run)
     item.attempts += 1
-    flight = Flight(item, voucher, kind)
+    flight = Flight(item, record, step, records=records)
     return Call(
         task=item.pk,
-        shop=voucher.shop,
+        shop=record.shop,
         api=call,
-        voucher=voucher,
+        voucher=records.audit_voucher(record),
         attempt=item.attempts,
         before_send=flight.mark_sending,
         context=flight,
     )
 
 
-def live_action(run) -> str:
-    """What a run does to a voucher that is live: end it, or give it the run's end at Shopee."""
-    return ItemAction.SET_END if run.shopee_end_time is not None else ItemAction.END
+def _what(records) -> str:
+    """The kind's name in English, as reasons are stored ("voucher", "shop flash sale")."""
+    with translation.override("en"):
+        return str(records.kind.label or records.kind.name)
 
 
-def _next_call(item, voucher, run):
-    """(kind, ApiCall) for the item now, or ItemDone when nothing is to be sent."""
+def live_action(run, kind) -> str:
+    """What a run does to a live promotion of `kind`: end it (or switch it off), or give it
+    the run's end at Shopee when the run sets one and the kind can take it."""
+    if run.shopee_end_time is not None and kind.can_set_end:
+        return ItemAction.SET_END
+    return kind.end_action
+
+
+def _skip(item, reason):
+    item_finish(item, ItemState.SKIPPED, reason=reason)
+    raise ItemDone
+
+
+def _next_call(item, record, records, run):
+    """(step, ApiCall) for the item now, or ItemDone when nothing is to be sent."""
+    kind = records.kind
     now = timezone.now()
-    if voucher.end_sent_at:
-        return RECONCILE, VOUCHER.get_call(voucher.voucher_id)
+    if record.end_sent_at:
+        return RECONCILE, kind.get_call(records.shopee_id(record))
+    fields = records.fields(record)
     if item.action == ItemAction.DELETE:
-        if now < voucher.start_time:
-            return DELETE, VOUCHER.delete_call(voucher.voucher_id)
+        if now < record.start_time:
+            if reason := kind.skip_reason(fields, action=ItemAction.DELETE, now=now):
+                _skip(item, reason)
+            return DELETE, write_call(records, ItemAction.DELETE, record)
         # It has started since Shopee's list was read: Shopee can no longer delete it; end it
-        # (or give it the run's end time at Shopee).
-        started = live_action(run)
+        # (or give it the run's end time at Shopee, or switch it off).
+        started = live_action(run, kind)
         EndRunItem.objects.filter(pk=item.pk).update(action=started)
         item.action = started
     if item.action == ItemAction.SET_END:
         target = run.shopee_end_time
-        if now >= voucher.end_time:
-            item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
-            raise ItemDone
-        if voucher.end_time <= target:
-            item_finish(item, ItemState.SKIPPED, reason=ends_sooner(voucher.end_time))
-            raise ItemDone
-        end_time = int(target.timestamp())
-        return SET_END, VOUCHER.set_end_call(voucher.voucher_id, end_time)
-    if now < voucher.start_time:
-        item_finish(item, ItemState.SKIPPED, reason=SKIP_UPCOMING)
-        raise ItemDone
-    if now >= voucher.end_time:
-        item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED)
-        raise ItemDone
-    return END, VOUCHER.end_call(voucher.voucher_id)
+        if now >= record.end_time:
+            _skip(item, kind.skip_expired)
+        if record.end_time <= target:
+            _skip(item, ends_sooner(record.end_time))
+        return SET_END, write_call(records, ItemAction.SET_END, record, run)
+    if reason := kind.skip_reason(fields, action=item.action, now=now):
+        _skip(item, reason)
+    return END, write_call(records, item.action, record)
 
 
-def end_succeeded(flight: Flight, run, result) -> None:
-    now = timezone.now()
+def end_succeeded(flight: Flight, run, result, *, reason="", when=None) -> None:
+    """Shopee ended (or switched off) the item's promotion, at `when` (now)."""
+    now = when or timezone.now()
+    changes = {"ended_at": now, "ended_by_id": run.created_by_id, "end_sent_at": None}
+    if flight.item.action != ItemAction.DISABLE:  # a sale switched off keeps its times
+        changes["end_time"] = when or min(flight.record.end_time, now)
     item_finish(
-        flight.item,
-        ItemState.ENDED,
-        request_id=result.request_id,
-        ended_at=now,
-        ended_by_id=run.created_by_id,
-        end_time=min(flight.voucher.end_time, now),
-        end_sent_at=None,
+        flight.item, ItemState.ENDED, reason=reason, request_id=result.request_id, **changes
     )
 
 
@@ -228,21 +276,41 @@ def delete_succeeded(flight: Flight, run, result, *, reason="") -> None:
 
 def set_end_succeeded(flight: Flight, run, result, *, reason="") -> None:
     target = run.shopee_end_time
+    call = call_name(write_call(flight.records, ItemAction.SET_END, flight.record, run))
     item_finish(
         flight.item,
         ItemState.RESCHEDULED,
         reason=reason
-        or f"Shopee now ends it at {target:%Y-%m-%d %H:%M:%S} UTC by itself (update_voucher).",
+        or f"Shopee now ends it at {target:%Y-%m-%d %H:%M:%S} UTC by itself ({call}).",
         request_id=result.request_id,
         end_time=target,
         end_sent_at=None,
     )
 
 
+# What a check found of a write whose answer was lost, in the item's reason.
+APPLIED_REASONS = {
+    ItemAction.END: (
+        "Ended: Shopee reports it ended at {when:%Y-%m-%d %H:%M:%S} UTC "
+        "(confirmed with {get}: an answer to {write} was lost or late)."
+    ),
+    ItemAction.DISABLE: (
+        "Switched off: Shopee reports it switched off "
+        "(confirmed with {get}: an answer to {write} was lost or late)."
+    ),
+    ItemAction.DELETE: "Deleted at Shopee (confirmed with {get}: the answer to {write} was lost).",
+    ItemAction.SET_END: (
+        "Shopee now ends it at {when:%Y-%m-%d %H:%M:%S} UTC by itself "
+        "(confirmed with {get}: the answer to {write} was lost)."
+    ),
+}
+
+
 def reconcile_answered(flight: Flight, run, result) -> None:
-    """Shopee's record of a voucher whose write request's answer was lost: applied, or not?"""
-    item = flight.item
-    verdict, when = VOUCHER.lost_write_verdict(
+    """Shopee's record of a promotion whose write request's answer was lost: applied, or not?"""
+    item, records = flight.item, flight.records
+    kind = records.kind
+    verdict, when = kind.lost_write_verdict(
         action=item.action,
         record=result.response,
         original_end=item.original_end_time,
@@ -253,31 +321,28 @@ def reconcile_answered(flight: Flight, run, result) -> None:
     if verdict == verdicts.UNREADABLE:
         item_requeue(item)  # ask again
     elif verdict == verdicts.STARTED:
-        started = live_action(run)
+        started = live_action(run, kind)
         EndRunItem.objects.filter(pk=item.pk).update(action=started)
         item.action = started
         item_requeue(item, end_sent_at=None)
     elif verdict == verdicts.NOT_APPLIED:
         item_requeue(item, end_sent_at=None)  # send the write again
     elif verdict == verdicts.EXPIRED:
-        item_finish(item, ItemState.SKIPPED, reason=SKIP_EXPIRED, end_sent_at=None)
-    elif item.action == ItemAction.SET_END:
-        reason = (
-            f"Shopee now ends it at {when:%Y-%m-%d %H:%M:%S} UTC by itself "
-            "(confirmed with get_voucher: the answer to update_voucher was lost)."
-        )
-        set_end_succeeded(flight, run, result, reason=reason)
+        item_finish(item, ItemState.SKIPPED, reason=kind.skip_expired, end_sent_at=None)
     else:
-        item_finish(
-            item,
-            ItemState.ENDED,
-            reason=(
-                f"Ended: Shopee reports it ended at {when:%Y-%m-%d %H:%M:%S} UTC "
-                "(confirmed with get_voucher: an answer to end_voucher was lost or late)."
-            ),
-            request_id=result.request_id,
-            ended_at=when,
-            ended_by_id=run.created_by_id,
-            end_time=when,
-            end_sent_at=None,
+        reason = APPLIED_REASONS[item.action].format(
+            when=when or timezone.now(),
+            get=call_name(result_call(flight)),
+            write=call_name(write_call(records, item.action, flight.record, run)),
         )
+        if item.action == ItemAction.SET_END:
+            set_end_succeeded(flight, run, result, reason=reason)
+        elif item.action == ItemAction.DELETE:
+            delete_succeeded(flight, run, result, reason=reason)
+        else:
+            end_succeeded(flight, run, result, reason=reason, when=when)
+
+
+def result_call(flight: Flight):
+    """The check's call (the kind's `get`)."""
+    return flight.records.kind.get_call(flight.records.shopee_id(flight.record))
