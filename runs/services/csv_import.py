@@ -22,6 +22,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, ngettext
+
 from core.parsing import TextError, check_text, is_digits, is_id, parse_id
 from shops.models import Shop
 from vouchers.models import Voucher
@@ -51,13 +53,21 @@ class CsvImport:
     def summary(self) -> str:
         if not self.rows:
             if self.errors:
-                return "Nothing was imported: the file was refused for the reason below."
-            return "The file has no rows below its header."
+                return gettext("Nothing was imported: the file was refused for the reason below.")
+            return gettext("The file has no rows below its header.")
         found = len(self.voucher_ids)
-        text = f"{_count(self.rows, 'row')} read: {_count(found, 'voucher')} found"
-        if self.errors:
-            text += f", {_count(len(self.errors), 'row')} with errors"
-        return text + "."
+        rows = ngettext("%(n)s row read", "%(n)s rows read", self.rows) % {"n": f"{self.rows:,}"}
+        vouchers = ngettext("%(n)s voucher found", "%(n)s vouchers found", found) % {
+            "n": f"{found:,}"
+        }
+        if not self.errors:
+            return gettext("%(rows)s: %(vouchers)s.") % {"rows": rows, "vouchers": vouchers}
+        errors = ngettext("%(n)s row with errors", "%(n)s rows with errors", len(self.errors))
+        return gettext("%(rows)s: %(vouchers)s, %(errors)s.") % {
+            "rows": rows,
+            "vouchers": vouchers,
+            "errors": errors % {"n": f"{len(self.errors):,}"},
+        }
 
 
 @dataclass
@@ -76,8 +86,8 @@ def vouchers_from_csv(*, data: bytes, shops=None) -> CsvImport:
     if len(data) > MAX_BYTES:
         return _refused(
             WHOLE_FILE,
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into smaller "
-            "files.",
+            gettext("The file is larger than %(mb)s MB: split it into smaller files.")
+            % {"mb": MAX_BYTES // (1024 * 1024)},
         )
     text = _decode(data)
     if isinstance(text, tuple):
@@ -85,7 +95,9 @@ def vouchers_from_csv(*, data: bytes, shops=None) -> CsvImport:
     records = _records(text)
     header = next(records, None)
     if header is None:
-        return _refused(1, "The file is empty: it needs a header row and one row per voucher.")
+        return _refused(
+            1, gettext("The file is empty: it needs a header row and one row per voucher.")
+        )
     if isinstance(header[1], str):
         return _refused(*header)
     columns = _columns(header[1])
@@ -98,7 +110,8 @@ def vouchers_from_csv(*, data: bytes, shops=None) -> CsvImport:
         if len(rows) == MAX_ROWS:
             return _refused(
                 line,
-                f"The file has more than {MAX_ROWS:,} rows: split it into smaller files.",
+                gettext("The file has more than %(rows)s rows: split it into smaller files.")
+                % {"rows": f"{MAX_ROWS:,}"},
             )
         rows.append(_parse(line, record, columns))
     return _resolve(rows, shops)
@@ -106,10 +119,6 @@ def vouchers_from_csv(*, data: bytes, shops=None) -> CsvImport:
 
 def _refused(line: int, message: str) -> CsvImport:
     return CsvImport(errors=[(line, message)])
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _decode(data: bytes) -> str | tuple[int, str]:
@@ -120,14 +129,20 @@ def _decode(data: bytes) -> str | tuple[int, str]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return line, (
-            f"The file is not UTF-8 text (line {line} has bytes that are not UTF-8). Save it "
-            "from your spreadsheet as “CSV UTF-8” and upload it again."
+            gettext(
+                "The file is not UTF-8 text (line %(line)s has bytes that are not UTF-8). Save "
+                "it from your spreadsheet as “CSV UTF-8” and upload it again."
+            )
+            % {"line": line}
         )
     except TextError:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         return line, (
-            f"The file is not CSV text (line {line} has a NUL character). Save it from your "
-            "spreadsheet as “CSV UTF-8” and upload it again."
+            gettext(
+                "The file is not CSV text (line %(line)s has a NUL character). Save it from "
+                "your spreadsheet as “CSV UTF-8” and upload it again."
+            )
+            % {"line": line}
         )
 
 
@@ -145,7 +160,11 @@ def _records(text: str):
     try:
         reader = csv.reader(lines, delimiter=delimiter)
     except (TypeError, ValueError):
-        yield 1, f"The first line names the separator {delimiter!r}, which CSV cannot use."
+        yield (
+            1,
+            gettext("The first line names the separator %(separator)s, which CSV cannot use.")
+            % {"separator": repr(delimiter)},
+        )
         return
     while True:
         line = reader.line_num + offset + 1
@@ -154,7 +173,14 @@ def _records(text: str):
         except StopIteration:
             return
         except csv.Error as error:
-            yield line, f"Line {line} is not valid CSV ({error})."
+            yield (
+                line,
+                gettext("Line %(line)s is not valid CSV (%(error)s).")
+                % {
+                    "line": line,
+                    "error": error,
+                },
+            )
             return
         if any(cell.strip() for cell in record):
             yield line, record
@@ -166,15 +192,17 @@ def _columns(header: list[str]) -> dict[str, int] | str:
     columns = {}
     for wanted in ("shopid", "voucherid", "vouchercode"):
         if names.count(wanted) > 1:
-            return f"The header names the column {wanted} more than once."
+            return gettext("The header names the column %(column)s more than once.") % {
+                "column": wanted
+            }
         if wanted in names:
             columns[wanted] = names.index(wanted)
     if "shopid" not in columns or len(columns) == 1:
-        found = ", ".join(cell.strip() for cell in header) or "nothing"
-        return (
+        found = ", ".join(cell.strip() for cell in header) or gettext("nothing")
+        return gettext(
             "The first row must be a header naming a shop_id column and a voucher_id or "
-            f"voucher_code column (found: {found})."
-        )
+            "voucher_code column (found: %(found)s)."
+        ) % {"found": found}
     return columns
 
 
@@ -186,17 +214,19 @@ def _parse(line: int, record: list[str], columns: dict[str, int]) -> _Row:
     row = _Row(line=line, code=cell("vouchercode"))
     shop_id, voucher_id = cell("shopid"), cell("voucherid")
     if not shop_id:
-        row.error = "The shop id is missing."
+        row.error = gettext("The shop id is missing.")
     elif not is_digits(shop_id):
-        row.error = f"The shop id “{_shown(shop_id)}” is not a whole number.{_hint(shop_id)}"
+        row.error = gettext("The shop id “%(value)s” is not a whole number.") % {
+            "value": _shown(shop_id)
+        } + _hint(shop_id)
     elif voucher_id and not is_digits(voucher_id):
-        row.error = (
-            f"The voucher id “{_shown(voucher_id)}” is not a whole number.{_hint(voucher_id)}"
-        )
+        row.error = gettext("The voucher id “%(value)s” is not a whole number.") % {
+            "value": _shown(voucher_id)
+        } + _hint(voucher_id)
     elif not voucher_id and not row.code:
-        row.error = "The voucher id and code are missing."
+        row.error = gettext("The voucher id and code are missing.")
     elif not is_id(shop_id):  # 0, or beyond 64 bits: no shop has that id
-        row.error = f"Shop {_shown(shop_id)} is not one of our shops."
+        row.error = gettext("Shop %(shop)s is not one of our shops.") % {"shop": _shown(shop_id)}
     else:
         row.shop_id = parse_id(shop_id)
         if voucher_id and not is_id(voucher_id):
@@ -212,7 +242,9 @@ def _shown(value: str) -> str:
 
 def _hint(value: str) -> str:
     if "e+" in value.lower():
-        return " The spreadsheet shortened it: format the column as text and save again."
+        return " " + gettext(
+            "The spreadsheet shortened it: format the column as text and save again."
+        )
     return ""
 
 
@@ -228,30 +260,45 @@ def _resolve(rows: list[_Row], allowed=None) -> CsvImport:
         pk, error = None, row.error
         shop = shops.get(row.shop_id)
         if not error and shop is None and row.shop_id in everywhere:
-            error = f"Shop {row.shop_id} is not one of your teams' shops."
+            error = gettext("Shop %(shop)s is not one of your teams' shops.") % {
+                "shop": row.shop_id
+            }
         elif not error and shop is None:
-            error = f"Shop {row.shop_id} is not one of our shops."
+            error = gettext("Shop %(shop)s is not one of our shops.") % {"shop": row.shop_id}
         elif not error and row.unknown_voucher:
-            error = f"Voucher {row.unknown_voucher} was not found in shop {row.shop_id}."
+            error = gettext("Voucher %(voucher)s was not found in shop %(shop)s.") % {
+                "voucher": row.unknown_voucher,
+                "shop": row.shop_id,
+            }
         elif not error and row.voucher_id is not None:
             pk, code = by_id.get((shop, row.voucher_id), (None, ""))
             if pk is None:
-                error = f"Voucher {row.voucher_id} was not found in shop {row.shop_id}."
+                error = gettext("Voucher %(voucher)s was not found in shop %(shop)s.") % {
+                    "voucher": row.voucher_id,
+                    "shop": row.shop_id,
+                }
             elif row.code and row.code != code:
-                error = f"Voucher {row.voucher_id} has the code “{code}”, not “{row.code}”."
+                error = gettext("Voucher %(voucher)s has the code “%(code)s”, not “%(given)s”.") % {
+                    "voucher": row.voucher_id,
+                    "code": code,
+                    "given": row.code,
+                }
         elif not error:
             matches = by_code.get((shop, row.code), [])
             if not matches:
-                error = f"No voucher with the code “{row.code}” in shop {row.shop_id}."
+                error = gettext("No voucher with the code “%(code)s” in shop %(shop)s.") % {
+                    "code": row.code,
+                    "shop": row.shop_id,
+                }
             elif len(matches) > 1:
-                error = (
-                    f"The code “{row.code}” matches {len(matches)} vouchers of shop "
-                    f"{row.shop_id}; use the voucher id."
-                )
+                error = gettext(
+                    "The code “%(code)s” matches %(count)s vouchers of shop %(shop)s; use the "
+                    "voucher id."
+                ) % {"code": row.code, "count": len(matches), "shop": row.shop_id}
             else:
                 pk = matches[0]
         if not error and pk in first_line:
-            error = f"Same voucher as line {first_line[pk]}."
+            error = gettext("Same voucher as line %(line)s.") % {"line": first_line[pk]}
         if error:
             result.errors.append((row.line, error))
         else:
