@@ -9,7 +9,9 @@ transaction that spans the request.
 
 import logging
 import uuid
+from functools import lru_cache
 
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import ShopeeCall
@@ -53,7 +55,46 @@ def call_log_start(
 def call_log_start_many(entries: list[dict]) -> list[ShopeeCall]:
     """`call_log_start()` for several requests at once (each entry its keyword arguments): one
     INSERT. The rows are committed with the caller's transaction, before any request leaves."""
-    return ShopeeCall.objects.bulk_create([_pending_row(**entry) for entry in entries])
+    rows = [_pending_row(**entry) for entry in entries]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return ShopeeCall.objects.bulk_create(rows)
+    # The INSERT the ORM would write, without compiling it each time: one row of placeholders
+    # per call, its values prepared by the model's own fields, the new ids returned in order.
+    fields = _insert_fields()
+    size = max(1, connection.ops.bulk_batch_size(fields, rows))
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            values = [
+                field.get_db_prep_save(getattr(row, field.attname), connection)
+                for row in batch
+                for field in fields
+            ]
+            cursor.execute(_insert_sql(connection.vendor, len(batch)), values)
+            ids += [pk for (pk,) in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _insert_fields() -> tuple:
+    return tuple(field for field in ShopeeCall._meta.concrete_fields if not field.primary_key)
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(vendor: str, count: int) -> str:
+    quote = connection.ops.quote_name
+    fields = _insert_fields()
+    columns = ", ".join(quote(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (
+        f"INSERT INTO {quote(ShopeeCall._meta.db_table)} ({columns}) "  # noqa: S608 - our table
+        f"VALUES {', '.join([row] * count)} RETURNING {quote(ShopeeCall._meta.pk.column)}"
+    )
 
 
 def _pending_row(*, prepared, actor, actor_label, shop, voucher, batch_id, attempt) -> ShopeeCall:
@@ -80,33 +121,83 @@ def call_log_finish(
     row: ShopeeCall, *, result: ShopeeResult | None = None, error: ShopeeError | None = None
 ) -> None:
     """Complete `row` with Shopee's answer (`result`) or the failure (`error`)."""
+    call_log_finish_many([(row, result, error)])
+
+
+# The columns an answer completes, in the order of `_finish_values()`.
+FINISH_COLUMNS = (
+    "finished_at",
+    "outcome",
+    "error_kind",
+    "http_status",
+    "request_id",
+    "error",
+    "message",
+    "response",
+    "duration_ms",
+)
+
+
+def call_log_finish_many(answers) -> None:
+    """`call_log_finish()` for several answers at once, (row, result, error) each: one UPDATE
+    statement run for every row (executemany), in the caller's transaction if any.
+
+    Only a row still pending is completed: a processor that lost its run (lease) may answer
+    late, after the run's new processor closed the row (`call_log_close_unanswered`); the first
+    word stays."""
+    if not answers:
+        return
+    now = timezone.now()
+    fields = [ShopeeCall._meta.get_field(name) for name in FINISH_COLUMNS]
+    params = [
+        [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, _finish_values(now, result, error), strict=True)
+        ]
+        + [row.pk]
+        for row, result, error in answers
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_finish_sql(connection.vendor), params)
+    for row, _result, error in answers:
+        if error is not None:
+            _log_failure(row, error)
+
+
+def _finish_values(now, result, error) -> tuple:
     if error is not None:
-        fields = {
-            "outcome": CallOutcome.REFUSED if error.error else CallOutcome.FAILED,
-            "error_kind": error.kind,
-            "http_status": error.http_status,
-            "request_id": error.request_id,
-            "error": error.error,
-            "message": error.message,
-            "response": error.response,
-            "duration_ms": error.duration_ms,
-        }
-    else:
-        fields = {
-            "outcome": CallOutcome.SUCCESS,
-            "http_status": result.http_status,
-            "request_id": result.request_id,
-            "message": result.message,
-            "response": result.redacted_body(),
-            "duration_ms": result.duration_ms,
-        }
-    # Only a row still pending: a processor that lost its run (lease) may answer late, after the
-    # run's new processor closed the row (`call_log_close_unanswered`); the first word stays.
-    ShopeeCall.objects.filter(pk=row.pk, finished_at__isnull=True).update(
-        finished_at=timezone.now(), **fields
+        return (
+            now,
+            CallOutcome.REFUSED if error.error else CallOutcome.FAILED,
+            error.kind,
+            error.http_status,
+            error.request_id,
+            error.error,
+            error.message,
+            error.response,
+            error.duration_ms,
+        )
+    return (
+        now,
+        CallOutcome.SUCCESS,
+        "",
+        result.http_status,
+        result.request_id,
+        "",
+        result.message,
+        result.redacted_body(),
+        result.duration_ms,
     )
-    if error is not None:
-        _log_failure(row, error)
+
+
+@lru_cache(maxsize=2)
+def _finish_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in FINISH_COLUMNS)
+    return (
+        f"UPDATE {quote(ShopeeCall._meta.db_table)} SET {assignments} "  # noqa: S608 - our table
+        f"WHERE {quote(ShopeeCall._meta.pk.column)} = %s AND {quote('finished_at')} IS NULL"
+    )
 
 
 def call_log_close_unanswered(*, rows, message: str) -> int:

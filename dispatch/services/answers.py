@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from audit.services.calls import call_log_finish
+from audit.services.calls import call_log_finish, call_log_finish_many
 from dispatch.services.circuit import CLOSED, OPENED
 from dispatch.services.decisions import CoolDown, Decision, Done, RetryAfter, ShopDown, StopJob
 from dispatch.services.job import Outcome
@@ -33,8 +33,13 @@ class Answers:
                 together.append((call, result, error))
         if together:
             with transaction.atomic():
+                # The audit rows first, in one statement: what the job then does with an
+                # answer finds its row complete, as when each was recorded alone.
+                call_log_finish_many(
+                    [(call.row, result, error) for call, result, error in together]
+                )
                 for answer in together:
-                    self._answered(*answer)
+                    self._answered(*answer, logged=True)
 
     def _circuit(self, error) -> None:
         """Tell the job when Shopee goes down for everyone, and when it answers again."""
@@ -45,8 +50,9 @@ class Answers:
         elif change == CLOSED:
             self.job.outage(None)
 
-    def _answered(self, call, result, error):
-        call_log_finish(call.row, result=result, error=error)
+    def _answered(self, call, result, error, *, logged=False):
+        if not logged:
+            call_log_finish(call.row, result=result, error=error)
         shop_key = call.shop.pk
         self._circuit(error)
         outcome = Outcome(call, result, error, outage=self.down_since is not None)
