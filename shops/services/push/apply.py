@@ -9,6 +9,7 @@ from audit.models.pushes import PushOutcome
 from core.parsing import NumberError, parse_int, parse_unix_time
 from shopee.redaction import redact
 from shops.models import Shop
+from shops.services.push.handlers import push_handler
 from shops.services.push.message import (
     CODE_AUTHORIZED,
     CODE_CANCELLED,
@@ -53,6 +54,9 @@ def push_log(**fields) -> ShopeePush:
 def _effects(message: PushMessage) -> tuple[str, str]:
     if message.code == CODE_VERIFY:
         return PushOutcome.VERIFICATION, "Shopee's verification push: answered."
+    handler = push_handler(message.code)
+    if handler is not None:
+        return handler(message)
     if message.code not in (CODE_AUTHORIZED, CODE_CANCELLED, CODE_EXPIRING):
         return PushOutcome.IGNORED, f"Push code {message.code} is not used by shopadmin."
     shop_ids, merchant_ids = _listed(message)
