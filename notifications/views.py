@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from notifications.models import NotificationSettings
 from notifications.services.notify import notification_settings_get, notification_settings_set
@@ -28,11 +29,11 @@ def notification_settings(request):
             runs=form.cleaned_data["runs"],
             shop_alerts=form.cleaned_data["shop_alerts"],
         )
-        messages.success(request, "Your notification settings were saved.")
+        messages.success(request, gettext("Your notification settings were saved."))
         return HttpResponseRedirect(reverse("notification_settings"))
     context = {
         **admin.site.each_context(request),
-        "title": "My notifications",
+        "title": gettext("My notifications"),
         "form": form,
         "email": request.user.email,
     }

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import region_zone
@@ -57,7 +57,9 @@ class Shop(models.Model):
         ordering = ["name"]
         verbose_name = _("shop")
         verbose_name_plural = _("shops")
-        permissions = [("view_all_shops", "Can see and act on every shop, whatever the team")]
+        permissions = [
+            ("view_all_shops", gettext_noop("Can see and act on every shop, whatever the team"))
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.shop_id})"

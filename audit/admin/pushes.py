@@ -4,6 +4,7 @@ import json
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import ShopeePush
 from audit.models.pushes import RejectedPush
@@ -64,7 +65,7 @@ class ShopeePushAdmin(CheckedQuery, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="body (secrets removed)")
+    @admin.display(description=_("body (secrets removed)"))
     def body_pretty(self, obj):
         if obj.body is None:
             return "-"

@@ -63,12 +63,14 @@ def connect_callback(model_admin, request):
         return _refused(
             model_admin,
             request,
-            "This authorization answer does not belong to a connection you started in this "
-            "browser session, or it was already used.",
+            gettext(
+                "This authorization answer does not belong to a connection you started in this "
+                "browser session, or it was already used."
+            ),
         )
     if time.time() - float(started.get("started", 0)) > STATE_LIFETIME_SECONDS:
         return _refused(
-            model_admin, request, "This connection attempt is more than 10 minutes old."
+            model_admin, request, gettext("This connection attempt is more than 10 minutes old.")
         )
     code = request.GET.get("code", "").strip()
     raw_shop_id = request.GET.get("shop_id", "")
@@ -77,8 +79,10 @@ def connect_callback(model_admin, request):
         return _refused(
             model_admin,
             request,
-            "Shopee's answer must carry an authorization code and either a shop id or a main "
-            "account id.",
+            gettext(
+                "Shopee's answer must carry an authorization code and either a shop id or a main "
+                "account id."
+            ),
         )
     try:
         if raw_shop_id.strip():

@@ -69,7 +69,7 @@ class ShopForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("refresh_token") and not cleaned.get("access_token"):
             self.add_error(
-                "access_token", "Paste the access token that goes with this refresh token."
+                "access_token", _("Paste the access token that goes with this refresh token.")
             )
         return cleaned
 
@@ -107,7 +107,7 @@ class ShopAdmin(ShopColumns, CheckedQuery, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "shop_id", "region", "connection"]}),
         (
-            "Authorization",
+            _("Authorization"),
             {
                 "fields": [
                     "authorization",
@@ -120,7 +120,7 @@ class ShopAdmin(ShopColumns, CheckedQuery, admin.ModelAdmin):
             },
         ),
         (
-            "API tokens",
+            _("API tokens"),
             {
                 "fields": [
                     "token_status",
@@ -130,7 +130,7 @@ class ShopAdmin(ShopColumns, CheckedQuery, admin.ModelAdmin):
                 ]
             },
         ),
-        ("History", {"fields": ["vouchers_synced_at", "created_at", "updated_at"]}),
+        (_("History"), {"fields": ["vouchers_synced_at", "created_at", "updated_at"]}),
     ]
     actions = ["sync_vouchers", "check_authorizations", "end_by_rule"]
 

@@ -7,6 +7,7 @@ edit groups could otherwise give their team another team's shop (issue 16).
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import FilteredSelectMultiple
@@ -14,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.db.models import ForeignObjectRel
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from shops.models import Shop
 from shops.services.access import sees_all_shops
@@ -23,13 +26,15 @@ class TeamForm(forms.ModelForm):
     shops = forms.ModelMultipleChoiceField(
         Shop.objects.order_by("name"),
         required=False,
-        widget=FilteredSelectMultiple("shops", is_stacked=False),
-        help_text="The team's members see and act on these shops only.",
+        label=_("shops"),
+        widget=FilteredSelectMultiple(_("shops"), is_stacked=False),
+        help_text=_("The team's members see and act on these shops only."),
     )
     members = forms.ModelMultipleChoiceField(
         get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
-        widget=FilteredSelectMultiple("members", is_stacked=False),
+        label=_("members"),
+        widget=FilteredSelectMultiple(_("members"), is_stacked=False),
     )
 
     class Meta:
@@ -41,6 +46,33 @@ class TeamForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["shops"].initial = self.instance.shops.all()
             self.fields["members"].initial = self.instance.user_set.all()
+        if "permissions" in self.fields:
+            self.fields["permissions"].label_from_instance = permission_label
+
+
+DEFAULT_PERMISSIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission):
+    """ "App | model | Can ..." in the reader's language: Django stores permission names in
+    English, so the default ones are worded again from the model's name and the others looked
+    up in the catalogue (their names are marked with gettext_noop where they are declared)."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action = permission.codename.split("_", 1)[0]
+    if action in DEFAULT_PERMISSIONS and permission.codename == f"{action}_{opts.model_name}":
+        name = DEFAULT_PERMISSIONS[action] % {"model": opts.verbose_name}
+    else:
+        name = gettext(permission.name)
+    app = gettext(str(apps.get_app_config(opts.app_label).verbose_name))
+    return f"{app} | {opts.verbose_name} | {name}"
 
 
 class TeamAdmin(GroupAdmin):
@@ -68,11 +100,11 @@ class TeamAdmin(GroupAdmin):
         form.instance.shops.set(form.cleaned_data["shops"])
         form.instance.user_set.set(form.cleaned_data["members"])
 
-    @admin.display(description="shops")
+    @admin.display(description=_("shops"))
     def shop_count(self, obj):
         return obj.shops.count()
 
-    @admin.display(description="members")
+    @admin.display(description=_("members"))
     def member_count(self, obj):
         return obj.user_set.count()
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from shops.models import Shop
 
@@ -162,7 +163,7 @@ class Voucher(models.Model):
         ]
         # delete_voucher (Django's own) means deleting upcoming vouchers at Shopee: records
         # are never deleted through the admin.
-        permissions = [("end_voucher", "Can end vouchers on Shopee")]
+        permissions = [("end_voucher", gettext_noop("Can end vouchers on Shopee"))]
 
     def __str__(self):
         return f"{self.voucher_code or self.voucher_id} ({self.shop.name})"
