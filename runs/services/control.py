@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.logcontext import log_context
 from notifications.services.notify import run_notify
@@ -85,7 +86,7 @@ def run_cancel(*, run: EndRun) -> int:
             return 0
         canceled = EndRunItem.objects.filter(run=run, state=ItemState.PENDING).update(
             state=ItemState.CANCELED,
-            reason="Canceled before it was sent.",
+            reason=gettext_noop("Canceled before it was sent."),  # translated when shown
             finished_at=timezone.now(),
         )
         EndRun.objects.filter(pk=run.pk).update(
