@@ -234,8 +234,14 @@ def items_insert(run, vouchers, *, action, records=None) -> int:
 
 
 def run_counts(run: EndRun) -> dict:
-    """Items of `run` by state, from one grouped query."""
+    """Items of `run` by state, from one grouped query; `by_kind` holds the same counts per
+    kind of promotion ("voucher", "discount", ...) of the run's items."""
     counts = dict.fromkeys(ItemState.values, 0)
-    for row in EndRunItem.objects.filter(run=run).values("state").annotate(n=Count("pk")):
-        counts[row["state"]] = row["n"]
+    by_kind = {}
+    rows = EndRunItem.objects.filter(run=run).values("kind", "state").annotate(n=Count("pk"))
+    for row in rows.order_by("kind"):
+        counts[row["state"]] += row["n"]
+        kind = by_kind.setdefault(row["kind"], dict.fromkeys(ItemState.values, 0))
+        kind[row["state"]] += row["n"]
+    counts["by_kind"] = by_kind
     return counts

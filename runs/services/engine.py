@@ -26,6 +26,7 @@ from dispatch.services.decisions import DONE, RetryAfter
 from dispatch.services.dispatcher import Dispatcher, Job
 from dispatch.services.pace import PacingSettings
 from runs.models import EndRun, EndRunItem, ItemState, RunStatus
+from runs.services.campaign import campaign_read_back
 from runs.services.fresh import run_read
 from runs.services.outcomes import Outcomes
 from runs.services.queue import run_enqueue, run_enqueue_watchdog
@@ -160,7 +161,20 @@ class RunJob(Job):
         )
         self._load_items(dispatcher)
         dispatcher.run()
+        if self.run.is_campaign and self._calls_done():
+            # What of the campaign is still live at Shopee, before the run says it finished.
+            campaign_read_back(run=self.run, client=client, on_tick=self.tick)
         return self.outcomes.finalize()
+
+    def _calls_done(self) -> bool:
+        """No item open and the run still running (not canceled or stopped meanwhile)."""
+        running = EndRun.objects.filter(pk=self.run.pk, status=RunStatus.RUNNING).exists()
+        return (
+            running
+            and not EndRunItem.objects.filter(
+                run=self.run, state__in=(ItemState.PENDING, ItemState.SENDING)
+            ).exists()
+        )
 
     def tick(self) -> bool:
         """Renew the lease; notice a cancel or the end of the slice (False: stop sending)."""
