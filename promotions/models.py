@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from shops.models import Shop
 
@@ -57,7 +58,9 @@ class Promotion(models.Model):
     """One Shopee promotion of a kind other than voucher, as last read from Shopee."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=PromotionKindName)
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="promotions")
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("shop"), on_delete=models.CASCADE, related_name="promotions"
+    )
     # discount_id, bundle_deal_id, add_on_deal_id, campaign_id (follow prize), flash_sale_id
     promotion_id = models.BigIntegerField(_("Shopee id"))
     # A shop flash sale has no name at Shopee: "Flash sale <timeslot>".
@@ -75,6 +78,7 @@ class Promotion(models.Model):
     ended_at = models.DateTimeField(_("ended through shopadmin"), null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -85,6 +89,7 @@ class Promotion(models.Model):
     )
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -94,9 +99,15 @@ class Promotion(models.Model):
     # A write in progress, as for vouchers: the run item holding the right to end, delete or
     # switch it off (one at a time, across runs), and when such a request was sent whose answer
     # is not yet recorded.
-    end_claim_item = models.BigIntegerField(null=True, blank=True, editable=False)
-    end_claim_until = models.DateTimeField(null=True, blank=True, editable=False)
-    end_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_claim_item = models.BigIntegerField(
+        verbose_name=_("end claim item"), null=True, blank=True, editable=False
+    )
+    end_claim_until = models.DateTimeField(
+        verbose_name=_("end claim until"), null=True, blank=True, editable=False
+    )
+    end_sent_at = models.DateTimeField(
+        verbose_name=_("end sent at"), null=True, blank=True, editable=False
+    )
 
     objects = PromotionQuerySet.as_manager()
 
@@ -124,16 +135,16 @@ class Promotion(models.Model):
         # Ending, deleting (at Shopee) and switching off, per kind: `promotions.permissions.may`.
         # Records are never deleted through the admin.
         permissions = [
-            ("end_discount", "Can end discounts at Shopee"),
-            ("delete_discount", "Can delete discounts at Shopee"),
-            ("end_bundle_deal", "Can end bundle deals at Shopee"),
-            ("delete_bundle_deal", "Can delete bundle deals at Shopee"),
-            ("end_add_on_deal", "Can end add-on deals at Shopee"),
-            ("delete_add_on_deal", "Can delete add-on deals at Shopee"),
-            ("end_follow_prize", "Can end follow prizes at Shopee"),
-            ("delete_follow_prize", "Can delete follow prizes at Shopee"),
-            ("end_shop_flash_sale", "Can switch off shop flash sales"),
-            ("delete_shop_flash_sale", "Can delete shop flash sales at Shopee"),
+            ("end_discount", gettext_noop("Can end discounts at Shopee")),
+            ("delete_discount", gettext_noop("Can delete discounts at Shopee")),
+            ("end_bundle_deal", gettext_noop("Can end bundle deals at Shopee")),
+            ("delete_bundle_deal", gettext_noop("Can delete bundle deals at Shopee")),
+            ("end_add_on_deal", gettext_noop("Can end add-on deals at Shopee")),
+            ("delete_add_on_deal", gettext_noop("Can delete add-on deals at Shopee")),
+            ("end_follow_prize", gettext_noop("Can end follow prizes at Shopee")),
+            ("delete_follow_prize", gettext_noop("Can delete follow prizes at Shopee")),
+            ("end_shop_flash_sale", gettext_noop("Can switch off shop flash sales")),
+            ("delete_shop_flash_sale", gettext_noop("Can delete shop flash sales at Shopee")),
         ]
 
     def __str__(self):
