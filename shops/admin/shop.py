@@ -44,17 +44,20 @@ class ShopForm(forms.ModelForm):
     """The shop's fields plus write-only token fields: tokens are taken, never displayed."""
 
     access_token = forms.CharField(
+        label=_("access token"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Paste a new access token to replace the stored one. Leave empty to keep it."),
     )
     access_token_expires_at = forms.SplitDateTimeField(
+        label=_("access token expires at"),
         required=False,
         widget=AdminSplitDateTime,
         help_text=_("When the pasted access token expires (default: 4 hours from now)."),
     )
     refresh_token = forms.CharField(
+        label=_("refresh token"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
