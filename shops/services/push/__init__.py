@@ -10,6 +10,8 @@ A push is Shopee POSTing JSON to our registered URL with an ``Authorization`` he
   is flagged as needing re-authorization (its vouchers are skipped);
 - code 12: the authorization of the shops and merchants listed ends within 7 days: flagged as
   expiring, with the end Shopee gives;
+- a code a subject above registered a handler for (`handlers`: promotions' 7 and 9, which mark
+  the promotion named stale): applied by that handler;
 - any other code: logged and ignored.
 
 Modules: `message` reads a message (a pushed body or a lost entry), `apply` applies it once and
