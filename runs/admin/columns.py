@@ -78,6 +78,10 @@ class RunColumns:
             ago(run.created_at),
         )
 
+    @admin.display(description=_("started by"), ordering="created_by_username")
+    def started_by(self, run):
+        return truncated(run.created_by_username, css="cell-user")
+
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, run):
         counts = outcome_counts(run)

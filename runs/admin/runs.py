@@ -37,7 +37,7 @@ class EndRunAdmin(RunColumns, CheckedQuery, admin.ModelAdmin):
     list_display = [
         "run_label",
         "created",
-        "created_by_username",
+        "started_by",
         "status_label",
         "outcome",
         "selection_label",

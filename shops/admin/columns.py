@@ -41,7 +41,7 @@ class ShopColumns:
 
     @admin.display(description=_("name"), ordering="name")
     def name_label(self, obj):
-        return truncated(obj.name, css="cell-wide")
+        return truncated(obj.name, css="cell-shop")
 
     @admin.display(description=_("connection"))
     def connection(self, obj):

@@ -288,9 +288,7 @@ def test_a_team_member_chooses_actors_among_their_team_only(client, db):
     }
 
 
-def test_the_list_fits_a_laptop_outcome_badge_time_offset(
-    auditor_client, calls, settings
-):
+def test_the_list_fits_a_laptop_outcome_badge_time_offset(auditor_client, calls, settings):
     settings.TIME_ZONE = "Asia/Manila"
     html = auditor_client.get(CHANGELIST).content.decode()
     headers = re.findall(r'<th scope="col" class="(?:sortable )?column-(\w+)', html)
