@@ -202,7 +202,9 @@ def test_the_run_mail_puts_the_words_first(sandbox, smtp, merchandiser, settings
     item = run.items.get()
 
     assert f"- {item.voucher_code} (" in mail.body
-    assert "Failed: Shopee's server failed; tried 3 times.\n  Detail: error no_answer" in mail.body
+    body = mail.body.replace("\r\n", "\n")
+    assert "Failed: Shopee's server failed; tried 3 times.\n  Detail: error no_answer" in body
+    assert "Shopee answered HTTP 502 with a body that is not JSON." in body  # the detail
 
 
 @pytest.mark.parametrize(
