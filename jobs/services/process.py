@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jobs.models import ACTIVE_JOB_STATUSES, JobKind, JobStatus, RowState, ShopJob, ShopJobRow
+from jobs.services.campaign_read import campaign_read
 from jobs.services.shop_info import shops_info_update
 from shopee.client import get_client
 from shopee.errors import ShopeeError
@@ -239,4 +240,5 @@ HANDLERS = {
     JobKind.CONNECT: _connect,
     JobKind.SYNC: _sync,
     JobKind.AUTHORIZATIONS: _authorizations,
+    JobKind.CAMPAIGN: campaign_read,  # Stop a campaign: read Shopee's lists
 }

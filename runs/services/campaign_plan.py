@@ -18,17 +18,39 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from promotions.models import Promotion
 from promotions.permissions import may
 from promotions.services.kinds import kind_named
+from runs.services.records import records_of
 from vouchers.models import Voucher
 
 VOUCHER = "voucher"
 DELETE = "delete"
 ENTRIES_SHOWN = 100  # per shop and kind on the preview; the counts cover all
-# Shopee gives a shop flash sale no name (its record is named after its time slot): words of
-# the name do not narrow it; the shops and the window do.
-UNNAMED_KINDS = ("shop_flash_sale",)
+
+# What the plan reads of a record, per store (a preview of thousands loads nothing more).
+VOUCHER_FIELDS = (
+    "shop_id",
+    "voucher_id",
+    "voucher_code",
+    "voucher_name",
+    "start_time",
+    "end_time",
+    "is_admin",
+    "voucher_purpose",
+)
+PROMOTION_FIELDS = (
+    "shop_id",
+    "kind",
+    "promotion_id",
+    "name",
+    "start_time",
+    "end_time",
+    "shopee_status",
+    "shopee_managed",
+    "details",
+)
+
+RECORD_FIELDS = {"voucher": VOUCHER_FIELDS, "promotion": PROMOTION_FIELDS}
 
 SKIP_NOT_LIVE = gettext_noop(
     "Not live at Shopee: not in Shopee's lists of ongoing and upcoming promotions read for this "
@@ -186,6 +208,11 @@ def campaign_plan_build(
     plan = CampaignPlan(terms=terms)
     shops = [read.shop for read in reads if read.shop is not None]
     records = {name: _records(name, shops, terms, since) for name in terms.kinds}
+    allowed = {
+        (action, name): may(user, action, name)
+        for name in terms.kinds
+        for action in (kind_named(name).end_action, DELETE)
+    }
     for read in sorted(reads, key=lambda read: (read.shop.name, read.shop.shop_id)):
         shop_plan = ShopPlan(shop=read.shop, error=read.error)
         plan.shops.append(shop_plan)
@@ -200,36 +227,26 @@ def campaign_plan_build(
                 continue
             kind_plan = KindPlan(kind=kind)
             for record in records[name].get(read.shop.pk, ()):
-                kind_plan.entries.append(_decide(kind, record, kind_read.listed, user, now))
+                kind_plan.entries.append(_decide(kind, record, kind_read.listed, allowed, now))
             kind_plan.entries.sort(key=lambda entry: (not entry.action, entry.action, entry.label))
             shop_plan.kinds.append(kind_plan)
     return plan
 
 
 def _records(name, shops, terms, since) -> dict:
-    """{shop pk: [records]} of kind `name` matching the terms and not over before `since`."""
-    if name == VOUCHER:
-        queryset = Voucher.objects.all()
-        if terms.code_prefix:
-            queryset = queryset.filter(voucher_code__istartswith=terms.code_prefix)
-        if terms.name_contains:
-            queryset = queryset.filter(voucher_name__icontains=terms.name_contains)
-    else:
-        queryset = Promotion.objects.filter(kind=name)
-        if terms.name_contains and name not in UNNAMED_KINDS:
-            queryset = queryset.filter(name__icontains=terms.name_contains)
+    """{shop pk: [records]} of kind `name` that the campaign's terms match (as the run's own
+    read matches them: `Records.rule_matches`) and that were not over before `since`."""
+    records = records_of(name)
+    queryset = records.queryset().only(*RECORD_FIELDS[records.item_field])
+    queryset = records.rule_matches(queryset, terms.as_rule(shops))
     queryset = queryset.filter(shop__in=[shop.pk for shop in shops], end_time__gt=since)
-    if terms.window_from is not None:
-        queryset = queryset.filter(end_time__gt=terms.window_from)
-    if terms.window_to is not None:
-        queryset = queryset.filter(start_time__lt=terms.window_to)
     found = {}
     for record in queryset.order_by():
         found.setdefault(record.shop_id, []).append(record)
     return found
 
 
-def _decide(kind, record, listed, user, now) -> PlanEntry:
+def _decide(kind, record, listed, allowed, now) -> PlanEntry:
     fields = record_fields(record)
     entry = PlanEntry(
         kind=kind.name,
@@ -246,7 +263,7 @@ def _decide(kind, record, listed, user, now) -> PlanEntry:
     # (managed by Shopee, expired, switched off already, a discount started < 1 h ago, ...).
     action = DELETE if now < fields["start_time"] else kind.end_action
     entry.skip = kind.skip_reason(fields, action=action, now=now)
-    if not entry.skip and not may(user, action, kind.name):
+    if not entry.skip and not allowed[action, kind.name]:
         entry.skip = SKIP_MAY_NOT_DELETE if action == DELETE else SKIP_MAY_NOT_END
     entry.action = "" if entry.skip else action
     return entry

@@ -42,7 +42,8 @@ class CampaignForm(forms.Form):
         label=_("Only names containing"),
         help_text=_(
             "Leave empty for every name. Not case-sensitive. Shop flash sales have no name at "
-            "Shopee: this does not narrow them."
+            "Shopee (shopadmin calls them “Flash sale” and their time slot): to include them, "
+            "leave this empty and narrow by the time window."
         ),
     )
     code_prefix = forms.CharField(

@@ -20,10 +20,12 @@ from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from core.parsing import is_id
-from core.times import with_offset
+from core.regions import region_zone
+from core.times import utc_offset, with_offset
 from jobs.models import JobKind, JobStatus, ShopJob
 from jobs.services.campaign_read import campaign_read_create, campaign_terms
 from jobs.services.create import jobs_visible
@@ -37,7 +39,7 @@ from runs.services.campaign import campaign_run_create
 from runs.services.campaign_plan import CampaignTerms, campaign_plan_build
 from shops.services.access import shops_visible
 
-SHOPS_PER_PAGE = 10
+SHOPS_PER_PAGE = 5
 REFRESH_SECONDS = 2
 
 
@@ -208,6 +210,7 @@ def _reading_page(model_admin, request, job):
 
 def _preview_page(model_admin, request, job, plan):
     page = Paginator(plan.shops, SHOPS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = [(shop_plan, _kinds_shown(shop_plan)) for shop_plan in page]
     terms = plan.terms
     context = _context(
         model_admin,
@@ -216,6 +219,7 @@ def _preview_page(model_admin, request, job, plan):
         job=job,
         plan=plan,
         page=page,
+        shown=shown,
         kinds=[kind_named(name) for name in terms.kinds],
         totals=_totals(plan),
         skipped_by_reason=sorted(plan.skipped_by_reason.items(), key=lambda item: -item[1]),
@@ -228,6 +232,27 @@ def _preview_page(model_admin, request, job, plan):
         read_at=with_offset(job.finished_at),
     )
     return TemplateResponse(request, "admin/runs/campaign/preview.html", context)
+
+
+def _kinds_shown(shop_plan) -> list:
+    """[(kind plan, [(entry, start, end)])]: the entries shown, their times in the shop's zone
+    with its UTC offset (formatted here: a thousand dates through the template cost seconds)."""
+    zone = region_zone(shop_plan.shop.region)
+    return [
+        (
+            kind_plan,
+            [
+                (entry, _local(entry.start_time, zone), _local(entry.end_time, zone))
+                for entry in kind_plan.shown
+            ],
+        )
+        for kind_plan in shop_plan.kinds
+    ]
+
+
+def _local(moment, zone) -> str:
+    local = timezone.localtime(moment, zone)
+    return f"{local:%Y-%m-%d %H:%M} {utc_offset(local)}"
 
 
 def _totals(plan) -> list:
