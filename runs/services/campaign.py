@@ -136,7 +136,8 @@ def campaign_read_back(*, run: EndRun, client=None, on_tick=None) -> list | None
         batch_id=run.public_id,
         on_tick=on_tick,
     )
-    report = {entry.get("shop"): entry for entry in run.read_report or []}
+    current = EndRun.objects.filter(pk=run.pk).values_list("read_report", flat=True).first()
+    report = {entry.get("shop"): entry for entry in current or []}
     found = []
     at = timezone.now()
     for result in results:
