@@ -7,6 +7,7 @@ database (`zoneinfo`); a region we do not know falls back to the site's TIME_ZON
 import zoneinfo
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.times import with_offset
 
@@ -49,7 +50,9 @@ def zone_choices(regions) -> list[tuple[str, str]]:
     """Choices for entering a time in one of `regions`' time zones (distinct, sorted)."""
     choices = []
     for region in sorted({(region or "").upper() for region in regions} & REGION_TIME_ZONES.keys()):
-        choices.append((REGION_TIME_ZONES[region], f"{region} time ({REGION_TIME_ZONES[region]})"))
+        zone = REGION_TIME_ZONES[region]
+        label = gettext("%(region)s time (%(zone)s)") % {"region": region, "zone": zone}
+        choices.append((zone, label))
     return choices
 
 

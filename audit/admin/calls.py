@@ -184,7 +184,7 @@ class ShopeeCallAdmin(CheckedQuery, admin.ModelAdmin):
         if run is None:
             return "—"
         url = reverse("admin:runs_endrun_change", args=[run.pk])
-        return format_html('<a href="{}">Run {}</a>', url, run.pk)
+        return format_html('<a href="{}">{}</a>', url, gettext("Run %(run)s") % {"run": run.pk})
 
     @admin.display(description=_("shop"), ordering="shop_name")
     def shop_label(self, obj):
