@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,28 +46,38 @@ class ConnectChange(models.TextChoices):
 
 
 class ShopJob(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=16, choices=JobKind)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    public_id = models.UUIDField(
+        verbose_name=_("public id"), default=uuid.uuid4, unique=True, editable=False
     )
-    created_by_username = models.CharField("started by", max_length=150)
-    status = models.CharField(max_length=16, choices=JobStatus, default=JobStatus.QUEUED)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=JobKind)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_by_username = models.CharField(_("started by"), max_length=150)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=JobStatus, default=JobStatus.QUEUED
+    )
+    started_at = models.DateTimeField(verbose_name=_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
     # Set when a connection was made through a main account (the page links to its shops).
-    main_account_id = models.BigIntegerField(null=True, blank=True)
+    main_account_id = models.BigIntegerField(
+        verbose_name=_("main account id"), null=True, blank=True
+    )
     # Why the whole job failed (a configuration error, Shopee's list unreadable), in Shopee's
     # words; per-shop failures are on the rows.
-    error = models.TextField(blank=True)
+    error = models.TextField(verbose_name=_("error"), blank=True)
     # What a check of authorizations found beyond the rows: {"listed": n, "not_connected": [ids]}.
-    outcome = models.JSONField(default=dict, blank=True)
+    outcome = models.JSONField(verbose_name=_("outcome"), default=dict, blank=True)
     # One processor at a time, under a lease it renews; a watchdog task resumes the job when the
     # processor died (jobs.services.process).
-    lease_owner = models.CharField(max_length=32, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    watchdog_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(verbose_name=_("lease owner"), max_length=32, blank=True)
+    lease_until = models.DateTimeField(verbose_name=_("lease until"), null=True, blank=True)
+    watchdog_at = models.DateTimeField(verbose_name=_("watchdog at"), null=True, blank=True)
 
     class Meta:
         db_table = "vouchers_shopjob"  # the table it had in the vouchers app
@@ -76,7 +87,11 @@ class ShopJob(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="shopjob_status_idx")]
 
     def __str__(self):
-        return f"Job {self.pk}: {self.get_kind_display()} ({self.get_status_display()})"
+        return gettext("Job %(job)s: %(kind)s (%(status)s)") % {
+            "job": self.pk,
+            "kind": self.get_kind_display(),
+            "status": self.get_status_display(),
+        }
 
     @property
     def active(self):
@@ -86,29 +101,45 @@ class ShopJob(models.Model):
 class ShopJobRow(models.Model):
     """One shop of a job: what is known of it and what the job did for it."""
 
-    job = models.ForeignKey(ShopJob, on_delete=models.CASCADE, related_name="rows")
-    shop = models.ForeignKey("shops.Shop", on_delete=models.SET_NULL, null=True, related_name="+")
-    shop_shopee_id = models.BigIntegerField()
-    shop_name = models.CharField(max_length=200, blank=True, help_text=_("The name as known."))
-    state = models.CharField(max_length=16, choices=RowState, default=RowState.PENDING)
-    connect_change = models.CharField(
-        max_length=16, choices=ConnectChange, default=ConnectChange.NONE, blank=True
+    job = models.ForeignKey(
+        ShopJob, verbose_name=_("job"), on_delete=models.CASCADE, related_name="rows"
     )
-    info_at = models.DateTimeField("details fetched", null=True, blank=True)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    pages = models.PositiveIntegerField(default=0)
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    shop_shopee_id = models.BigIntegerField(
+        verbose_name=_("shop shopee id"),
+    )
+    shop_name = models.CharField(
+        verbose_name=_("shop name"), max_length=200, blank=True, help_text=_("The name as known.")
+    )
+    state = models.CharField(
+        verbose_name=_("state"), max_length=16, choices=RowState, default=RowState.PENDING
+    )
+    connect_change = models.CharField(
+        verbose_name=_("connect change"),
+        max_length=16,
+        choices=ConnectChange,
+        default=ConnectChange.NONE,
+        blank=True,
+    )
+    info_at = models.DateTimeField(_("details fetched"), null=True, blank=True)
+    created = models.PositiveIntegerField(verbose_name=_("created"), default=0)
+    updated = models.PositiveIntegerField(verbose_name=_("updated"), default=0)
+    pages = models.PositiveIntegerField(verbose_name=_("pages"), default=0)
     # A failure in Shopee's (or shopadmin's) words; `unavailable`: no call could be made for the
     # shop (not connected, needs re-authorization) and `error` is the whole sentence.
-    error = models.TextField(blank=True)
-    unavailable = models.BooleanField(default=False)
+    error = models.TextField(verbose_name=_("error"), blank=True)
+    unavailable = models.BooleanField(verbose_name=_("unavailable"), default=False)
     # A campaign read (jobs.services.campaign_read): per kind read, what Shopee listed and
     # whether the read failed: {kind: {"listed": {"<id>": status}, "error": "", "read_at": iso}}.
-    found = models.JSONField(default=dict, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    found = models.JSONField(verbose_name=_("found"), default=dict, blank=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
 
     class Meta:
         db_table = "vouchers_shopjobrow"  # the table it had in the vouchers app
+        verbose_name = _("shop job row")
+        verbose_name_plural = _("shop job rows")
         ordering = ["id"]
         indexes = [models.Index(fields=["job", "state"], name="shopjobrow_state_idx")]
 
