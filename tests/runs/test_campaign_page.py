@@ -243,8 +243,25 @@ def test_stop_a_campaign_of_two_shops_with_every_kind(staff, sandbox, shops):
                 "discount of another campaign",
             )
             assert stopped == expected, (key, label, record)
+    # Read back: what the campaign left live is the two discounts Shopee would not end yet and
+    # the two it manages; "Stop what is still live" makes a run of the two it can stop.
     run_page = staff.get(reverse("admin:runs_endrun_change", args=[run.pk]))
     assert run_page.status_code == 200
+    back = run_page.context["campaign_read_back"]
+    assert back["done"] and back["count"] == 4 and back["may_follow_up"]
+    assert sorted(promotion["label"] for _, _, promotion in back["live"]) == [
+        "XMAS admin discount",
+        "XMAS admin discount",
+        "XMAS late discount",
+        "XMAS late discount",
+    ]
+    follow_up = staff.post(back["follow_up_url"])
+    second = EndRun.objects.exclude(pk=run.pk).get()
+    assert follow_up["Location"] == reverse("admin:runs_endrun_change", args=[second.pk])
+    assert sorted(second.items.values_list("voucher_code", flat=True)) == [
+        "XMAS late discount",
+        "XMAS late discount",
+    ]
 
 
 def _stopped(kind, record, now):
@@ -297,6 +314,8 @@ def test_without_any_kind_the_page_is_refused(client, shops):
     client.force_login(user)
     assert client.get(campaign_url()).status_code == 403
     assert client.post(campaign_url(), {"kinds": ["voucher"]}).status_code == 403
+    follow_up = reverse("admin:runs_endrun_campaign_follow_up", args=[1])
+    assert client.post(follow_up).status_code == 403
     page = client.get(reverse("admin:runs_endrun_changelist")).content.decode()
     assert "stop-campaign-link" not in page
 

@@ -33,10 +33,12 @@ from jobs.services.report import shop_job_progress, shop_job_row_words
 from ops.tasks import shop_job_enqueue
 from promotions.services.kinds import kind_named
 from runs.admin.campaign.forms import MAX_SHOPS, CampaignForm, kinds_offered
+from runs.admin.campaign.read_back import follow_up_view
 from runs.admin.campaign.reads import campaign_reads
 from runs.admin.shopee_ready import shopee_unready_redirect
 from runs.services.campaign import campaign_run_create
 from runs.services.campaign_plan import CampaignTerms, campaign_plan_build
+from runs.services.create import EmptySelection
 from shops.services.access import shops_visible
 
 SHOPS_PER_PAGE = 5
@@ -58,6 +60,11 @@ def campaign_urls(model_admin) -> list:
                 lambda request, job_id: campaign_job_view(model_admin, request, job_id)
             ),
             name="runs_endrun_campaign_preview",
+        ),
+        path(
+            "<int:run_id>/campaign-follow-up/",
+            site.admin_view(functools.partial(follow_up_view, model_admin)),
+            name="runs_endrun_campaign_follow_up",
         ),
     ]
 
@@ -137,12 +144,20 @@ def _confirm(model_admin, request, job, plan, shops):
                     messages.WARNING,
                 )
                 return HttpResponseRedirect(back)
-            run = campaign_run_create(
-                plan=plan,
-                actor=request.user,
-                selection=_describe(plan, shops),
-                rule=plan.terms.as_rule(shops),
-            )
+            try:
+                run = campaign_run_create(
+                    plan=plan,
+                    actor=request.user,
+                    selection=_describe(plan, shops),
+                    rule=plan.terms.as_rule(shops),
+                )
+            except EmptySelection:
+                model_admin.message_user(
+                    request,
+                    gettext("None of these shops is yours any more: no run was created."),
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(back)
             job.outcome["campaign"]["run"] = started = run.pk
             job.save(update_fields=["outcome"])
             model_admin.message_user(
