@@ -22,6 +22,7 @@ from dispatch.services.pace import backoff_seconds
 from notifications.services.notify import run_notify
 from runs.models import OPEN_ITEM_STATES, EndRun, EndRunItem, ItemAction, ItemState, RunStatus
 from runs.services.queue import run_stop
+from runs.services.reconcile import reconcile_answered
 from runs.services.steps import (
     DELETE,
     END,
@@ -32,7 +33,6 @@ from runs.services.steps import (
     end_succeeded,
     item_finish,
     item_requeue,
-    reconcile_answered,
     set_end_succeeded,
 )
 from runs.services.unanswered import calls_unanswered_close_checked
