@@ -15,6 +15,7 @@ A call is made in two steps so that the caller can record it before it leaves::
 import json
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -109,7 +110,7 @@ def wall_clock() -> float:
 class ShopeeClient:
     def __init__(self, config: ShopeeConfig, *, session=None, clock=None):
         self.config = config
-        self.session = session or _pooled_session()
+        self.session = session or _pooled_session(config.base_url)
         self.clock = clock
 
     def now(self) -> int:
@@ -273,8 +274,16 @@ def _without_nul(value):
     return value
 
 
-def _pooled_session() -> requests.Session:
+def _pooled_session(base_url: str) -> requests.Session:
+    """A session for Shopee's host. The environment's proxy and CA bundle settings are read once
+    here, not before every request (requests would also look for a ~/.netrc login each time:
+    Shopee's calls are signed, never sent with one)."""
     session = requests.Session()
+    session.trust_env = False
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
     session.mount("https://", adapter)
     session.mount("http://", adapter)

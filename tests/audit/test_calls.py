@@ -63,3 +63,65 @@ def test_snapshots_survive_deleting_the_voucher_shop_and_user(sandbox):
     assert (row.voucher_shopee_id, row.voucher_code) == (voucher.voucher_id, "KEEPME")
     assert row.outcome == "success"
     assert PARTNER_KEY not in str(row.request) + str(row.response)
+
+
+def test_a_batch_of_calls_is_recorded_in_order_and_completed_only_while_pending(sandbox):
+    """The dispatcher's batches: one INSERT of pending rows (ids in order, nothing secret),
+    then one UPDATE run for every answer; a row closed meanwhile keeps its first word."""
+    from audit.services.calls import (
+        call_log_close_unanswered,
+        call_log_finish_many,
+        call_log_start_many,
+    )
+    from shopee.client import ShopeeResult
+    from shopee.errors import ShopeeTransientError
+
+    vouchers = [VoucherFactory(voucher_code=f"BATCH{n}") for n in range(3)]
+    client = get_client()
+    entries = [
+        {
+            "prepared": client.prepare(
+                api.end_voucher(voucher_id=voucher.voucher_id),
+                shop=ShopAuth(voucher.shop.shop_id, "secret-token-value"),
+            ),
+            "actor": None,
+            "actor_label": "bench",
+            "shop": voucher.shop,
+            "voucher": voucher,
+            "batch_id": None,
+            "attempt": n + 1,
+        }
+        for n, voucher in enumerate(vouchers)
+    ]
+    rows = call_log_start_many(entries)
+    stored = list(ShopeeCall.objects.order_by("pk"))
+    assert [row.pk for row in rows] == [row.pk for row in stored]
+    assert [row.voucher_code for row in stored] == ["BATCH0", "BATCH1", "BATCH2"]
+    assert [row.attempt for row in stored] == [1, 2, 3]
+    assert {row.outcome for row in stored} == {"pending"}
+    assert stored[0].request["query"]["access_token"] == "[redacted]"
+    assert "secret-token-value" not in str([row.request for row in stored])
+
+    call_log_close_unanswered(
+        rows=ShopeeCall.objects.filter(pk=rows[2].pk), message="no answer: checked"
+    )
+    ok = ShopeeResult(
+        http_status=200,
+        request_id="req-ok",
+        message="",
+        warning=None,
+        body={"request_id": "req-ok", "error": "", "response": {"voucher_id": 1}},
+        duration_ms=120,
+    )
+    failure = ShopeeTransientError("Shopee's server failed.", http_status=502, request_id="req-5")
+    failure.duration_ms = 30
+    call_log_finish_many([(rows[0], ok, None), (rows[1], None, failure), (rows[2], ok, None)])
+
+    first, second, third = ShopeeCall.objects.order_by("pk")
+    assert (first.outcome, first.request_id, first.http_status) == ("success", "req-ok", 200)
+    assert first.response == {"request_id": "req-ok", "error": "", "response": {"voucher_id": 1}}
+    assert (first.duration_ms, first.error_kind) == (120, "")
+    assert first.finished_at is not None
+    assert (second.outcome, second.http_status, second.request_id) == ("failed", 502, "req-5")
+    assert (second.error_kind, second.message) == ("transient", "Shopee's server failed.")
+    assert (third.outcome, third.message, third.request_id) == ("failed", "no answer: checked", "")
