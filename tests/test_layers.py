@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBJECTS = ("audit", "shops", "dispatch", "vouchers", "notifications", "runs", "jobs", "ops")
+SUBJECTS = (
+    "audit",
+    "shops",
+    "dispatch",
+    "vouchers",
+    "promotions",
+    "notifications",
+    "runs",
+    "jobs",
+    "ops",
+)
 # Each layer where it lives: the client package, and every subject's services. import-linter
 # (pyproject.toml, run by .ci/run) holds the same rules and the subjects' order; this is the
 # quick check in the test run.

@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from promotions.services.kinds import known_errors
 from runs.models import EndRun
 from shops.services.access import sees_all_shops
-from vouchers.services.kinds import known_errors
 
 KNOWN_ERRORS = known_errors()  # Shopee's meaning lives in shopee/errors.py and the kinds
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from audit.models import ShopeeCall, ShopeePush
 from jobs.models import ShopJob
+from promotions.models import Promotion
 from runs.models import EndRun
 from shops.models import Shop
 from tests.fuzz.checks import assert_safe, db_snapshot, rolled_back, shown, stored_secrets
@@ -22,7 +23,7 @@ from vouchers.models import Voucher
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
-MODELS = [Voucher, ShopeeCall, EndRun, Shop, ShopeePush, ShopJob]
+MODELS = [Voucher, ShopeeCall, EndRun, Shop, ShopeePush, ShopJob, Promotion]
 OBJECT_QUERY_NAMES = ["_to_field", "_popup", "_changelist_filters"]
 
 
