@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from notifications.models import NotificationSettings, ShopAlertKind, ShopAlertSent
 from runs.models import EndRun, EndRunItem, ItemState, RunStatus
-from shopee.errors import failure_in_words
+from shopee.wording import failure_in_words
 from shops.models import AUTHORIZATION_WARNING, Shop
 
 log = logging.getLogger(__name__)

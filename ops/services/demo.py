@@ -14,8 +14,9 @@ from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
 from core.parsing import parse_unix_time
 from runs.models import EndRun, EndRunItem, ItemState, RunStatus
-from shopee.errors import BUSINESS, NO_ANSWER, TRANSIENT
+from shopee.errors import BUSINESS, TRANSIENT
 from shopee.redaction import REDACTED
+from shopee.wording import NO_ANSWER
 from shops.models import Shop
 from shops.services.shops import shop_tokens_set
 from vouchers.models import Voucher

@@ -1,6 +1,6 @@
 """A run item's failure as staff read it: a plain sentence first, the technical detail after.
 
-The sentence comes from `shopee.errors.failure_in_words` (the one mapping of Shopee's error,
+The sentence comes from `shopee.wording.failure_in_words` (the one mapping of Shopee's error,
 the HTTP status and the attempts to words); the detail is what an engineer or Shopee's support
 asks for: Shopee's error, the HTTP status, the message and request_id. Read-only: no
 transaction.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
 from runs.models import EndRun, EndRunItem, ItemState
-from shopee.errors import failure_in_words, failure_text_in_words
+from shopee.wording import failure_in_words, failure_text_in_words
 
 EXPLAINED_STATES = (ItemState.REFUSED, ItemState.FAILED)
 

@@ -4,7 +4,7 @@ its failure in plain words (runs.services.wording). One query per list."""
 from django import template
 
 from runs.services.wording import run_items_explain, stop_reason_in_words
-from shopee.errors import failure_text_in_words
+from shopee.wording import failure_text_in_words
 
 register = template.Library()
 

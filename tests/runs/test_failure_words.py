@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from runs.models import EndRun, RunStatus
 from runs.services.create import run_create
-from shopee.errors import failure_in_words, failure_text_in_words
+from shopee.wording import failure_in_words, failure_text_in_words
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.pages import finish_runs, text_of
 from tests.smtp import smtp  # noqa: F401 - fixture
