@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.parsing import is_id
@@ -155,9 +155,12 @@ def rule_view(model_admin, request):
     )
     model_admin.message_user(
         request,
-        gettext(
-            "Run %(run)s has started: it reads the current vouchers of %(shops)s shop(s) from "
-            "Shopee and ends every ongoing one the rule matches; this page lists them."
+        ngettext(
+            "Run %(run)s has started: it reads the current vouchers of %(shops)s shop from "
+            "Shopee and ends every ongoing one the rule matches; this page lists them.",
+            "Run %(run)s has started: it reads the current vouchers of %(shops)s shops from "
+            "Shopee and ends every ongoing one the rule matches; this page lists them.",
+            len(shops),
         )
         % {"run": run.pk, "shops": len(shops)},
         messages.SUCCESS,
@@ -227,9 +230,16 @@ def _preview(shops, rule):
 
 def _describe(shops, rule):
     names = ", ".join(shop.name for shop in shops[:5]) + (" …" if len(shops) > 5 else "")
-    parts = [f"Every ongoing voucher of {len(shops)} shop(s) ({names})"]
+    parts = [
+        ngettext(
+            "Every ongoing voucher of %(count)s shop (%(names)s)",
+            "Every ongoing voucher of %(count)s shops (%(names)s)",
+            len(shops),
+        )
+        % {"count": len(shops), "names": names}
+    ]
     if rule["code_prefix"]:
-        parts.append(f"code starting with “{rule['code_prefix']}”")
+        parts.append(gettext("code starting with “%(prefix)s”") % {"prefix": rule["code_prefix"]})
     if rule["name_contains"]:
-        parts.append(f"name containing “{rule['name_contains']}”")
+        parts.append(gettext("name containing “%(words)s”") % {"words": rule["name_contains"]})
     return ", ".join(parts)
