@@ -213,6 +213,8 @@ def test_stop_a_campaign_of_two_shops_with_every_kind(staff, sandbox, shops):
     # Per shop (8 stopped each): vouchers 1 ended + 1 deleted, discounts 1 ended + 1 deleted
     # (one started 10 minutes ago and one managed by Shopee skipped), bundle and follow prize
     # ended, add-on deleted, flash sale switched off; "Summer" is not of the campaign.
+    kinds = "vouchers, discounts, bundle deals, add-on deals, follow prizes, shop flash sales"
+    assert f"The campaign: kinds: {kinds}; starting before" in text
     assert "16 promotions will be stopped" in text
     assert "(8 ended, 6 deleted, 2 switched off); 4 skipped" in text
     assert "Started less than an hour ago" in text

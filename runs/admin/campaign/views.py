@@ -56,9 +56,7 @@ def campaign_urls(model_admin) -> list:
         ),
         path(
             "campaign/<int:job_id>/",
-            site.admin_view(
-                lambda request, job_id: campaign_job_view(model_admin, request, job_id)
-            ),
+            site.admin_view(functools.partial(campaign_job_view, model_admin)),
             name="runs_endrun_campaign_preview",
         ),
         path(
@@ -235,7 +233,7 @@ def _preview_page(model_admin, request, job, plan):
         plan=plan,
         page=page,
         shown=shown,
-        kinds=[kind_named(name) for name in terms.kinds],
+        terms_words=_terms_words(terms),
         totals=_totals(plan),
         skipped_by_reason=sorted(plan.skipped_by_reason.items(), key=lambda item: -item[1]),
         failed=[
@@ -247,6 +245,23 @@ def _preview_page(model_admin, request, job, plan):
         read_at=with_offset(job.finished_at),
     )
     return TemplateResponse(request, "admin/runs/campaign/preview.html", context)
+
+
+def _terms_words(terms) -> list:
+    """The campaign's terms as staff entered them, for the preview's first lines."""
+    kinds = ", ".join(str(kind_named(name).label_plural) for name in terms.kinds)
+    words = [gettext("kinds: %(kinds)s") % {"kinds": kinds}]
+    if terms.code_prefix:
+        words.append(
+            gettext("voucher codes starting with “%(prefix)s”") % {"prefix": terms.code_prefix}
+        )
+    if terms.name_contains:
+        words.append(gettext("names containing “%(words)s”") % {"words": terms.name_contains})
+    if terms.window_from:
+        words.append(gettext("ending after %(when)s") % {"when": with_offset(terms.window_from)})
+    if terms.window_to:
+        words.append(gettext("starting before %(when)s") % {"when": with_offset(terms.window_to)})
+    return words
 
 
 def _kinds_shown(shop_plan) -> list:
