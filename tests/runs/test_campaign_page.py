@@ -409,6 +409,12 @@ def test_a_failed_read_is_said_plainly(staff, sandbox, shops):
     text = text_of(preview)
     assert "Acme Singapore (7200): Shopee's list of discounts could not be read" in text
     assert "Acme Thailand (7100): Shopee's list" not in text
+    # The job's own page (Background work › Shop jobs) says the same and leads to the preview.
+    job = ShopJob.objects.get()
+    job_page = text_of(staff.get(reverse("admin:jobs_shopjob_change", args=[job.pk])))
+    assert "Shopee's lists are read: the campaign's preview is ready." in job_page
+    assert "Acme Singapore (7200): not read in full:" in job_page
+    assert "The campaign's preview →" in job_page
     confirmed = staff.post(preview_url(ShopJob.objects.get()), {"confirm": "1"}, follow=True)
     assert confirmed.status_code == 200
     assert any("Run" in message for message in messages_of(confirmed))
@@ -499,3 +505,16 @@ def test_a_preview_of_50_shops_with_64_promotions_each_is_paged_and_fast(
     assert page.content.decode().count('<tr class="campaign-') == 5 * 64
     assert "Shops page 1 of 10" in text
     print(f"preview of 50 shops x 64 promotions: {seconds * 1000:.0f} ms")
+
+
+def test_a_read_that_could_not_start_says_why_and_offers_to_start_again(staff, shops, settings):
+    answer = start(staff, [shops["th"]])
+    settings.SHOPEE_PARTNER_KEY = ""  # broken between the click and the worker
+    finish_jobs()
+    page = staff.get(answer["Location"])
+    text = text_of(page)
+    assert page.status_code == 200
+    assert "Reading Shopee's lists failed:" in text and "Start again" in text
+    assert 'http-equiv="refresh"' not in page.content.decode()
+    assert staff.post(answer["Location"], {"confirm": "1"}).status_code == 403
+    assert not EndRun.objects.exists()
