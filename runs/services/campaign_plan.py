@@ -21,9 +21,7 @@ from django.utils.translation import gettext_noop
 from promotions.permissions import may
 from promotions.services.kinds import kind_named
 from runs.services.records import records_of
-from vouchers.models import Voucher
 
-VOUCHER = "voucher"
 DELETE = "delete"
 ENTRIES_SHOWN = 100  # per shop and kind on the preview; the counts cover all
 
@@ -114,7 +112,7 @@ class PlanEntry:
     kind: str
     record: object  # a Voucher or a Promotion
     shopee_id: int
-    label: str  # code and/or name as staff know it
+    label: str  # the code (a voucher) or name staff know it by
     start_time: dt.datetime
     end_time: dt.datetime
     action: str = ""  # "end", "disable" or "delete"; "" when skipped
@@ -207,7 +205,7 @@ def campaign_plan_build(
     now = now or timezone.now()
     plan = CampaignPlan(terms=terms)
     shops = [read.shop for read in reads if read.shop is not None]
-    records = {name: _records(name, shops, terms, since) for name in terms.kinds}
+    found = {name: _records(name, shops, terms, since) for name in terms.kinds}
     allowed = {
         (action, name): may(user, action, name)
         for name in terms.kinds
@@ -226,8 +224,10 @@ def campaign_plan_build(
                 shop_plan.kinds.append(KindPlan(kind=kind, error=error))
                 continue
             kind_plan = KindPlan(kind=kind)
-            for record in records[name].get(read.shop.pk, ()):
-                kind_plan.entries.append(_decide(kind, record, kind_read.listed, allowed, now))
+            records = records_of(name)
+            for record in found[name].get(read.shop.pk, ()):
+                entry = _decide(records, record, kind_read.listed, allowed, now)
+                kind_plan.entries.append(entry)
             kind_plan.entries.sort(key=lambda entry: (not entry.action, entry.action, entry.label))
             shop_plan.kinds.append(kind_plan)
     return plan
@@ -246,13 +246,14 @@ def _records(name, shops, terms, since) -> dict:
     return found
 
 
-def _decide(kind, record, listed, allowed, now) -> PlanEntry:
-    fields = record_fields(record)
+def _decide(records, record, listed, allowed, now) -> PlanEntry:
+    kind = records.kind
+    fields = records.fields(record)
     entry = PlanEntry(
         kind=kind.name,
         record=record,
         shopee_id=fields["promotion_id"],
-        label=fields["label"],
+        label=records.label(record) or str(fields["promotion_id"]),
         start_time=fields["start_time"],
         end_time=fields["end_time"],
     )
@@ -267,32 +268,6 @@ def _decide(kind, record, listed, allowed, now) -> PlanEntry:
         entry.skip = SKIP_MAY_NOT_DELETE if action == DELETE else SKIP_MAY_NOT_END
     entry.action = "" if entry.skip else action
     return entry
-
-
-def record_fields(record) -> dict:
-    """A voucher's or a promotion's record as the kinds' `record_fields` (plus a label)."""
-    if isinstance(record, Voucher):
-        label = " · ".join(part for part in (record.voucher_code, record.voucher_name) if part)
-        return {
-            "promotion_id": record.voucher_id,
-            "name": record.voucher_name,
-            "label": label or str(record.voucher_id),
-            "start_time": record.start_time,
-            "end_time": record.end_time,
-            "shopee_status": "",
-            "shopee_managed": record.shopee_managed,
-            "details": {},
-        }
-    return {
-        "promotion_id": record.promotion_id,
-        "name": record.name,
-        "label": record.name or str(record.promotion_id),
-        "start_time": record.start_time,
-        "end_time": record.end_time,
-        "shopee_status": record.shopee_status,
-        "shopee_managed": record.shopee_managed,
-        "details": record.details or {},
-    }
 
 
 def _moment(value):
