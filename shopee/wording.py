@@ -41,7 +41,7 @@ _TIMEOUT_MARK = "(timeout)"
 _UNREACHABLE_MARKS = ("connection to shopee failed", "request to shopee failed")
 _NOT_CONNECTED_MARK = "has no access token"  # shops/services/shops.py
 _REAUTHORIZE_MARK = "needs re-authorization"
-_READ_FAILED_MARK = "shopee's current vouchers of this shop"  # runs/services/fresh.py
+_READ_FAILED_MARK = re.compile(r"^shopee's current .+ of this shop could not be read")  # fresh.py
 _ERROR_TEXT = re.compile(r"^([a-z][a-z0-9_.]*): ")  # str(ShopeeError) starts with its error
 _HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
@@ -55,7 +55,7 @@ def failure_cause(
     lowered = message.lower()
     if http_status is None and (found := _HTTP_STATUS.search(message)):
         http_status = int(found.group(1))
-    if error == READ_FAILED or lowered.startswith(_READ_FAILED_MARK):
+    if error == READ_FAILED or _READ_FAILED_MARK.match(lowered):
         return CAUSE_READ
     if _NOT_CONNECTED_MARK in lowered:
         return CAUSE_NOT_CONNECTED

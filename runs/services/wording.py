@@ -6,7 +6,10 @@ asks for: Shopee's error, the HTTP status, the message and request_id. Read-only
 transaction.
 """
 
+import re
 from dataclasses import dataclass
+
+from django.utils.translation import gettext
 
 from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
@@ -101,3 +104,39 @@ def stop_reason_in_words(reason: str) -> str:
     if reason.startswith(_CONFIGURATION_STOP):
         return failure_text_in_words(reason.removeprefix(_CONFIGURATION_STOP))
     return ""
+
+
+# A skip reason as the engine writes it, often with the moment Shopee's lists were read appended
+# (runs/services/fresh.py, vouchers/services/kinds/voucher.py): translated in its parts.
+_READ_AT = re.compile(r"^(?P<reason>.+) \(Shopee's list read at (?P<at>[^)]+)\)$", re.S)
+_NOT_LIVE = re.compile(
+    r"^Not live at Shopee: neither ongoing nor upcoming in Shopee's lists read at (?P<at>.+) "
+    r"\(it has expired, been ended or been deleted\)\.$"
+)
+_ENDS_SOONER = re.compile(r"^It ends at (?P<end>.+) anyway, before the chosen end time\.$")
+
+
+def reason_in_words(reason: str) -> str:
+    """An item's recorded reason in the staff's language: a reason of the catalogue as is, and
+    those the engine composes (a reason and when Shopee's list was read; not live at Shopee;
+    ends sooner anyway) in their translated parts. Anything else is shown as recorded."""
+    if not reason:
+        return ""
+    translated = gettext(reason)
+    if translated != reason:
+        return translated
+    if found := _READ_AT.match(reason):
+        return gettext("%(reason)s (Shopee's list read at %(at)s)") % {
+            "reason": gettext(found["reason"]),
+            "at": found["at"],
+        }
+    if found := _NOT_LIVE.match(reason):
+        return gettext(
+            "Not live at Shopee: neither ongoing nor upcoming in Shopee's lists read at %(at)s "
+            "(it has expired, been ended or been deleted)."
+        ) % {"at": found["at"]}
+    if found := _ENDS_SOONER.match(reason):
+        return gettext("It ends at %(end)s anyway, before the chosen end time.") % {
+            "end": found["end"]
+        }
+    return reason

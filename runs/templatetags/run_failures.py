@@ -3,7 +3,7 @@ its failure in plain words (runs.services.wording). One query per list."""
 
 from django import template
 
-from runs.services.wording import run_items_explain, stop_reason_in_words
+from runs.services.wording import reason_in_words, run_items_explain, stop_reason_in_words
 from shopee.wording import failure_text_in_words
 
 register = template.Library()
@@ -26,3 +26,9 @@ def stop_reason_words(reason):
     """`{{ run.stop_reason|stop_reason_words }}`: the plain sentence for a technical stop
     reason, or "" when the reason is plain already."""
     return stop_reason_in_words(str(reason or ""))
+
+
+@register.filter
+def reason_words(reason):
+    """`{{ item.reason|reason_words }}`: a skip reason in the staff's language."""
+    return reason_in_words(str(reason or ""))

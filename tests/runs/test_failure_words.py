@@ -7,14 +7,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from runs.models import EndRun, RunStatus
 from runs.services.create import run_create
+from runs.services.wording import reason_in_words
 from shopee.wording import failure_in_words, failure_text_in_words
 from tests.factories import ShopTokenFactory, VoucherFactory
 from tests.pages import finish_runs, text_of
 from tests.smtp import smtp  # noqa: F401 - fixture
 from vouchers.models import Voucher
+from vouchers.services.kinds.voucher import SKIP_NOT_LIVE, SKIP_UPCOMING
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +254,15 @@ def test_each_cause_has_its_sentence(kwargs, words):
 def test_a_failure_kept_as_text_reads_in_words():
     text = "error_auth: Invalid refresh_token. | HTTP 403 | request_id abc"
     assert failure_text_in_words(text) == "The shop's authorization has ended: re-authorize it."
+
+
+def test_a_skip_reason_with_the_read_time_is_translated_in_its_parts():
+    reason = f"{SKIP_UPCOMING} (Shopee's list read at 2026-12-07 03:13:10 UTC)"
+    assert reason_in_words(reason) == reason  # English: as recorded
+    with translation.override("th"):
+        shown = reason_in_words(reason)
+        assert shown.startswith(translation.gettext(SKIP_UPCOMING))
+        assert "2026-12-07 03:13:10 UTC" in shown
+    not_live = SKIP_NOT_LIVE.format(at="2026-12-07 03:13:10 UTC")
+    assert reason_in_words(not_live) == not_live
+    assert reason_in_words("Something of our own.") == "Something of our own."
