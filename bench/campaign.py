@@ -167,6 +167,7 @@ def main():
             "read_back_still_live": sum(still_live(run, managed=None)),
             "read_back_still_live_not_managed": sum(still_live(run, managed=False)),
             "confirm_s": confirmed - started,
+            "run_s": finished - confirmed,
             "wall_s": wall,
             "ideal_s": ideal,
             "ratio_to_ideal": wall / ideal,
