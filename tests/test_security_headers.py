@@ -158,7 +158,7 @@ def test_every_main_admin_page_has_the_policy_and_no_inline_code(superuser_clien
 def test_the_shop_list_marks_alerts_with_a_class_not_a_style(superuser_client, shops):
     response = superuser_client.get(reverse("admin:shops_shop_changelist"))
     html = response.content.decode()
-    assert '<strong class="shop-alert">Needs re-authorization</strong>' in html
+    assert '<span class="badge badge-reauth">Needs re-authorization</span>' in html
     assert 'class="auth-expiring shop-alert"' in html
     assert_strict(response)
 

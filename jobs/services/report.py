@@ -185,17 +185,21 @@ def _authorization_messages(job, rows, progress, viewer):
     confirmed = sum(1 for row in rows if row.state == RowState.DONE)
     partner_wide = sees_all_shops(viewer)
     if partner_wide:
-        summary = gettext(
-            "Shopee lists %(listed)s shop(s) authorized for this app; "
-            "%(confirmed)s of the selected confirmed."
-        ) % {"listed": job.outcome.get("listed", 0), "confirmed": confirmed}
+        listed = job.outcome.get("listed", 0)
+        summary = ngettext(
+            "Shopee lists %(listed)s shop authorized for this app; "
+            "%(confirmed)s of the selected confirmed.",
+            "Shopee lists %(listed)s shops authorized for this app; "
+            "%(confirmed)s of the selected confirmed.",
+            listed,
+        ) % {"listed": listed, "confirmed": confirmed}
     else:
-        summary = gettext(
-            "%(confirmed)s of the %(selected)s selected shop(s) confirmed by Shopee."
-        ) % {
-            "confirmed": confirmed,
-            "selected": sum(1 for row in rows if row.state != RowState.FAILED),
-        }
+        selected = sum(1 for row in rows if row.state != RowState.FAILED)
+        summary = ngettext(
+            "%(confirmed)s of the %(selected)s selected shop confirmed by Shopee.",
+            "%(confirmed)s of the %(selected)s selected shops confirmed by Shopee.",
+            selected,
+        ) % {"confirmed": confirmed, "selected": selected}
     messages = [("success", summary)]
     lost = [row for row in rows if row.state == RowState.NOT_LISTED]
     if lost:

@@ -110,7 +110,7 @@ def test_a_team_members_check_names_no_other_sellers_shops(client, sandbox, team
 
     page = follow_job(client, answer)
 
-    assert job_outcome(page) == ["1 of the 1 selected shop(s) confirmed by Shopee."]
+    assert job_outcome(page) == ["1 of the 1 selected shop confirmed by Shopee."]
     assert "9900" not in page.content.decode()
     assert "Authorized at Shopee" in text_of(page)
 

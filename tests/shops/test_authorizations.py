@@ -93,7 +93,7 @@ def test_the_action_checks_the_selected_shops(merch_client, sandbox, shops):
     )
 
     said = job_outcome(response)
-    assert said[0] == "Shopee lists 2 shop(s) authorized for this app; 1 of the selected confirmed."
+    assert said[0] == "Shopee lists 2 shops authorized for this app; 1 of the selected confirmed."
     assert said[1].startswith("Not authorized at Shopee any more (to be reconnected): Ours 1")
     assert Shop.objects.get(pk=shops[1].pk).needs_reauth
     # The shop to act on is listed first, with a Reconnect link in the banner above the list.

@@ -86,3 +86,13 @@ def test_the_list_makes_the_same_queries_for_4_or_40_shops(admin_client, shops):
     for n in range(36):
         ShopTokenFactory(shop=ShopFactory(name=f"More {n}"))
     assert queries() == few
+
+
+def test_the_expiry_banner_gives_the_shops_time_with_its_offset(admin_client, db):
+    shop = ShopTokenFactory(shop=ShopFactory(name="Acme Manila", region="PH")).shop
+    shop.authorization_expires_at = timezone.now() + dt.timedelta(days=3)
+    shop.save()
+    html = admin_client.get(LIST).content.decode()
+    banner = re.search(r'<ul class="messagelist" id="expiring-banner">(.*?)</ul>', html, re.S)
+    local = shop.authorization_expires_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert f"({local:%Y-%m-%d %H:%M} +08)" in banner.group(1)

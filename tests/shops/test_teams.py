@@ -242,7 +242,7 @@ def test_a_team_member_is_not_told_the_partners_other_shop_ids(world, partner_sh
     )
     page = follow_job(client, started)
     assert page.status_code == 200
-    assert "1 of the 1 selected shop(s) confirmed by Shopee." in job_outcome(page)
+    assert "1 of the 1 selected shop confirmed by Shopee." in job_outcome(page)
     assert str(UNCONNECTED) not in page.content.decode()
     # Staff who see every shop are told which shops are not connected yet.
     client.force_login(boss)
