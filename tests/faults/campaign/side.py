@@ -249,7 +249,12 @@ def check_campaign_audit_after_kill(side: CampaignSide, *, in_flight: int, after
     assert set(recorded) <= set(answered)
     unrecorded = [call for call in side.calls if call.request_id not in recorded]
     assert len(unrecorded) <= len(closed) <= in_flight, (len(unrecorded), len(closed))
-    assert Counter((call.path, call.target) for call in unrecorded) <= Counter(
+    # A request the kill cut short reached Shopee without its whole body (no promotion id to
+    # read): Shopee could not apply it. It matches a closed row by its path alone.
+    cut = [call for call in unrecorded if call.target is None]
+    assert not [call for call in cut if call.succeeded], cut
+    assert Counter(call.path for call in unrecorded) <= Counter(row["endpoint"] for row in closed)
+    assert Counter((call.path, call.target) for call in unrecorded if call.target) <= Counter(
         (row["endpoint"], row["target"]) for row in closed
     )
     assert len(complete) == len(side.calls) - len(unrecorded)
