@@ -16,7 +16,7 @@ from jobs.admin.jobs import job_url
 from jobs.models import JobKind
 from jobs.services.create import shop_job_create
 from ops.tasks import shop_job_enqueue
-from runs.admin import rules
+from runs.admin import campaign, rules
 from shopadmin.paging import CheckedQuery
 from shops.admin.columns import ShopColumns
 from shops.admin.connect import connect_callback, connect_start
@@ -135,7 +135,7 @@ class ShopAdmin(ShopColumns, CheckedQuery, admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["vouchers_synced_at", "created_at", "updated_at"]}),
     ]
-    actions = ["sync_vouchers", "check_authorizations", "end_by_rule"]
+    actions = ["sync_vouchers", "check_authorizations", "end_by_rule", "stop_campaign"]
 
     def get_queryset(self, request):
         shops = super().get_queryset(request).select_related("token")
@@ -217,6 +217,14 @@ class ShopAdmin(ShopColumns, CheckedQuery, admin.ModelAdmin):
 
     def has_end_voucher_permission(self, request):
         return request.user.has_perm("vouchers.end_voucher")
+
+    @admin.action(description=_("Stop a campaign in these shops"), permissions=["stop_campaign"])
+    def stop_campaign(self, request, queryset):
+        """Every kind of promotion of these shops (runs.admin.campaign): its form, then a read."""
+        return campaign.stop_campaign(self, request, queryset)
+
+    def has_stop_campaign_permission(self, request):
+        return campaign.may_stop_campaign(request.user)
 
     def end_rule_view(self, request):
         return rules.rule_view(self, request)

@@ -250,6 +250,8 @@ def test_stop_a_campaign_of_two_shops_with_every_kind(staff, sandbox, shops):
     run_page = staff.get(reverse("admin:runs_endrun_change", args=[run.pk]))
     assert run_page.status_code == 200
     back = run_page.context["campaign_read_back"]
+    assert "4 promotions of the campaign are still live at Shopee" in text_of(run_page)
+    assert 'id="campaign-follow-up"' in run_page.content.decode()
     assert back["done"] and back["count"] == 4 and back["may_follow_up"]
     assert sorted(promotion["label"] for _, _, promotion in back["live"]) == [
         "XMAS admin discount",
@@ -272,7 +274,6 @@ def _stopped(kind, record, now):
     return record["end_time"] <= now
 
 
-@pytest.mark.skip(reason="the shop list's action is added once shops/admin/shop.py is free")
 def test_the_shop_list_action_opens_the_form_with_those_shops(staff, shops):
     answer = staff.post(
         reverse("admin:shops_shop_changelist"),
