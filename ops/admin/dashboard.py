@@ -6,7 +6,6 @@ Content-Security-Policy allows SVG presentation attributes; colours come from cl
 vouchers/static/vouchers/dashboard.css).
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import admin
@@ -18,6 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import region_zone
+from core.times import utc_offset, with_offset
 from ops.services.dashboard import RUN_OUTCOMES, Dashboard, dashboard_for
 from runs.models import ItemState
 
@@ -43,20 +43,6 @@ def admin_home(request):
     """The admin index with the dashboard of the signed-in user's teams."""
     board = dashboard_for(request.user)
     return admin.site.index(request, extra_context={"dashboard": dashboard_context(board)})
-
-
-def with_offset(moment: dt.datetime | None, zone=None) -> str:
-    """`moment` in `zone` (the current time zone by default) with the zone's UTC offset:
-    "2026-12-06 14:05 +08" ("+05:30" for a zone off the hour), never an abbreviation."""
-    if moment is None:
-        return "-"
-    local = timezone.localtime(moment, zone or timezone.get_current_timezone())
-    return f"{date_format(local, 'Y-m-d H:i')} {utc_offset(local)}"
-
-
-def utc_offset(local: dt.datetime) -> str:
-    offset = local.strftime("%z")  # "+0800"
-    return offset[:3] if offset[3:] == "00" else f"{offset[:3]}:{offset[3:]}"
 
 
 def dashboard_context(board: Dashboard) -> dict:
