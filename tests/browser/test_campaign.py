@@ -1,9 +1,10 @@
 """Stop a campaign in a real browser, with a real background worker: two shops, every kind.
 
-From the runs list's "Stop a campaign", pick both shops and every kind, read Shopee's lists
-(the worker reads them), see per shop and kind what will be ended, deleted or switched off,
+From the shop list, both shops and "Stop a campaign in these shops", every kind, read Shopee's
+lists (the worker reads them), see per shop and kind what will be ended, deleted or switched off,
 confirm, watch the run finish, and find that the read-back left nothing of the campaign live
-at Shopee. The preview is README's screenshot (docs/screenshots/campaign.png).
+at Shopee. The preview and the finished run are README's screenshots (docs/screenshots/
+campaign.png, campaign_run.png).
 """
 
 import pytest
@@ -98,12 +99,20 @@ def test_stop_a_campaign_of_two_shops_with_every_kind(page, sandbox, worker, cam
     assert len(live_at_shopee(sandbox)) == 16
     log_in(page, "merch")
 
-    # The runs list's "Stop a campaign": the form; both shops, every kind (no terms: a flash
-    # sale has no name of its own, so a name filter would leave it out).
-    page.goto("/admin/runs/endrun/")
-    page.locator("#stop-campaign-link").click()
+    # The shop list: both shops selected, "Stop a campaign in these shops".
+    page.get_by_role("link", name="Shops", exact=True).first.click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    for row in range(2):
+        rows.nth(row).locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(label="Stop a campaign in these shops")
+    page.get_by_role("button", name="Run").click()
+
+    # The campaign's form, with those shops: every kind (no terms: a flash sale has no name of
+    # its own, so a name filter would leave it out).
     expect(page.locator("#content h1")).to_have_text("Stop a campaign")
-    page.locator("select[name=shops]").select_option([str(shop.pk) for shop in shops])
+    chosen = page.locator("select[name=shops] option:checked")
+    expect(chosen).to_have_count(2)
     for kind in KINDS:
         page.locator(f"input[name=kinds][value={kind}]").check()
     page.locator("#campaign-read").click()
@@ -136,6 +145,11 @@ def test_stop_a_campaign_of_two_shops_with_every_kind(page, sandbox, worker, cam
 
     # The read-back (done before the run says it finished): each shop's lists read again,
     # nothing of the campaign still live, and Shopee agrees.
+    expect(page.locator("#campaign-clean")).to_contain_text(
+        "nothing of the campaign is still live at Shopee"
+    )
+    expect(page.locator("#campaign-follow-up")).to_have_count(0)
+    screenshot(page, "campaign_run.png")
     report = EndRun.objects.get(pk=run.pk).read_report
     assert len(report) == 2
     assert all(entry.get("read_back_at") for entry in report), report
