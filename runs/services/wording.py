@@ -139,4 +139,6 @@ def reason_in_words(reason: str) -> str:
         return gettext("It ends at %(end)s anyway, before the chosen end time.") % {
             "end": found["end"]
         }
+    if reason.startswith("Gave up after "):  # a failure kept while the item is retried
+        return failure_text_in_words(reason)
     return reason
