@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/admin_scale.py [--db sqlite|postgres] [--big-vouchers 200000]
                                           [--big-calls 1000000] [--runs 9] [--pg-name NAME]
+                                          [--views dashboard]
 
 Builds a fresh database (SQLite var/bench/admin_scale.sqlite3 or PostgreSQL shopadmin_bench or
 --pg-name, kept until the next run) with 20 shops, 1,000 vouchers, 1,000 Shopee calls and 10 runs,
@@ -292,8 +293,10 @@ def measure(client, url, expected, runs):
     return queries, statistics.median(pages)
 
 
-def measure_all(clients, ctx, size, runs, figures):
+def measure_all(clients, ctx, size, runs, figures, only=""):
     for name, (url, expected, *who) in views(ctx).items():
+        if not name.startswith(only):
+            continue
         queries, seconds = measure(clients[who[0] if who else "admin"], url, expected, runs)
         slowest = max(queries, key=lambda query: float(query["time"]))
         figures[f"query_count_{size}_{name}"] = len(queries)
@@ -309,6 +312,11 @@ def main():
     parser.add_argument("--big-calls", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=9, help="timed requests per view (median)")
     parser.add_argument("--pg-name", default=PG_NAME, help="the PostgreSQL database to recreate")
+    parser.add_argument(
+        "--views",
+        default="",
+        help="measure only the views whose name starts with this (e.g. dashboard)",
+    )
     args = parser.parse_args()
     random.seed(20240601)
     configure(args.db, args.pg_name)
@@ -327,7 +335,7 @@ def main():
     clients["admin"].force_login(ctx["admin"])
     clients["team"].force_login(ctx["team_member"])
     figures = {"database": args.db, "big_vouchers": args.big_vouchers, "big_calls": args.big_calls}
-    measure_all(clients, ctx, "small", args.runs, figures)
+    measure_all(clients, ctx, "small", args.runs, figures, args.views)
     vouchers = make_vouchers(SMALL, args.big_vouchers - SMALL, ctx, now)
     figures["load_seconds_vouchers"] = round(insert(Voucher, vouchers), 1)
     seconds = insert(ShopeeCall, make_calls(args.big_calls - SMALL, ctx, now))
@@ -337,12 +345,15 @@ def main():
     # needed (by the warm-up requests), as after a restore.
     call_hours_rebuild()
     analyze()
-    measure_all(clients, ctx, "big", args.runs, figures)
+    measure_all(clients, ctx, "big", args.runs, figures, args.views)
 
     sizes = ("small", "big")
-    unequal = [n for n in views(ctx) if len({figures[f"query_count_{s}_{n}"] for s in sizes}) > 1]
+    measured = [n for n in views(ctx) if n.startswith(args.views)]
+    unequal = [n for n in measured if len({figures[f"query_count_{s}_{n}"] for s in sizes}) > 1]
     figures["views_with_unequal_query_counts"] = ",".join(unequal) or "none"
     for name in ("vouchers", "calls", "dashboard", "dashboard_team"):
+        if name not in measured:
+            continue
         ratio = round(figures[f"ms_big_{name}"] / figures[f"ms_small_{name}"], 2)
         figures[f"time_ratio_{name}"] = ratio
         figures[f"goal_queries_{name}"] = "missed" if name in unequal else "met"

@@ -7,9 +7,10 @@ is the same whatever the size of the tables: each section is one or two queries,
 database (live promotions per shop, run items per run and state), and calls per hour from an
 hourly summary (`services.call_hours`).
 
-Live promotions come from `PROMOTION_SOURCES`: vouchers today; another kind of promotion mirrored
-into the database is counted by adding a `PromotionSource` (its queryset and field names), never
-an `if kind == ...` here.
+Live promotions come from `PROMOTION_SOURCES`: vouchers, and every other kind of promotion (the
+`promotions` app's one table, counted together: not ended nor deleted through shopadmin); another
+table of promotions is counted by adding a `PromotionSource` (its queryset and field names),
+never an `if kind == ...` here.
 """
 
 import datetime as dt
@@ -18,9 +19,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ops.services.call_hours import call_hours
+from promotions.models import Promotion, PromotionKindName
 from runs.models import EndRun, EndRunItem, ItemState
 from shops.models import AUTHORIZATION_WARNING, Shop
 from shops.services.access import runs_visible, sees_all_shops, shops_visible, visible
@@ -50,9 +53,27 @@ class PromotionSource:
     shop_field: str = "shop"
     start_field: str = "start_time"
     end_field: str = "end_time"
+    permission: str = ""  # to view them; none: the section's own (vouchers.view_voucher)
 
 
-PROMOTION_SOURCES = (PromotionSource("voucher", _("Vouchers"), Voucher.objects.all),)
+def other_promotions() -> QuerySet:
+    """Promotions of every kind but vouchers that shopadmin has not ended or deleted (a switched
+    off flash sale keeps its times). Every kind named, so that the index on (kind, end, shop,
+    start) is read one kind after another."""
+    return Promotion.objects.filter(
+        kind__in=PromotionKindName.values, ended_at__isnull=True, deleted_at__isnull=True
+    )
+
+
+PROMOTION_SOURCES = (
+    PromotionSource("voucher", _("Vouchers"), Voucher.objects.all),
+    PromotionSource(
+        "promotion",
+        capfirst(Promotion._meta.verbose_name_plural),
+        other_promotions,
+        permission="promotions.view_promotion",
+    ),
+)
 
 
 @dataclass
@@ -180,8 +201,9 @@ def live_promotions(board: Dashboard, user, *, now: dt.datetime) -> None:
     kind grouped by shop over the promotions not yet ended (read from an index that holds end,
     shop and start), then one for the shops' names. Shops with most ongoing first."""
     counts: dict[int, dict] = {}
-    board.live_kinds = [(source.kind, str(source.label)) for source in PROMOTION_SOURCES]
-    for source in PROMOTION_SOURCES:
+    sources = [s for s in PROMOTION_SOURCES if not s.permission or user.has_perm(s.permission)]
+    board.live_kinds = [(source.kind, str(source.label)) for source in sources]
+    for source in sources:
         # Grouped and restricted by the shop as an expression (shop + 0), not the column: so
         # that SQLite, too, reads the promotions not yet ended from the index on (end, shop,
         # start) rather than every promotion through an index that starts with the shop.
