@@ -18,8 +18,16 @@ from core.cells import truncated
 from core.parsing import is_id, parse_id
 from core.regions import moments_by_region
 from runs.admin.columns import RunColumns, with_outcome_counts
+from runs.admin.run_words import (
+    campaign_selection,
+    kind_labels,
+    kind_rows,
+    window_words,
+    with_kind_words,
+)
 from runs.models import EndRun
 from runs.services.control import run_cancel, run_progress, run_retry_failed
+from runs.services.create import run_counts
 from shopadmin.paging import (
     CappedCountPaginator,
     CheckedDateFieldListFilter,
@@ -101,8 +109,16 @@ class EndRunAdmin(RunColumns, CheckedQuery, admin.ModelAdmin):
         if shops is not None:
             own = {str(shop) for shop in shops}
             read_report = [entry for entry in read_report if entry.get("shop") in own]
+        campaign = run.is_campaign
+        if campaign:
+            with_kind_words(progress.items)
+            with_kind_words(progress.failures)
         extra_context = {
             "run": run,
+            "campaign": campaign,
+            "kind_rows": kind_rows(run_counts(run, shops=shops)["by_kind"]) if campaign else [],
+            "rule_kinds": kind_labels(run.rule.get("kinds")) if campaign else "",
+            "rule_window": window_words(run.rule) if campaign else "",
             "run_moments": moments_by_region(moment, [r for r in regions if r]) if moment else [],
             "rule_shops": rule_shops,
             "progress": progress,
@@ -111,9 +127,7 @@ class EndRunAdmin(RunColumns, CheckedQuery, admin.ModelAdmin):
             "can_cancel": request.user.has_perm("vouchers.end_voucher") and shops is None,
             "own_shops_only": not sees_all_shops(request.user),
             "read_report": read_report,
-            "run_selection": run.selection
-            if sees_all_shops(request.user)
-            else _selection_without_shops(run),
+            "run_selection": _selection(run, request.user, rule_shops),
             "can_see_calls": request.user.has_perm("audit.view_shopeecall"),
             "title": gettext("Run %(run)s: %(status)s")
             % {"run": run.pk, "status": run.get_status_display().lower()},
@@ -188,8 +202,18 @@ class EndRunAdmin(RunColumns, CheckedQuery, admin.ModelAdmin):
         return run
 
 
+def _selection(run, user, rule_shops) -> str:
+    """The run's selection in words: a campaign's in the reader's language (their own shops
+    named), another run's as stored (a rule's shop names left out for a team member)."""
+    if run.is_campaign:
+        return campaign_selection(run, rule_shops)
+    return run.selection if sees_all_shops(user) else _selection_without_shops(run)
+
+
 def _selection_without_shops(run) -> str:
     """The run's selection in words, a rule's shop names left out."""
+    if run.is_campaign:
+        return campaign_selection(run)
     if not run.rule:
         return run.selection
     rule = run.rule

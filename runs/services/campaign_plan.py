@@ -35,6 +35,8 @@ VOUCHER_FIELDS = (
     "end_time",
     "is_admin",
     "voucher_purpose",
+    "ended_at",  # the run's final skips read these two: not a query per record
+    "deleted_at",
 )
 PROMOTION_FIELDS = (
     "shop_id",
@@ -46,6 +48,8 @@ PROMOTION_FIELDS = (
     "shopee_status",
     "shopee_managed",
     "details",
+    "ended_at",
+    "deleted_at",
 )
 
 RECORD_FIELDS = {"voucher": VOUCHER_FIELDS, "promotion": PROMOTION_FIELDS}

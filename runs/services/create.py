@@ -233,12 +233,16 @@ def items_insert(run, vouchers, *, action, records=None) -> int:
         return cursor.rowcount
 
 
-def run_counts(run: EndRun) -> dict:
+def run_counts(run: EndRun, *, shops=None) -> dict:
     """Items of `run` by state, from one grouped query; `by_kind` holds the same counts per
-    kind of promotion ("voucher", "discount", ...) of the run's items."""
+    kind of promotion ("voucher", "discount", ...) of the run's items. With `shops` (a
+    queryset), over those shops' items only."""
     counts = dict.fromkeys(ItemState.values, 0)
     by_kind = {}
-    rows = EndRunItem.objects.filter(run=run).values("kind", "state").annotate(n=Count("pk"))
+    items = EndRunItem.objects.filter(run=run)
+    if shops is not None:
+        items = items.filter(shop__in=shops.values("pk"))
+    rows = items.values("kind", "state").annotate(n=Count("pk"))
     for row in rows.order_by("kind"):
         counts[row["state"]] += row["n"]
         kind = by_kind.setdefault(row["kind"], dict.fromkeys(ItemState.values, 0))
