@@ -113,6 +113,9 @@ def test_a_team_members_check_names_no_other_sellers_shops(client, sandbox, team
     assert job_outcome(page) == ["1 of the 1 selected shop confirmed by Shopee."]
     assert "9900" not in page.content.decode()
     assert "Authorized at Shopee" in text_of(page)
+    # A check reads no vouchers: its page does not count "vouchers synced".
+    assert "1 of 1 shops done (100%): 1 without error, 0 failed." in text_of(page)
+    assert "vouchers synced" not in text_of(page).lower()
 
 
 def test_a_shop_whose_details_cannot_be_read_is_a_warning_on_the_connect_page(
