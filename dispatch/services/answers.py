@@ -38,8 +38,10 @@ class Answers:
                 call_log_finish_many(
                     [(call.row, result, error) for call, result, error in together]
                 )
-                for answer in together:
-                    self._answered(*answer, logged=True)
+                outcomes = [self._outcome(*answer) for answer in together]
+                decisions = self.job.answered_many(outcomes)
+                for outcome, decision in zip(outcomes, decisions, strict=True):
+                    self._decided(outcome, decision)
 
     def _circuit(self, error) -> None:
         """Tell the job when Shopee goes down for everyone, and when it answers again."""
@@ -50,9 +52,14 @@ class Answers:
         elif change == CLOSED:
             self.job.outage(None)
 
-    def _answered(self, call, result, error, *, logged=False):
-        if not logged:
-            call_log_finish(call.row, result=result, error=error)
+    def _answered(self, call, result, error):
+        call_log_finish(call.row, result=result, error=error)
+        outcome = self._outcome(call, result, error)
+        self._decided(outcome, self.job.answered(outcome))
+
+    def _outcome(self, call, result, error) -> Outcome:
+        """The answer as the job reads it: the circuit told, a rejected token refreshed (a
+        call to Shopee: only for an answer recorded alone) or its shop flagged."""
         shop_key = call.shop.pk
         self._circuit(error)
         outcome = Outcome(call, result, error, outage=self.down_since is not None)
@@ -71,7 +78,10 @@ class Answers:
                     actor_label=self.job.actor_label,
                 )
                 outcome.send_again, outcome.shop_down = down is None, down
-        decision = self.job.answered(outcome)
+        return outcome
+
+    def _decided(self, outcome, decision) -> None:
+        call, shop_key = outcome.call, outcome.call.shop.pk
         if outcome.consequence == errors.BACK_OFF and not isinstance(decision, CoolDown):
             self._cool_down(shop_key)
         self._apply(shop_key, call.task, decision)

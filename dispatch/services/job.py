@@ -76,6 +76,11 @@ class Job:
     def answered(self, outcome: Outcome) -> Decision:
         raise NotImplementedError
 
+    def answered_many(self, outcomes: list[Outcome]) -> list[Decision]:
+        """`answered()` for a batch of answers (their audit rows complete), in one
+        transaction: a job may write them together. A decision for each, in order."""
+        return [self.answered(outcome) for outcome in outcomes]
+
     def unavailable(self, task, shop_key, error: Exception) -> None:
         """No call can be made for the task's shop (`error` says why): settle the task."""
         raise NotImplementedError

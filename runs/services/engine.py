@@ -226,6 +226,9 @@ class RunJob(Job):
     def answered(self, outcome):
         return self.outcomes.answer(outcome.call.context, outcome)
 
+    def answered_many(self, outcomes):
+        return self.outcomes.answer_many([(outcome.call.context, outcome) for outcome in outcomes])
+
     def outage(self, since):
         self.outcomes.outage(since)
 

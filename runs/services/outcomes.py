@@ -21,11 +21,13 @@ from dispatch.services.decisions import (
 from dispatch.services.pace import backoff_seconds
 from notifications.services.notify import run_notify
 from runs.models import OPEN_ITEM_STATES, EndRun, EndRunItem, ItemAction, ItemState, RunStatus
+from runs.services.finish import items_finish_many
 from runs.services.queue import run_stop
 from runs.services.reconcile import reconcile_answered
 from runs.services.steps import (
     DELETE,
     END,
+    FINISHES,
     RECONCILE,
     SET_END,
     call_name,
@@ -90,6 +92,20 @@ class Outcomes:
         if self._deleted_after_all(flight, error):
             return DONE
         return self._failed(flight, outcome)
+
+    def answer_many(self, answers):
+        """`answer()` for (flight, outcome) pairs, in the caller's transaction: the writes
+        Shopee applied are finished together (`items_finish_many`), the other answers one by
+        one. The decisions, in order."""
+        decisions, finishes = [], []
+        for flight, outcome in answers:
+            if outcome.error is None and flight.kind in FINISHES:
+                finishes.append((flight, *FINISHES[flight.kind](flight, self.run, outcome.result)))
+                decisions.append(DONE)
+            else:
+                decisions.append(self.answer(flight, outcome))
+        items_finish_many(finishes)
+        return decisions
 
     def _send_again_or_fail(self, flight, reason, error_code):
         """The kind's `get` says our earlier write was not applied: send it again, unless the

@@ -248,39 +248,52 @@ def _next_call(item, record, records, run):
     return END, write_call(records, item.action, record)
 
 
-def end_succeeded(flight: Flight, run, result, *, reason="", when=None) -> None:
-    """Shopee ended (or switched off) the item's promotion, at `when` (now)."""
+def end_finish(flight: Flight, run, result, *, reason="", when=None) -> tuple[str, dict]:
+    """(state, item_finish() fields) for: Shopee ended (or switched off) the item's
+    promotion, at `when` (now)."""
     now = when or timezone.now()
     changes = {"ended_at": now, "ended_by_id": run.created_by_id, "end_sent_at": None}
     if flight.item.action != ItemAction.DISABLE:  # a sale switched off keeps its times
         changes["end_time"] = when or min(flight.record.end_time, now)
-    item_finish(
-        flight.item, ItemState.ENDED, reason=reason, request_id=result.request_id, **changes
-    )
+    return ItemState.ENDED, {"reason": reason, "request_id": result.request_id, **changes}
+
+
+def delete_finish(flight: Flight, run, result, *, reason="") -> tuple[str, dict]:
+    return ItemState.DELETED, {
+        "reason": reason,
+        "request_id": result.request_id,
+        "deleted_at": timezone.now(),
+        "deleted_by_id": run.created_by_id,
+        "end_sent_at": None,
+    }
+
+
+def set_end_finish(flight: Flight, run, result, *, reason="") -> tuple[str, dict]:
+    target = run.shopee_end_time
+    call = call_name(write_call(flight.records, ItemAction.SET_END, flight.record, run))
+    return ItemState.RESCHEDULED, {
+        "reason": reason
+        or f"Shopee now ends it at {target:%Y-%m-%d %H:%M:%S} UTC by itself ({call}).",
+        "request_id": result.request_id,
+        "end_time": target,
+        "end_sent_at": None,
+    }
+
+
+# What a write's success means, by step (`items_finish_many()` writes a batch of them).
+FINISHES = {END: end_finish, DELETE: delete_finish, SET_END: set_end_finish}
+
+
+def end_succeeded(flight: Flight, run, result, *, reason="", when=None) -> None:
+    state, fields = end_finish(flight, run, result, reason=reason, when=when)
+    item_finish(flight.item, state, **fields)
 
 
 def delete_succeeded(flight: Flight, run, result, *, reason="") -> None:
-    now = timezone.now()
-    item_finish(
-        flight.item,
-        ItemState.DELETED,
-        reason=reason,
-        request_id=result.request_id,
-        deleted_at=now,
-        deleted_by_id=run.created_by_id,
-        end_sent_at=None,
-    )
+    state, fields = delete_finish(flight, run, result, reason=reason)
+    item_finish(flight.item, state, **fields)
 
 
 def set_end_succeeded(flight: Flight, run, result, *, reason="") -> None:
-    target = run.shopee_end_time
-    call = call_name(write_call(flight.records, ItemAction.SET_END, flight.record, run))
-    item_finish(
-        flight.item,
-        ItemState.RESCHEDULED,
-        reason=reason
-        or f"Shopee now ends it at {target:%Y-%m-%d %H:%M:%S} UTC by itself ({call}).",
-        request_id=result.request_id,
-        end_time=target,
-        end_sent_at=None,
-    )
+    state, fields = set_end_finish(flight, run, result, reason=reason)
+    item_finish(flight.item, state, **fields)
