@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
 from core.parsing import parse_unix_time
+from promotions.models import PromotionKindName
 from runs.models import EndRun, EndRunItem, ItemState, RunStatus
 from shopee.errors import BUSINESS, TRANSIENT
 from shopee.redaction import REDACTED
@@ -31,10 +32,12 @@ TEAM_PERMISSIONS = [
     "delete_voucher",
     "view_shopeecall",
     "view_endrun",
+    "view_promotion",
+    *(f"{action}_{kind}" for kind in PromotionKindName.values for action in ("end", "delete")),
 ]
 DEMO_PERMISSIONS = [*TEAM_PERMISSIONS, "view_all_shops", "view_shopeepush"]
 # The apps whose models the permissions above are about (codenames are unique across them).
-DEMO_PERMISSION_APPS = ["shops", "vouchers", "audit", "runs"]
+DEMO_PERMISSION_APPS = ["shops", "vouchers", "promotions", "audit", "runs"]
 DEMO_TEAM = "Thailand team"
 DEMO_TEAM_REGION = "TH"
 

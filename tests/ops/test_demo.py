@@ -101,3 +101,18 @@ def test_the_demo_run_twice_adds_nothing(sandbox, demo):
     assert EndRun.objects.get(public_id=DEMO_RUN_ID).items.count() == items
     assert ShopeeCall.objects.filter(batch_id=DEMO_RUN_ID).count() == calls
     assert Shop.objects.get(shop_id=700004).authorization_expires_at > timezone.now()
+
+
+def test_the_demo_reads_every_kind_of_promotion_and_its_staff_may_stop_them(merch, demo):
+    from promotions.models import Promotion, PromotionKindName
+
+    kinds = set(Promotion.objects.values_list("kind", flat=True))
+    assert kinds == set(PromotionKindName.values)
+    user = get_user_model().objects.get(username="merch")
+    for kind in PromotionKindName.values:
+        assert user.has_perm(f"promotions.end_{kind}") and user.has_perm(
+            f"promotions.delete_{kind}"
+        )
+    page = text_of(merch.get(reverse("admin:promotions_promotion_changelist")))
+    newest = Promotion.objects.order_by("-start_time").first()
+    assert newest.name in page

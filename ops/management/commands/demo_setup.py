@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from ops.services.demo import demo_history_seed, demo_shops_load, demo_user_reset
+from promotions.services.kinds import PROMOTION_KINDS
+from promotions.services.sync import shops_promotions_sync
 from shopee.client import get_client
 from shopee.errors import ShopeeError
 from shops.services.connect import shop_info_update
@@ -12,7 +14,10 @@ from vouchers.services.sync import shops_vouchers_sync
 
 
 class Command(BaseCommand):
-    help = "Mirror the local Shopee sandbox's shops and tokens, sync vouchers, make a staff login."
+    help = (
+        "Mirror the local Shopee sandbox's shops and tokens, sync vouchers and the other "
+        "promotions, make a staff login."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--sandbox-url", default="http://127.0.0.1:8765")
@@ -31,12 +36,21 @@ class Command(BaseCommand):
             for shop in shops:  # name, region and the seller's authorization end, from Shopee
                 shop_info_update(shop=shop, client=get_client(), actor_label="command:demo_setup")
             results = shops_vouchers_sync(shops=shops, actor_label="command:demo_setup")
+            promotions = shops_promotions_sync(
+                shops=shops, kinds=PROMOTION_KINDS, actor_label="command:demo_setup"
+            )
         except ShopeeError as error:
             raise CommandError(f"Syncing failed: {error}") from None
         for result in results:
             if not result.ok:
                 raise CommandError(f"Syncing {result.shop} failed: {result.error}")
             self.stdout.write(f"Synced {result.shop}: {result.total} vouchers")
+        for result in promotions:
+            if not result.ok:
+                raise CommandError(
+                    f"Reading {result.shop}'s {result.kind.name} failed: {result.error}"
+                )
+        self.stdout.write(f"Read {sum(result.total for result in promotions)} other promotions")
         password = demo_user_reset(username=username)
         team_password = demo_user_reset(username=f"{username}-th", team_only=True)
         actor = get_user_model().objects.get(username=username)
