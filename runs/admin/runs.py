@@ -160,14 +160,7 @@ class EndRunAdmin(RunColumns, CheckedQuery, admin.ModelAdmin):
         canceled = run_cancel(run=run)
         self.message_user(
             request,
-            ngettext(
-                "Run %(run)s canceled: %(canceled)s pending voucher will not be ended. "
-                "Requests already sent finish and are recorded.",
-                "Run %(run)s canceled: %(canceled)s pending vouchers will not be ended. "
-                "Requests already sent finish and are recorded.",
-                canceled,
-            )
-            % {"run": run.pk, "canceled": canceled}
+            cancel_words(run, canceled)
             if canceled or run.active
             else gettext("Run %(run)s was not active; nothing to cancel.") % {"run": run.pk},
             messages.WARNING,
@@ -179,14 +172,7 @@ class EndRunAdmin(RunColumns, CheckedQuery, admin.ModelAdmin):
         retried = run_retry_failed(run=run, shops=run_shops(run, request.user))
         self.message_user(
             request,
-            ngettext(
-                "Retrying %(retried)s failed voucher.",
-                "Retrying %(retried)s failed vouchers.",
-                retried,
-            )
-            % {"retried": retried}
-            if retried
-            else gettext("No failed vouchers to retry."),
+            retry_words(run, retried),
             messages.SUCCESS if retried else messages.INFO,
         )
         return HttpResponseRedirect(reverse("admin:runs_endrun_change", args=[run.pk]))
@@ -223,3 +209,45 @@ def _selection_without_shops(run) -> str:
     if rule.get("name_contains"):
         parts.append(gettext("name containing “%(words)s”") % {"words": rule["name_contains"]})
     return ", ".join(parts)
+
+
+def cancel_words(run, canceled: int) -> str:
+    """What canceling did, in a campaign's words or a voucher run's."""
+    if run.is_campaign:
+        text = ngettext(
+            "Run %(run)s canceled: %(canceled)s pending promotion will not be stopped. "
+            "Requests already sent finish and are recorded.",
+            "Run %(run)s canceled: %(canceled)s pending promotions will not be stopped. "
+            "Requests already sent finish and are recorded.",
+            canceled,
+        )
+    else:
+        text = ngettext(
+            "Run %(run)s canceled: %(canceled)s pending voucher will not be ended. "
+            "Requests already sent finish and are recorded.",
+            "Run %(run)s canceled: %(canceled)s pending vouchers will not be ended. "
+            "Requests already sent finish and are recorded.",
+            canceled,
+        )
+    return text % {"run": run.pk, "canceled": canceled}
+
+
+def retry_words(run, retried: int) -> str:
+    """What retrying did, in a campaign's words or a voucher run's."""
+    if not retried:
+        if run.is_campaign:
+            return gettext("No failed promotions to retry.")
+        return gettext("No failed vouchers to retry.")
+    if run.is_campaign:
+        text = ngettext(
+            "Retrying %(retried)s failed promotion.",
+            "Retrying %(retried)s failed promotions.",
+            retried,
+        )
+    else:
+        text = ngettext(
+            "Retrying %(retried)s failed voucher.",
+            "Retrying %(retried)s failed vouchers.",
+            retried,
+        )
+    return text % {"retried": retried}

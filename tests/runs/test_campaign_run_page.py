@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobs.models import JobKind, ShopJob
+from runs.admin.runs import cancel_words, retry_words
 from runs.models import EndRun
 from runs.services.create import run_create
 from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
@@ -149,3 +150,27 @@ def test_confirming_a_campaign_costs_as_many_queries_for_three_shops_as_for_one(
     one = confirm_queries(staff, four_shops[:1])
     three = confirm_queries(staff, four_shops[1:])
     assert three == one, (one, three)
+
+
+@pytest.mark.parametrize(
+    ("rule", "canceled", "retried", "none"),
+    [
+        (
+            {"kinds": ["discount"], "shops": []},
+            "Run 7 canceled: 2 pending promotions will not be stopped.",
+            "Retrying 1 failed promotion.",
+            "No failed promotions to retry.",
+        ),
+        (
+            None,
+            "Run 7 canceled: 2 pending vouchers will not be ended.",
+            "Retrying 1 failed voucher.",
+            "No failed vouchers to retry.",
+        ),
+    ],
+)
+def test_cancel_and_retry_speak_of_the_runs_own_kind(rule, canceled, retried, none):
+    run = EndRun(pk=7, rule=rule)
+    assert cancel_words(run, 2).startswith(canceled)
+    assert retry_words(run, 1) == retried
+    assert retry_words(run, 0) == none
