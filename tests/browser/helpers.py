@@ -22,3 +22,13 @@ def screenshot(page, name):
     if os.environ.get("SAVE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / name, full_page=True)
+
+
+def open_from_navigation(page, name):
+    """Follow the admin link `name` as staff would: the lists start with Django's navigation
+    sidebar closed on a laptop (vouchers/static/vouchers/lists.js), so open it first when the
+    link is not on screen."""
+    link = page.get_by_role("link", name=name, exact=True).first
+    if not link.is_visible():
+        page.locator("#toggle-nav-sidebar").click()
+    link.click()

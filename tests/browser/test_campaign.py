@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from runs.models import EndRun
-from tests.browser.helpers import log_in, screenshot
+from tests.browser.helpers import log_in, open_from_navigation, screenshot
 from tests.factories import MERCHANDISER_PERMISSIONS, ShopFactory, ShopTokenFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -100,7 +100,7 @@ def test_stop_a_campaign_of_two_shops_with_every_kind(page, sandbox, worker, cam
     log_in(page, "merch")
 
     # The shop list: both shops selected, "Stop a campaign in these shops".
-    page.get_by_role("link", name="Shops", exact=True).first.click()
+    open_from_navigation(page, "Shops")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(2)
     for row in range(2):

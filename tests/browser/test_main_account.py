@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in, screenshot
+from tests.browser.helpers import log_in, open_from_navigation, screenshot
 from tests.factories import MERCHANDISER_PERMISSIONS, UserFactory
 from vouchers.models import Voucher
 
@@ -57,7 +57,7 @@ def test_a_brand_connects_its_main_account_and_ends_vouchers_in_two_shops(
     page, sandbox, brand, merchandiser, worker
 ):
     log_in(page, "merch")
-    page.get_by_role("link", name="Shops", exact=True).first.click()
+    open_from_navigation(page, "Shops")
     page.get_by_role("link", name="Connect a Shopee shop or main account").click()
 
     # At Shopee, the seller authorizes the main account: one click for all its shops.
@@ -84,7 +84,7 @@ def test_a_brand_connects_its_main_account_and_ends_vouchers_in_two_shops(
     expect(rows.locator(".field-connection")).to_have_text(["Connected"] * 3)
     screenshot(page, "main_account.png")
 
-    page.get_by_role("link", name="Vouchers", exact=True).first.click()
+    open_from_navigation(page, "Vouchers")
     page.locator("#changelist-filter").get_by_role("link", name="Ongoing", exact=True).click()
     expect(page.locator("#result_list tbody tr")).to_have_count(6)
     for code in TO_END:

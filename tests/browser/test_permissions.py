@@ -4,7 +4,7 @@ voucher's own page."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, open_from_navigation
 from tests.factories import ShopFactory, UserFactory, VoucherFactory
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def test_only_users_who_may_end_vouchers_see_the_action(page, voucher, permissio
     UserFactory(username="staff", permissions=permissions)
     log_in(page, "staff")
 
-    page.get_by_role("link", name="Vouchers", exact=True).first.click()
+    open_from_navigation(page, "Vouchers")
     row = page.locator("#result_list tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("FLASH1")

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in, screenshot
+from tests.browser.helpers import log_in, open_from_navigation, screenshot
 from tests.factories import (
     TEAM_PERMISSIONS,
     ShopFactory,
@@ -39,12 +39,12 @@ def test_a_team_member_sees_and_ends_only_the_teams_vouchers(page, sandbox, thai
     th, sg = thailand_team
     log_in(page, "somchai")
 
-    page.get_by_role("link", name="Shops", exact=True).first.click()
+    open_from_navigation(page, "Shops")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("Acme Thailand")
 
-    page.get_by_role("link", name="Vouchers", exact=True).first.click()
+    open_from_navigation(page, "Vouchers")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(3)
     codes = rows.locator(".field-voucher_code")

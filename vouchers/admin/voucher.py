@@ -221,7 +221,7 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
         else:
             verdict = format_html(
                 '<span class="voucher-can-end">{}</span>',
-                gettext("It can be ended: select it in the list and choose End selected vouchers."),
+                gettext("It can be ended."),
             )
         return format_html('{} <span id="voucher-verdict">{}</span>', status_badge(obj), verdict)
 
