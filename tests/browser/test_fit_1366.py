@@ -11,9 +11,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from audit.models import ShopeeCall
 from tests.browser.helpers import log_in
 from tests.factories import ShopFactory, ShopTokenFactory, UserFactory, VoucherFactory
-from tests.ops.test_dashboard import make_call, make_run
+from tests.ops.test_dashboard import make_run
 from vouchers.models.voucher import VoucherPurpose
 
 pytestmark = pytest.mark.browser
@@ -62,14 +63,24 @@ def demo_like(db):
         make_run(shop, ["ended"] * 20 + ["refused"] * 3 + ["failed", "skipped", "deleted"])
         make_run(shop, ["ended"] * 5, by="a.merchandiser.with.a.long.name")
         for hours in range(0, 48, 4):
-            call = make_call(shop, ago=dt.timedelta(hours=hours, minutes=n))
-            call.request_id = secrets.token_hex(16)
-            call.voucher_shopee_id = 5_000_000_000 + hours
-            call.voucher_code = f"MEGASALE-{region}-2026-{hours:03d}"
-            if hours % 12 == 0:
-                call.outcome = "refused"
-                call.error = "voucher.operate_voucher_permission_error"
-            call.save()
+            # Written whole at once: on PostgreSQL a completed call-log row cannot be changed.
+            started = now - dt.timedelta(hours=hours, minutes=n)
+            refused = hours % 12 == 0
+            ShopeeCall.objects.create(
+                started_at=started,
+                finished_at=started,
+                actor_username="system",
+                shop=shop,
+                shop_shopee_id=shop.shop_id,
+                shop_name=shop.name,
+                endpoint="/api/v2/voucher/end_voucher",
+                method="POST",
+                outcome="refused" if refused else "success",
+                error="voucher.operate_voucher_permission_error" if refused else "",
+                request_id=secrets.token_hex(16),
+                voucher_shopee_id=5_000_000_000 + hours,
+                voucher_code=f"MEGASALE-{region}-2026-{hours:03d}",
+            )
     UserFactory(username="boss", is_superuser=True)
 
 
