@@ -10,25 +10,23 @@ or deleted through these pages.
 
 from django.contrib import admin
 from django.db.models import Q
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.cells import badge, truncated
 from core.parsing import is_id, parse_id
-from core.regions import region_time
-from promotions.models import Promotion, PromotionStatus
+from promotions.models import Promotion
 from promotions.services.kinds import kind_named
 from shopadmin.paging import CappedCountPaginator, CheckedQuery
 from shops.admin.filters import VisibleShopFilter
 from shops.services.access import visible
+from vouchers.admin.records import STATUS_WORDS as RECORD_STATUS_WORDS
+from vouchers.admin.records import RecordColumns, StatusFilter, record_state
 
 STATUS_WORDS = {
-    "ended": _("Ended"),
-    "deleted": _("Deleted"),
+    **RECORD_STATUS_WORDS,
     "switched_off": _("Switched off"),
     "deleted_at_shopee": _("Deleted at Shopee"),
-    **dict(PromotionStatus.choices),
 }
 # A shop flash sale Shopee lists although it is not live (its `shopee_status`).
 OFF_AT_SHOPEE = {"disabled": "switched_off", "deleted": "deleted_at_shopee"}
@@ -38,13 +36,10 @@ BADGE_COLOUR = {"switched_off": "ended", "deleted_at_shopee": "deleted"}
 def promotion_state(promotion) -> str:
     """Ended or deleted through shopadmin; else switched off or deleted at Shopee (a flash
     sale); else upcoming, ongoing or expired by its times."""
-    if promotion.deleted_at is not None:
-        return "deleted"
-    if promotion.ended_at is not None:
-        return "ended"
-    if promotion.shopee_status in OFF_AT_SHOPEE:
-        return OFF_AT_SHOPEE[promotion.shopee_status]
-    return str(promotion.status.value)
+    state = record_state(promotion)
+    if state in ("deleted", "ended") or promotion.shopee_status not in OFF_AT_SHOPEE:
+        return state
+    return OFF_AT_SHOPEE[promotion.shopee_status]
 
 
 def status_badge(promotion):
@@ -52,21 +47,10 @@ def status_badge(promotion):
     return badge(BADGE_COLOUR.get(state, state), STATUS_WORDS[state])
 
 
-class StatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return PromotionStatus.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in PromotionStatus.values:
-            return queryset.with_status(self.value())
-        return queryset
-
-
 @admin.register(Promotion)
-class PromotionAdmin(CheckedQuery, admin.ModelAdmin):
+class PromotionAdmin(RecordColumns, CheckedQuery, admin.ModelAdmin):
+    status_badge = staticmethod(status_badge)
+
     list_display = [
         "name_label",
         "kind",
@@ -132,23 +116,6 @@ class PromotionAdmin(CheckedQuery, admin.ModelAdmin):
     @admin.display(description=_("name"), ordering="name")
     def name_label(self, obj):
         return truncated(obj.name)
-
-    @admin.display(description=_("status"))
-    def status_label(self, obj):
-        return status_badge(obj)
-
-    @admin.display(description=_("shop"), ordering="shop__name")
-    def shop_label(self, obj):
-        return truncated(obj.shop.name, css="cell-shop")
-
-    @admin.display(description=_("start → end (shop's time)"))
-    def shop_times(self, obj):
-        region = obj.shop.region
-        return format_html(
-            '<span class="nowrap">{}</span><br><span class="nowrap">→ {}</span>',
-            region_time(obj.start_time, region),
-            region_time(obj.end_time, region),
-        )
 
     @admin.display(description=_("managed by Shopee"))
     def managed_label(self, obj):

@@ -7,13 +7,12 @@ derived, never stored (a shop flash sale switched off or deleted at Shopee says 
 `shopee_status`; `promotions.services.kinds` decides what is live).
 """
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from shops.models import Shop
+from vouchers.models.timed import ShopeeRecord, TimedQuerySet, TimedStatus
 
 
 class PromotionKindName(models.TextChoices):
@@ -26,35 +25,15 @@ class PromotionKindName(models.TextChoices):
     SHOP_FLASH_SALE = "shop_flash_sale", _("shop flash sale")
 
 
-class PromotionStatus(models.TextChoices):
-    UPCOMING = "upcoming", _("Upcoming")
-    ONGOING = "ongoing", _("Ongoing")
-    EXPIRED = "expired", _("Expired")
+PromotionStatus = TimedStatus  # upcoming / ongoing / expired, as for vouchers
 
 
-class PromotionQuerySet(models.QuerySet):
-    def upcoming(self, now=None):
-        return self.filter(start_time__gt=now or timezone.now())
-
-    def ongoing(self, now=None):
-        now = now or timezone.now()
-        return self.filter(start_time__lte=now, end_time__gt=now)
-
-    def expired(self, now=None):
-        return self.filter(end_time__lte=now or timezone.now())
-
-    def with_status(self, status, now=None):
-        return {
-            PromotionStatus.UPCOMING: self.upcoming,
-            PromotionStatus.ONGOING: self.ongoing,
-            PromotionStatus.EXPIRED: self.expired,
-        }[PromotionStatus(status)](now)
-
+class PromotionQuerySet(TimedQuerySet):
     def of_kind(self, kind):
         return self.filter(kind=kind)
 
 
-class Promotion(models.Model):
+class Promotion(ShopeeRecord):
     """One Shopee promotion of a kind other than voucher, as last read from Shopee."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=PromotionKindName)
@@ -65,8 +44,6 @@ class Promotion(models.Model):
     promotion_id = models.BigIntegerField(_("Shopee id"))
     # A shop flash sale has no name at Shopee: "Flash sale <timeslot>".
     name = models.CharField(_("name"), max_length=255, blank=True)
-    start_time = models.DateTimeField(_("start time"))
-    end_time = models.DateTimeField(_("end time"))
     # Shopee's own status as read (a word, or a flash sale's number), blank when none is given.
     shopee_status = models.CharField(_("status at Shopee"), max_length=32, blank=True)
     shopee_managed = models.BooleanField(_("created by Shopee"), default=False)
@@ -74,40 +51,6 @@ class Promotion(models.Model):
     synced_at = models.DateTimeField(_("last read"), null=True, blank=True)
     # A push said it changed: the next read of its shop refreshes it.
     stale = models.BooleanField(_("changed at Shopee since read"), default=False)
-
-    ended_at = models.DateTimeField(_("ended through shopadmin"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ended by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    deleted_at = models.DateTimeField(
-        _("deleted at Shopee through shopadmin"), null=True, blank=True
-    )
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("deleted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    # A write in progress, as for vouchers: the run item holding the right to end, delete or
-    # switch it off (one at a time, across runs), and when such a request was sent whose answer
-    # is not yet recorded.
-    end_claim_item = models.BigIntegerField(
-        verbose_name=_("end claim item"), null=True, blank=True, editable=False
-    )
-    end_claim_until = models.DateTimeField(
-        verbose_name=_("end claim until"), null=True, blank=True, editable=False
-    )
-    end_sent_at = models.DateTimeField(
-        verbose_name=_("end sent at"), null=True, blank=True, editable=False
-    )
 
     objects = PromotionQuerySet.as_manager()
 
@@ -150,16 +93,3 @@ class Promotion(models.Model):
     def __str__(self):
         label = self.name or str(self.promotion_id)
         return f"{label} ({self.get_kind_display()}, {self.shop.name})"
-
-    def status_at(self, now=None):
-        """Upcoming, ongoing or expired by its times (as Shopee's lists file it)."""
-        now = now or timezone.now()
-        if now < self.start_time:
-            return PromotionStatus.UPCOMING
-        if now < self.end_time:
-            return PromotionStatus.ONGOING
-        return PromotionStatus.EXPIRED
-
-    @property
-    def status(self):
-        return self.status_at()

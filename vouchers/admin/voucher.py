@@ -24,48 +24,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.cells import badge, truncated
 from core.parsing import is_id, parse_id
-from core.regions import region_time
 from runs.services.create import skip_reason
 from shopadmin.paging import CappedCountPaginator, CheckedQuery
 from shops.admin.filters import VisibleShopFilter
 from shops.services.access import visible
 from vouchers.admin import csv_upload, ending
+from vouchers.admin.records import RecordColumns, StatusFilter, status_badge
 from vouchers.models import Voucher
-from vouchers.models.voucher import VoucherStatus
 from vouchers.services.kinds.voucher import SKIP_SHOPEE_MANAGED
-
-STATUS_WORDS = {
-    "ended": _("Ended"),
-    "deleted": _("Deleted"),
-    **dict(VoucherStatus.choices),
-}
-
-
-def voucher_state(voucher) -> str:
-    """upcoming, ongoing or expired by its times; ended or deleted when done through shopadmin."""
-    if voucher.deleted_at is not None:
-        return "deleted"
-    if voucher.ended_at is not None:
-        return "ended"
-    return str(voucher.status.value)
-
-
-def status_badge(voucher):
-    state = voucher_state(voucher)
-    return badge(state, STATUS_WORDS[state])
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return VoucherStatus.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in VoucherStatus.values:
-            return queryset.with_status(self.value())
-        return queryset
 
 
 class EndedFilter(admin.SimpleListFilter):
@@ -82,7 +48,7 @@ class EndedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
+class VoucherAdmin(RecordColumns, CheckedQuery, admin.ModelAdmin):
     # What a merchandiser decides on, fitting a 1366 px laptop; the rest is on the voucher's page.
     list_display = [
         "voucher_code",
@@ -178,23 +144,6 @@ class VoucherAdmin(CheckedQuery, admin.ModelAdmin):
     @admin.display(description=_("name"), ordering="voucher_name")
     def name_label(self, obj):
         return truncated(obj.voucher_name)
-
-    @admin.display(description=_("status"))
-    def status_label(self, obj):
-        return status_badge(obj)
-
-    @admin.display(description=_("shop"), ordering="shop__name")
-    def shop_label(self, obj):
-        return truncated(obj.shop.name, css="cell-shop")
-
-    @admin.display(description=_("start → end (shop's time)"))
-    def shop_times(self, obj):
-        region = obj.shop.region
-        return format_html(
-            '<span class="nowrap">{}</span><br><span class="nowrap">→ {}</span>',
-            region_time(obj.start_time, region),
-            region_time(obj.end_time, region),
-        )
 
     @admin.display(description=_("managed by Shopee"))
     def managed_label(self, obj):

@@ -5,19 +5,14 @@ Shopee vouchers have no status field: the status follows from start and end time
 too, through queryset filters, never stored.
 """
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from shops.models import Shop
+from vouchers.models.timed import ShopeeRecord, TimedQuerySet, TimedStatus
 
-
-class VoucherStatus(models.TextChoices):
-    UPCOMING = "upcoming", _("Upcoming")
-    ONGOING = "ongoing", _("Ongoing")
-    EXPIRED = "expired", _("Expired")
+VoucherStatus = TimedStatus  # the name pages and filters use
 
 
 class VoucherPurpose(models.IntegerChoices):
@@ -38,26 +33,11 @@ SHOPEE_MANAGED_PURPOSES = frozenset(
 )
 
 
-class VoucherQuerySet(models.QuerySet):
-    def upcoming(self, now=None):
-        return self.filter(start_time__gt=now or timezone.now())
-
-    def ongoing(self, now=None):
-        now = now or timezone.now()
-        return self.filter(start_time__lte=now, end_time__gt=now)
-
-    def expired(self, now=None):
-        return self.filter(end_time__lte=now or timezone.now())
-
-    def with_status(self, status, now=None):
-        return {
-            VoucherStatus.UPCOMING: self.upcoming,
-            VoucherStatus.ONGOING: self.ongoing,
-            VoucherStatus.EXPIRED: self.expired,
-        }[VoucherStatus(status)](now)
+class VoucherQuerySet(TimedQuerySet):
+    pass
 
 
-class Voucher(models.Model):
+class Voucher(ShopeeRecord):
     class VoucherType(models.IntegerChoices):
         SHOP = 1, _("Shop voucher")
         PRODUCT = 2, _("Product voucher")
@@ -81,12 +61,6 @@ class Voucher(models.Model):
     )
     usage_quantity = models.IntegerField(verbose_name=_("usage quantity"), null=True, blank=True)
     current_usage = models.IntegerField(verbose_name=_("current usage"), null=True, blank=True)
-    start_time = models.DateTimeField(
-        verbose_name=_("start time"),
-    )
-    end_time = models.DateTimeField(
-        verbose_name=_("end time"),
-    )
     is_admin = models.BooleanField(_("created by Shopee"), default=False)
     voucher_purpose = models.PositiveSmallIntegerField(
         verbose_name=_("voucher purpose"), choices=VoucherPurpose, default=0
@@ -106,39 +80,6 @@ class Voucher(models.Model):
     )
 
     synced_at = models.DateTimeField(verbose_name=_("synced at"), null=True, blank=True)
-    ended_at = models.DateTimeField(_("ended through shopadmin"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ended by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    deleted_at = models.DateTimeField(
-        _("deleted at Shopee through shopadmin"), null=True, blank=True
-    )
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("deleted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    # A write in progress: the run item holding the right to end, delete or update it (one at a
-    # time, across runs), and when such a request was sent whose answer is not yet recorded.
-    end_claim_item = models.BigIntegerField(
-        verbose_name=_("end claim item"), null=True, blank=True, editable=False
-    )
-    end_claim_until = models.DateTimeField(
-        verbose_name=_("end claim until"), null=True, blank=True, editable=False
-    )
-    end_sent_at = models.DateTimeField(
-        verbose_name=_("end sent at"), null=True, blank=True, editable=False
-    )
-
     objects = VoucherQuerySet.as_manager()
 
     class Meta:
@@ -167,18 +108,6 @@ class Voucher(models.Model):
 
     def __str__(self):
         return f"{self.voucher_code or self.voucher_id} ({self.shop.name})"
-
-    def status_at(self, now=None):
-        now = now or timezone.now()
-        if now < self.start_time:
-            return VoucherStatus.UPCOMING
-        if now < self.end_time:
-            return VoucherStatus.ONGOING
-        return VoucherStatus.EXPIRED
-
-    @property
-    def status(self):
-        return self.status_at()
 
     @property
     def shopee_managed(self):
