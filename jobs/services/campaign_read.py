@@ -15,13 +15,10 @@ from django.utils import timezone
 
 from jobs.models import JobKind, RowState, ShopJob, ShopJobRow
 from jobs.services.create import shop_job_create
-from promotions.services.sync import shops_promotions_sync
+from promotions.services.sync import LIVE_STATUSES, shops_kinds_sync
 from shops.services.shops import ShopUnavailable
-from vouchers.services.sync import shops_vouchers_sync
 
 BATCH_PER_SLOT = 4
-LIVE_STATUSES = ("ongoing", "upcoming")
-VOUCHER = "voucher"
 SHOP_DELETED = "The shop was deleted from shopadmin."
 
 
@@ -73,37 +70,22 @@ def campaign_read(job, client, lease) -> None:
 def _read(*, shops, kinds, client, actor, on_tick) -> dict:
     """{shop pk: {kind: {"listed": {id: status}, "error": str, "unavailable": bool, ...}}}."""
     found = {shop.pk: {} for shop in shops}
-    if VOUCHER in kinds:
-        results = shops_vouchers_sync(
-            shops=shops, statuses=LIVE_STATUSES, client=client, actor=actor, on_tick=on_tick
+    results = shops_kinds_sync(
+        shops=shops,
+        kinds=kinds,
+        statuses=LIVE_STATUSES,
+        client=client,
+        actor=actor,
+        on_tick=on_tick,
+    )
+    for result in results:
+        found[result.shop.pk][result.kind.name] = _entry(
+            listed=result.listed,
+            error=result.error,
+            read_at=result.read_at,
+            created=result.created,
+            updated=result.updated,
         )
-        for result in results:
-            found[result.shop.pk][VOUCHER] = _entry(
-                listed=result.listed,
-                error=result.error,
-                read_at=result.read_at,
-                created=result.created,
-                updated=result.updated,
-            )
-    others = [kind for kind in kinds if kind != VOUCHER]
-    if others:
-        results = shops_promotions_sync(
-            shops=shops,
-            kinds=others,
-            statuses=LIVE_STATUSES,
-            client=client,
-            actor=actor,
-            on_tick=on_tick,
-        )
-        for result in results:
-            kind = getattr(result.kind, "name", result.kind)
-            found[result.shop.pk][kind] = _entry(
-                listed=result.listed,
-                error=result.error,
-                read_at=getattr(result, "read_at", None),
-                created=getattr(result, "created", 0),
-                updated=getattr(result, "updated", 0),
-            )
     return found
 
 

@@ -12,7 +12,7 @@ from promotions.services.kinds import kind_named
 from promotions.services.records import promotions_save_page
 from shopee.client import ShopeeClient
 from vouchers.services.kinds.base import PromotionKind
-from vouchers.services.sync import ListStore, ShopSync, shops_lists_sync
+from vouchers.services.sync import ListStore, ShopSync, VoucherStore, shops_lists_sync
 
 LIVE_STATUSES = ("ongoing", "upcoming")
 
@@ -69,3 +69,31 @@ def _plugin(kind) -> PromotionKind:
     if plugin.record_id_field != "promotion_id":
         raise ValueError(f"{name!r} records are not promotions: sync them with their own sync.")
     return plugin
+
+
+class StoreByKind(ListStore):
+    """Vouchers into their own table, every other kind into `Promotion`: so that one read
+    (one dispatcher, shops side by side) covers a campaign's kinds together."""
+
+    def __init__(self):
+        self.vouchers, self.promotions = VoucherStore(), PromotionStore()
+
+    def _for(self, kind) -> ListStore:
+        return self.vouchers if kind.record_id_field != "promotion_id" else self.promotions
+
+    def save(self, *, shop, kind, rows, status, read_at):
+        return self._for(kind).save(shop=shop, kind=kind, rows=rows, status=status, read_at=read_at)
+
+    def read_in_full(self, *, shop, kind):
+        self._for(kind).read_in_full(shop=shop, kind=kind)
+
+
+def shops_kinds_sync(*, shops, kinds, statuses=LIVE_STATUSES, **audit) -> list[ShopSync]:
+    """Read `statuses` of every kind named in `kinds`, vouchers included, for `shops` in one
+    pass of the dispatcher (rather than one pass per record table), saving each page to its
+    kind's table. One ShopSync per (shop, kind), as `shops_promotions_sync` returns.
+    `audit`: actor, actor_label, client, batch_id, config, on_tick."""
+    plugins = [kind_named(kind) if isinstance(kind, str) else kind for kind in kinds]
+    return shops_lists_sync(
+        shops=shops, kinds=plugins, store=StoreByKind(), statuses=statuses, **audit
+    )

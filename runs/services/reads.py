@@ -1,7 +1,7 @@
-"""Reading Shopee's current lists of several kinds of promotion for a run, through each store's
-own sync (vouchers', promotions'), each page a call of the dispatcher in the call log."""
+"""Reading Shopee's current lists of several kinds of promotion for a run, in one read of the
+dispatcher (each page a call in the call log), each kind saved to its own records."""
 
-from runs.services.records import records_of
+from promotions.services.sync import LIVE_STATUSES, shops_kinds_sync
 
 
 def kinds_read(*, shops, kinds, **audit) -> list:
@@ -9,11 +9,4 @@ def kinds_read(*, shops, kinds, **audit) -> list:
     and save them; one result per (shop, kind) (`vouchers.services.sync.ShopSync`: `shop`,
     `kind`, `listed`, `read_at`, `error`, `ok`). `audit`: actor, actor_label, client, batch_id,
     on_tick."""
-    groups = {}
-    for name in kinds:
-        records = records_of(name)
-        groups.setdefault(type(records), []).append(records.kind)
-    results = []
-    for store, group in groups.items():
-        results += store.read(shops=shops, kinds=group, **audit)
-    return results
+    return shops_kinds_sync(shops=shops, kinds=kinds, statuses=LIVE_STATUSES, **audit)

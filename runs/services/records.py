@@ -4,8 +4,8 @@ The engine asks the kind plug-in (`promotions.services.kinds.kind_named(item.kin
 send and what an answer means; it asks this module where the kind's records are kept: the model
 (`kind.record_model`), the item's link to it (`EndRunItem.voucher` or `.promotion`), the field
 with Shopee's id, the label staff know, the condition "managed by Shopee" in SQL, the call-log
-rows about one record, and how Shopee's current lists of the kind are read into records. Two
-stores: vouchers (their own table) and promotions (one table for every other kind). Nothing
+rows about one record (Shopee's lists of every kind are read in one pass by
+`promotions.services.sync.shops_kinds_sync`, see `reads.py`). Two stores: vouchers (their own table) and promotions (one table for every other kind). Nothing
 here, nor in the engine, says `if kind == ...`.
 """
 
@@ -18,8 +18,7 @@ from promotions.models import Promotion
 from promotions.services.kinds import kind_named
 from runs.models import EndRunItem
 from vouchers.models import Voucher
-from vouchers.services.kinds.voucher import VOUCHER, shopee_managed
-from vouchers.services.sync import shops_vouchers_sync
+from vouchers.services.kinds.voucher import shopee_managed
 
 LIVE_STATUSES = ("ongoing", "upcoming")
 
@@ -99,11 +98,6 @@ class Records:
             queryset = queryset.filter(start_time__lt=window[1])
         return queryset
 
-    @classmethod
-    def read(cls, *, shops, kinds, **audit) -> list:
-        """Shopee's ongoing and upcoming lists of `kinds` (of this store) for `shops`, saved."""
-        raise NotImplementedError
-
 
 class VoucherRecords(Records):
     model = Voucher
@@ -118,10 +112,6 @@ class VoucherRecords(Records):
         if rule.get("code_prefix"):
             queryset = queryset.filter(voucher_code__istartswith=rule["code_prefix"])
         return super().rule_matches(queryset, rule)
-
-    @classmethod
-    def read(cls, *, shops, kinds, **audit):
-        return shops_vouchers_sync(shops=shops, statuses=VOUCHER.live_statuses, **audit)
 
     def managed(self, path: str = "") -> Q:
         return shopee_managed(path)
@@ -141,12 +131,6 @@ class PromotionRecords(Records):
     item_field = "promotion"
     label_field = "name"
     name_field = "name"
-
-    @classmethod
-    def read(cls, *, shops, kinds, **audit):
-        from promotions.services.sync import shops_promotions_sync
-
-        return shops_promotions_sync(shops=shops, kinds=kinds, statuses=LIVE_STATUSES, **audit)
 
 
 STORES = (VoucherRecords, PromotionRecords)
