@@ -2,7 +2,8 @@
 
 Requests under ``/_sandbox/`` go to :mod:`sandbox.control`, everything else to
 :mod:`sandbox.shopee_api`. Answers always carry a ``Content-Length`` (HTTP/1.1 keep-alive
-works); the ``drop`` and ``hang`` faults close the connection without a response. Pushes an
+works); the ``drop`` and ``hang`` faults close the connection without a response, and a
+request whose body stops short of its ``Content-Length`` is dropped unhandled. Pushes an
 answer carries are delivered from a daemon thread once the answer is sent (or, for a dropped or
 hung answer, at once), without the state lock (:mod:`sandbox.push`). The server
 is quiet unless ``verbose``, and even then logs paths without their query strings (they carry
@@ -107,17 +108,31 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._handle()
 
-    def _read_body(self) -> bytes:
+    def _read_body(self) -> bytes | None:
+        """The request's body, or None when the client went away before sending all of it."""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = 0
-        return self.rfile.read(length) if length > 0 else b""
+        if length <= 0:
+            return b""
+        try:
+            body = self.rfile.read(length)
+        except OSError:
+            return None
+        return body if len(body) == length else None
 
     def _handle(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        req = wire.Request(self.command, url.path, query, self._read_body())
+        body = self._read_body()
+        if body is None:
+            # Like Shopee's front servers: a request cut off mid-body is never handled,
+            # logged as a call or answered (a worker killed while sending leaves one).
+            self.close_connection = True
+            self.log_request("-")
+            return
+        req = wire.Request(self.command, url.path, query, body)
         server = self.server
         if url.path == CONTROL_PREFIX or url.path.startswith(CONTROL_PREFIX + "/"):
             answer = control.handle(server.state, req, persist=server.persist)

@@ -1,5 +1,7 @@
 """Common parameters, signatures, tokens and paths: every refusal Shopee documents."""
 
+import socket
+
 import pytest
 import requests
 
@@ -196,3 +198,28 @@ def test_signing_uses_the_partner_key_as_text(shopee, control):
     wrong = shopee.shop("GET", LIST, params={"status": "all"}, partner_key="abcdefgh")
     assert wrong.json()["error"] == "error_sign"
     assert PARTNER_KEY != hex_key
+
+
+def test_a_request_cut_off_mid_body_is_never_handled(shopee, control):
+    """A client that dies while sending (a killed worker) leaves no call: Shopee's front
+    servers never pass a request on before its whole body arrived."""
+    host, port = shopee.base_url.removeprefix("http://").split(":")
+    signed = signed_query(
+        partner_id=PARTNER_ID,
+        partner_key=PARTNER_KEY,
+        path=END_VOUCHER,
+        timestamp=control.state()["now"],
+        access_token=TOKEN,
+        shop_id=SHOP_ID,
+    )
+    query = "&".join(f"{key}={value}" for key, value in signed.items())
+    body = b'{"voucher_id": 5000'
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(
+            f"POST {END_VOUCHER}?{query} HTTP/1.1\r\nHost: {host}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: 40\r\n\r\n".encode()
+            + body
+        )
+        conn.shutdown(socket.SHUT_WR)
+        assert conn.recv(1024) == b""
+    assert [call for call in control.calls() if call["path"] == END_VOUCHER] == []
