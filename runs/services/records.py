@@ -5,8 +5,9 @@ send and what an answer means; it asks this module where the kind's records are 
 (`kind.record_model`), the item's link to it (`EndRunItem.voucher` or `.promotion`), the field
 with Shopee's id, the label staff know, the condition "managed by Shopee" in SQL, the call-log
 rows about one record (Shopee's lists of every kind are read in one pass by
-`promotions.services.sync.shops_kinds_sync`, see `reads.py`). Two stores: vouchers (their own table) and promotions (one table for every other kind). Nothing
-here, nor in the engine, says `if kind == ...`.
+`promotions.services.sync.shops_kinds_sync`, see `reads.py`). Two stores: vouchers (their own
+table) and promotions (one table for every other kind). Nothing here, nor in the engine, says
+`if kind == ...`.
 """
 
 from functools import cache

@@ -14,12 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, F, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from dispatch.services.dispatcher import Call
 from runs.models import EndRunItem, ItemAction, ItemState
-from runs.services.records import Records, item_record_fields, record_of, records_of
+from runs.services.batch_writes import items_mark_sending, records_claim
+from runs.services.records import Records, record_of, records_of
 from vouchers.services.kinds.voucher import SKIP_ALREADY_ENDED, ends_sooner
 
 END = "end"
@@ -66,17 +67,12 @@ def flights_sending(flights, rows) -> None:
     """In the audit rows' transaction: the items are in flight, and so are their writes (two
     UPDATEs whatever the number, one more per other kind of record). Each item's attempts
     were counted in `flight_prepare()`."""
+    writes = {}
     for flight, row in zip(flights, rows, strict=True):
         flight.row = row
-    EndRunItem.objects.filter(pk__in=[flight.item.pk for flight in flights]).update(
-        state=ItemState.SENDING, attempts=F("attempts") + 1, next_attempt_at=None
-    )
-    writes = {}
-    for flight in flights:
         if flight.kind != RECONCILE:
             writes.setdefault(flight.records.model, []).append(flight.record.pk)
-    for model, pks in writes.items():
-        model.objects.filter(pk__in=pks).update(end_sent_at=timezone.now())
+    items_mark_sending([flight.item.pk for flight in flights], writes, now=timezone.now())
 
 
 class ItemDone(Exception):
@@ -100,28 +96,23 @@ def record_claim(item: EndRunItem):
 
 def items_claim(owners: dict) -> tuple[dict, dict]:
     """Read items and claim their records in two statements per kind of record (one UPDATE,
-    then one SELECT of the items with their records and shops): (items by pk, the records won
-    by (model, pk)). `owners`: item pk -> (its kind's Records, its record's pk) (an item's
-    record never changes; one deleted since is not claimed, and the item read has none)."""
+    `batch_writes.records_claim`, then one SELECT of the items with their records and shops):
+    (items by pk, the records won by (model, pk)). `owners`: item pk -> (its kind's Records,
+    its record's pk) (an item's record never changes; one deleted since is not claimed, and the
+    item read has none)."""
     by_model = {}
     for item, (records, record) in owners.items():
         if record is not None:
             by_model.setdefault(records.model, {})[record] = item
     now = timezone.now()
+    until = now + dt.timedelta(seconds=CLAIM_SECONDS)
     for model, claims in by_model.items():
-        if len(claims) == 1:
-            owner = Value(next(iter(claims.values())))
-        else:
-            owner = Case(
-                *(When(pk=record, then=Value(item)) for record, item in claims.items()),
-                output_field=BigIntegerField(),
-            )
-        model.objects.filter(pk__in=claims, ended_at__isnull=True).filter(
-            Q(end_claim_until__isnull=True)
-            | Q(end_claim_until__lt=now)
-            | Q(end_claim_item__in=claims.values())
-        ).update(end_claim_item=owner, end_claim_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
-    items = EndRunItem.objects.select_related(*item_record_fields()).in_bulk(list(owners))
+        records_claim(model, claims, now=now, until=until)
+    # Only the record columns of the kinds in the batch, unordered: this read runs for every
+    # batch the dispatcher sends, and compiling joins to every kind's table cost more than the
+    # statement.
+    related = {f"{records.item_field}__shop" for records, _ in owners.values()}
+    items = EndRunItem.objects.select_related(*related).order_by().in_bulk(list(owners))
     won = {}
     for item in items.values():
         records = owners[item.pk][0]
