@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from dispatch.services.dispatcher import Call
 from runs.models import EndRunItem, ItemAction, ItemState
-from runs.services.batch_writes import items_mark_sending, records_claim
+from runs.services.batch_sql import items_mark_sending, items_read, records_claim
 from runs.services.records import Records, record_of, records_of
 from vouchers.services.kinds.voucher import SKIP_ALREADY_ENDED, ends_sooner
 
@@ -95,9 +95,9 @@ def record_claim(item: EndRunItem):
 
 
 def items_claim(owners: dict) -> tuple[dict, dict]:
-    """Read items and claim their records in two statements per kind of record (one UPDATE,
-    `batch_writes.records_claim`, then one SELECT of the items with their records and shops):
-    (items by pk, the records won by (model, pk)). `owners`: item pk -> (its kind's Records,
+    """Claim the items' records (one UPDATE per kind of record: `batch_sql.records_claim`), then
+    read the items with their records and shops (`batch_sql.items_read`): (items by pk, the
+    records won by (model, pk)). `owners`: item pk -> (its kind's Records,
     its record's pk) (an item's record never changes; one deleted since is not claimed, and the
     item read has none)."""
     by_model = {}
@@ -108,11 +108,7 @@ def items_claim(owners: dict) -> tuple[dict, dict]:
     until = now + dt.timedelta(seconds=CLAIM_SECONDS)
     for model, claims in by_model.items():
         records_claim(model, claims, now=now, until=until)
-    # Only the record columns of the kinds in the batch, unordered: this read runs for every
-    # batch the dispatcher sends, and compiling joins to every kind's table cost more than the
-    # statement.
-    related = {f"{records.item_field}__shop" for records, _ in owners.values()}
-    items = EndRunItem.objects.select_related(*related).order_by().in_bulk(list(owners))
+    items = items_read(owners)
     won = {}
     for item in items.values():
         records = owners[item.pk][0]

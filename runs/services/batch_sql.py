@@ -1,8 +1,10 @@
-"""The two writes the engine makes for every batch it sends, as plain statements: the records'
-claims, and the items and records marked in flight. Their SQL is built once per table and batch
-size (`lru_cache`), not compiled by the ORM for every batch: at the pace we promise Shopee, a
-batch is one or two calls, and compiling these UPDATEs cost more CPU than running them. The same
-rows and values as the ORM statements they replace (`steps.items_claim`, `steps.flights_sending`).
+"""The statements the engine runs for every batch it sends, as plain SQL: the records' claims,
+the items read with their records and shops, and the items and records marked in flight. Their
+SQL is built once per table and batch size (`lru_cache`), not compiled by the ORM for every
+batch: at the pace we promise Shopee a batch is one or two calls, and compiling these statements
+cost more CPU than running them. The same rows and values as the ORM statements they replace
+(`steps.items_claim`, `steps.flights_sending`); instances are built by the ORM (`raw()`), with its
+converters.
 """
 
 import datetime as dt
@@ -11,6 +13,7 @@ from functools import lru_cache
 from django.db import connection
 
 from runs.models import EndRunItem, ItemState
+from shops.models import Shop
 
 
 def records_claim(model, claims: dict, *, now: dt.datetime, until: dt.datetime) -> None:
@@ -22,6 +25,37 @@ def records_claim(model, claims: dict, *, now: dt.datetime, until: dt.datetime) 
     params = [*owners, _datetime(until), *claims, _datetime(now), *claims.values()]
     with connection.cursor() as cursor:
         cursor.execute(_claim_sql(model, len(claims)), params)
+
+
+def items_read(owners: dict) -> dict:
+    """The items of `owners` (item pk -> (its kind's Records, its record's pk)) by pk, each with
+    its record and the record's shop, as `select_related(...).in_bulk()` reads them: one SELECT
+    of the items, one per kind of record, one of the shops."""
+    items = {item.pk: item for item in _rows(EndRunItem, list(owners))}
+    wanted = {}  # item field -> (records, [(item, record pk)])
+    for item in items.values():
+        records = owners[item.pk][0]
+        pk = getattr(item, records.item_fk)
+        if pk is not None:
+            wanted.setdefault(records.item_field, (records, []))[1].append((item, pk))
+    found = {
+        field: {record.pk: record for record in _rows(records.model, [pk for _, pk in pairs])}
+        for field, (records, pairs) in wanted.items()
+    }
+    shop_pks = {record.shop_id for records in found.values() for record in records.values()}
+    shops = {shop.pk: shop for shop in _rows(Shop, list(shop_pks))}
+    for field, (_records, pairs) in wanted.items():
+        for item, pk in pairs:
+            record = found[field].get(pk)  # None: deleted since the item was read
+            if record is not None:
+                record.shop = shops[record.shop_id]
+            setattr(item, field, record)
+    return items
+
+
+def _rows(model, pks: list) -> list:
+    pks = list(dict.fromkeys(pks))
+    return list(model.objects.raw(_select_sql(model, len(pks)), pks)) if pks else []
 
 
 def items_mark_sending(item_pks: list, writes: dict, *, now: dt.datetime) -> None:
@@ -47,6 +81,15 @@ def _table(model) -> str:
 
 def _marks(count: int) -> str:
     return ", ".join(["%s"] * count)
+
+
+@lru_cache(maxsize=256)
+def _select_sql(model, count: int) -> str:
+    columns = ", ".join(_column(model, field.name) for field in model._meta.concrete_fields)
+    return (
+        f"SELECT {columns} FROM {_table(model)} "  # noqa: S608 - our names
+        f"WHERE {_column(model, model._meta.pk.name)} IN ({_marks(count)})"
+    )
 
 
 @lru_cache(maxsize=256)
