@@ -270,7 +270,11 @@ def test_a_worker_survives_a_postgresql_restart_mid_run(sandbox, shops_with_vouc
         )
     finally:
         stop_worker(worker)
-    assert "reconnecting in" in log.read_text()
+    # The restart hit the worker: in its own polling (it reconnects with backoff), or in the
+    # run's task (the slice fails, the task is marked failed, the watchdog resumes the run),
+    # whichever touched the database first after the restart.
+    text = log.read_text()
+    assert "reconnecting in" in text or "Run slice failed" in text, text
     ends = successful_ends(sandbox)
     assert len(ends) == 30 and set(ends.values()) == {1}, ends  # each ended once at Shopee
     assert Voucher.objects.filter(ended_at__isnull=False).count() == 30
