@@ -112,10 +112,11 @@ def main():
         cpu_before = process_cpu_s() + process_cpu_s(worker.pid)
         started = time.perf_counter()
         answer = client.post(preview_url, {"confirm": "1"})
-        confirmed = time.perf_counter()
+        confirmed, confirmed_at = time.perf_counter(), time.time()
         assert answer.status_code == 302, answer.status_code
         run = EndRun.objects.get()
         finished = wait_until(lambda: run_done(run.pk), timeout=900, poll=0.2)
+        finished_at = time.time() - (time.perf_counter() - finished)
         cpu_app_s = process_cpu_s() + process_cpu_s(worker.pid) - cpu_before
         load_after = load_average()
         calls = control.calls()
@@ -148,6 +149,7 @@ def main():
     emit(
         {
             **phases(calls, writes, latency),
+            **gaps(calls, writes, latency, confirmed_at, finished_at),
             "shops": args.shops,
             "promotions": sum(COUNTS.values()) * args.shops,
             "latency_ms": args.latency_ms,
@@ -301,6 +303,25 @@ def check_audit(calls, audit) -> list[str]:
     if set(rows) != answered or len(audit) != len(calls):
         problems.append(f"{len(audit)} audit rows for {len(calls)} calls")
     return problems
+
+
+def gaps(calls, writes, latency, confirmed_at, finished_at) -> dict:
+    """The time between the run's phases when no call was in flight (Shopee's log keeps the
+    sandbox's clock, which is this machine's): the confirm to the first list call, the fresh
+    read to the first write, the last write to the read-back, the read-back to the run's end."""
+    lists = sorted(call["time"] for call in calls if call["path"].endswith("_list"))
+    if not writes or not lists:
+        return {}
+    first, last = min(c["time"] for c in writes), max(c["time"] for c in writes)
+    fresh, back = [t for t in lists if t < first], [t for t in lists if t > last]
+    if not fresh or not back:
+        return {}
+    return {
+        "gap_start_s": fresh[0] - confirmed_at,
+        "gap_decide_s": first - (fresh[-1] + latency),
+        "gap_read_back_s": back[0] - (last + latency),
+        "gap_end_s": finished_at - (back[-1] + latency),
+    }
 
 
 def phases(calls, writes, latency) -> dict:

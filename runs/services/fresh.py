@@ -27,7 +27,7 @@ them, and nothing of them is skipped silently.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, DateTimeField, Q, Value, When
 from django.utils import timezone
 
 from promotions.permissions import may
@@ -67,18 +67,23 @@ def run_read(*, run: EndRun, client, on_tick=None) -> bool:
         if isinstance(result.error, ShopeeError) and result.error.kind == CONFIGURATION:
             run_stop(run, f"Shopee refused our configuration: {result.error}")
             return False
-    report = {}
+    report, decide = {}, {}
     detailed = {result.kind.name for result in results} != {VOUCHER}
     for result in results:
         kind = result.kind
         read_at = result.read_at or timezone.now()
         if result.ok:
-            if run.rule:
-                _rule_items(run, result.shop, kind.name, started)
-            _decide(run, result.shop, kind.name, started, read_at)
+            # Decided together: the shops whose list of a kind was read in the same second
+            # (the second the items' reasons give), a few statements for all of them.
+            reads = decide.setdefault((kind.name, _second(read_at)), {})
+            reads[result.shop.pk] = read_at
         else:
             _fail_shop(run, result.shop, kind.name, result.error)
         _report_add(report, result, read_at, detailed)
+    for (kind_name, _), reads in decide.items():
+        if run.rule:
+            _rule_items(run, list(reads), kind_name, started)
+        _decide(run, reads, kind_name, started)
     report = list(report.values())
     EndRun.objects.filter(pk=run.pk).update(read_at=timezone.now(), read_report=report)
     return True
@@ -122,9 +127,9 @@ def _shops_to_read(run):
     return list(Shop.objects.filter(shops).order_by("name", "pk"))
 
 
-def _rule_items(run, shop, kind_name, started):
-    """The rule's matches in the shop's fresh list of the kind that the run has no item for
-    yet (a campaign's: only what its creator may do)."""
+def _rule_items(run, shops, kind_name, started):
+    """The rule's matches in the shops' (pks) fresh lists of the kind that the run has no item
+    for yet (a campaign's: only what its creator may do)."""
     records = records_of(kind_name)
     kind = records.kind
     now = timezone.now()
@@ -137,7 +142,7 @@ def _rule_items(run, shop, kind_name, started):
     ):
         live |= upcoming
     matches = records.rule_matches(records.queryset().filter(live), run.rule)
-    matches = matches.filter(shop=shop, synced_at__gte=started)
+    matches = matches.filter(shop__in=shops, synced_at__gte=started)
     taken = EndRunItem.objects.filter(run=run, kind=kind_name).values(records.item_fk)
     matches = matches.exclude(pk__in=taken)
     action = Case(
@@ -149,12 +154,20 @@ def _rule_items(run, shop, kind_name, started):
         items_insert(run, matches, action=action, records=records)
 
 
-def _decide(run, shop, kind_name, started, read_at):
+def _second(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _decide(run, reads, kind_name, started):
+    """Decide the pending items of `kind_name` of the shops in `reads` (shop pk -> when its
+    list was read: all in one second)."""
     records = records_of(kind_name)
     kind, path = records.kind, f"{records.item_field}__"
     now = timezone.now()
-    at = f"{read_at:%Y-%m-%d %H:%M:%S} UTC"
-    items = EndRunItem.objects.filter(run=run, shop=shop, kind=kind_name, state=ItemState.PENDING)
+    at = _second(next(iter(reads.values())))
+    items = EndRunItem.objects.filter(
+        run=run, shop__in=list(reads), kind=kind_name, state=ItemState.PENDING
+    )
     # An item whose record has a write in flight (sent, answer lost) is settled by the kind's
     # `get` first, on retry and resume alike: Shopee's list cannot say whether that write was
     # ours.
@@ -162,6 +175,7 @@ def _decide(run, shop, kind_name, started, read_at):
     not_listed = Q(**{f"{path}synced_at__lt": started}) | Q(**{f"{path}synced_at__isnull": True})
     upcoming = Q(**{f"{path}start_time__gt": now})
     stops = (ItemAction.END, ItemAction.DISABLE)
+    read_at = _each_shop(reads)
     skipped = {"state": ItemState.SKIPPED, "finished_at": now, "read_at": read_at}
     with transaction.atomic():
         items.update(read_at=read_at)
@@ -171,7 +185,18 @@ def _decide(run, shop, kind_name, started, read_at):
         pending.filter(upcoming, action__in=stops).update(reason=upcoming_reason, **skipped)
         pending.filter(~upcoming, action=ItemAction.DELETE).update(action=live_action(run, kind))
     if run.shopee_end_time is not None and kind.can_set_end:
-        _decide_set_end(run, pending, path, skipped)
+        for shop in reads:  # a follow-up run per shop, as each shop was read
+            _decide_set_end(run, pending.filter(shop=shop), path, skipped)
+
+
+def _each_shop(reads):
+    """Each item's shop's read time, as one value for the UPDATEs."""
+    if len(reads) == 1:
+        return Value(next(iter(reads.values())))
+    return Case(
+        *(When(shop=shop, then=Value(read_at)) for shop, read_at in reads.items()),
+        output_field=DateTimeField(),
+    )
 
 
 def _decide_set_end(run, pending, path, skipped):
