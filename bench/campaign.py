@@ -148,8 +148,7 @@ def main():
         problems.append("the run's read-back did not happen")
     emit(
         {
-            **phases(calls, writes, latency),
-            **gaps(calls, writes, latency, confirmed_at, finished_at),
+            **phases(calls, writes, latency, confirmed_at, finished_at),
             "shops": args.shops,
             "promotions": sum(COUNTS.values()) * args.shops,
             "latency_ms": args.latency_ms,
@@ -305,28 +304,12 @@ def check_audit(calls, audit) -> list[str]:
     return problems
 
 
-def gaps(calls, writes, latency, confirmed_at, finished_at) -> dict:
-    """The time between the run's phases when no call was in flight (Shopee's log keeps the
-    sandbox's clock, which is this machine's): the confirm to the first list call, the fresh
-    read to the first write, the last write to the read-back, the read-back to the run's end."""
+def phases(calls, writes, latency, confirmed_at, finished_at) -> dict:
+    """When the fresh read, the writes and the read-back happened (from Shopee's log, which
+    keeps the sandbox's clock: this machine's), and the gaps between them when no call was in
+    flight: the confirm to the first list call, the fresh read to the first write, the last
+    write to the read-back, the read-back to the run's end."""
     lists = sorted(call["time"] for call in calls if call["path"].endswith("_list"))
-    if not writes or not lists:
-        return {}
-    first, last = min(c["time"] for c in writes), max(c["time"] for c in writes)
-    fresh, back = [t for t in lists if t < first], [t for t in lists if t > last]
-    if not fresh or not back:
-        return {}
-    return {
-        "gap_start_s": fresh[0] - confirmed_at,
-        "gap_decide_s": first - (fresh[-1] + latency),
-        "gap_read_back_s": back[0] - (last + latency),
-        "gap_end_s": finished_at - (back[-1] + latency),
-    }
-
-
-def phases(calls, writes, latency) -> dict:
-    """When the fresh read, the writes and the read-back happened (from Shopee's log)."""
-    lists = [call["time"] for call in calls if call["path"].endswith("_list")]
     if not writes:
         return {"list_calls": len(lists)}
     first, last = min(c["time"] for c in writes), max(c["time"] for c in writes)
@@ -334,12 +317,19 @@ def phases(calls, writes, latency) -> dict:
     back = [t for t in lists if t > last]
     figures = {
         "fresh_read_calls": len(fresh),
-        "fresh_read_s": (max(fresh) + latency - min(fresh)) if fresh else 0.0,
+        "fresh_read_s": (fresh[-1] + latency - fresh[0]) if fresh else 0.0,
         "write_phase_s": last + latency - first,
         "read_back_calls": len(back),
     }
     if back:
-        figures["read_back_s"] = max(back) + latency - min(back)
+        figures["read_back_s"] = back[-1] + latency - back[0]
+    if fresh and back:
+        figures |= {
+            "gap_start_s": fresh[0] - confirmed_at,
+            "gap_decide_s": first - (fresh[-1] + latency),
+            "gap_read_back_s": back[0] - (last + latency),
+            "gap_end_s": finished_at - (back[-1] + latency),
+        }
     return figures
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from django.db import connection, transaction
 
 from promotions.models import Promotion
+from shopadmin.sql import column, insert_fields, marks, prepared_row, table
 from shops.models import Shop
 from vouchers.services.kinds.base import PromotionKind
 
@@ -66,7 +67,7 @@ def promotions_save_page(
         if kind.list_shows_managed or name != "shopee_managed"  # keep what a refusal taught
     ]
     ids = list(by_id)
-    values = [_prep(record) for record in records]
+    values = [prepared_row(insert_fields(Promotion), record) for record in records]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_existing_sql(len(ids)), [kind.name, shop.pk, *ids])
         existing = {promotion_id for (promotion_id,) in cursor.fetchall()}
@@ -76,42 +77,24 @@ def promotions_save_page(
     return saved
 
 
-@lru_cache(maxsize=1)
-def _insert_fields() -> tuple:
-    return tuple(f for f in Promotion._meta.concrete_fields if not f.primary_key)
-
-
-def _prep(record: Promotion) -> list:
-    return [
-        model_field.get_db_prep_save(getattr(record, model_field.attname), connection)
-        for model_field in _insert_fields()
-    ]
-
-
-def _column(name: str) -> str:
-    return connection.ops.quote_name(Promotion._meta.get_field(name).column)
-
-
 @lru_cache(maxsize=128)
 def _existing_sql(count: int) -> str:
-    table = connection.ops.quote_name(Promotion._meta.db_table)
-    marks = ", ".join(["%s"] * count)
     return (
-        f"SELECT {_column('promotion_id')} FROM {table} "  # noqa: S608 - our names
-        f"WHERE {_column('kind')} = %s AND {_column('shop')} = %s "
-        f"AND {_column('promotion_id')} IN ({marks})"
+        f"SELECT {column(Promotion, 'promotion_id')} FROM {table(Promotion)} "  # noqa: S608
+        f"WHERE {column(Promotion, 'kind')} = %s AND {column(Promotion, 'shop')} = %s "
+        f"AND {column(Promotion, 'promotion_id')} IN ({marks(count)})"
     )
 
 
 @lru_cache(maxsize=8)
 def _upsert_sql(update: tuple) -> str:
-    quote = connection.ops.quote_name
-    fields = _insert_fields()
-    columns = ", ".join(quote(model_field.column) for model_field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    conflict = ", ".join(_column(name) for name in ("kind", "shop", "promotion_id"))
-    updates = ", ".join(f"{_column(name)} = excluded.{_column(name)}" for name in update)
+    fields = insert_fields(Promotion)
+    columns = ", ".join(column(Promotion, field.name) for field in fields)
+    conflict = ", ".join(column(Promotion, name) for name in ("kind", "shop", "promotion_id"))
+    updates = ", ".join(
+        f"{column(Promotion, name)} = excluded.{column(Promotion, name)}" for name in update
+    )
     return (
-        f"INSERT INTO {quote(Promotion._meta.db_table)} ({columns}) "  # noqa: S608 - our names
-        f"VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        f"INSERT INTO {table(Promotion)} ({columns}) VALUES ({marks(len(fields))}) "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     )

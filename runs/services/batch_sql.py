@@ -13,6 +13,7 @@ from functools import lru_cache
 from django.db import connection
 
 from runs.models import EndRunItem, ItemState
+from shopadmin.sql import column, marks, table
 from shops.models import Shop
 
 
@@ -71,52 +72,40 @@ def _datetime(value):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _column(model, name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _marks(count: int) -> str:
-    return ", ".join(["%s"] * count)
-
-
 @lru_cache(maxsize=256)
 def _select_sql(model, count: int) -> str:
-    columns = ", ".join(_column(model, field.name) for field in model._meta.concrete_fields)
+    columns = ", ".join(column(model, field.name) for field in model._meta.concrete_fields)
     return (
-        f"SELECT {columns} FROM {_table(model)} "  # noqa: S608 - our names
-        f"WHERE {_column(model, model._meta.pk.name)} IN ({_marks(count)})"
+        f"SELECT {columns} FROM {table(model)} "  # noqa: S608 - our names
+        f"WHERE {column(model, model._meta.pk.name)} IN ({marks(count)})"
     )
 
 
 @lru_cache(maxsize=256)
 def _claim_sql(model, count: int) -> str:
-    pk, item = _column(model, "id"), _column(model, "end_claim_item")
-    until = _column(model, "end_claim_until")
+    pk, item = column(model, "id"), column(model, "end_claim_item")
+    until = column(model, "end_claim_until")
     owner = " ".join(["WHEN %s THEN %s"] * count)
     return (
-        f"UPDATE {_table(model)} SET {item} = CASE {pk} {owner} END, {until} = %s "  # noqa: S608
-        f"WHERE {pk} IN ({_marks(count)}) AND {_column(model, 'ended_at')} IS NULL "
-        f"AND ({until} IS NULL OR {until} < %s OR {item} IN ({_marks(count)}))"
+        f"UPDATE {table(model)} SET {item} = CASE {pk} {owner} END, {until} = %s "  # noqa: S608
+        f"WHERE {pk} IN ({marks(count)}) AND {column(model, 'ended_at')} IS NULL "
+        f"AND ({until} IS NULL OR {until} < %s OR {item} IN ({marks(count)}))"
     )
 
 
 @lru_cache(maxsize=256)
 def _sending_sql(count: int) -> str:
-    attempts = _column(EndRunItem, "attempts")
+    attempts = column(EndRunItem, "attempts")
     return (
-        f"UPDATE {_table(EndRunItem)} SET {_column(EndRunItem, 'state')} = %s, "  # noqa: S608
-        f"{attempts} = {attempts} + 1, {_column(EndRunItem, 'next_attempt_at')} = NULL "
-        f"WHERE {_column(EndRunItem, 'id')} IN ({_marks(count)})"
+        f"UPDATE {table(EndRunItem)} SET {column(EndRunItem, 'state')} = %s, "  # noqa: S608
+        f"{attempts} = {attempts} + 1, {column(EndRunItem, 'next_attempt_at')} = NULL "
+        f"WHERE {column(EndRunItem, 'id')} IN ({marks(count)})"
     )
 
 
 @lru_cache(maxsize=256)
 def _sent_sql(model, count: int) -> str:
     return (
-        f"UPDATE {_table(model)} SET {_column(model, 'end_sent_at')} = %s "  # noqa: S608
-        f"WHERE {_column(model, 'id')} IN ({_marks(count)})"
+        f"UPDATE {table(model)} SET {column(model, 'end_sent_at')} = %s "  # noqa: S608
+        f"WHERE {column(model, 'id')} IN ({marks(count)})"
     )

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from runs.models import EndRunItem
+from shopadmin.sql import column, prepared, table
 
 ITEM_COLUMNS = ("state", "reason", "error", "request_id", "finished_at", "next_attempt_at")
 
@@ -32,12 +33,12 @@ def items_finish_many(finishes) -> None:
             now,
             None,
         )
-        items.append(_prep(item_fields, values) + [flight.item.pk])
+        items.append(prepared(item_fields, values) + [flight.item.pk])
         model = flight.records.model
         names = ("end_claim_item", "end_claim_until", *sorted(changes))
         values = (None, None, *(changes[name] for name in names[2:]))
         record_pk = getattr(flight.item, flight.records.item_fk)
-        row = _prep([model._meta.get_field(name) for name in names], values)
+        row = prepared([model._meta.get_field(name) for name in names], values)
         records.setdefault((model, names), []).append(row + [record_pk, flight.item.pk])
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.executemany(_update_sql(EndRunItem, ITEM_COLUMNS, claimed=False), items)
@@ -47,19 +48,10 @@ def items_finish_many(finishes) -> None:
         flight.item.state = state
 
 
-def _prep(fields, values) -> list:
-    return [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values, strict=True)
-    ]
-
-
 @lru_cache(maxsize=64)
 def _update_sql(model, names: tuple, *, claimed: bool) -> str:
-    quote = connection.ops.quote_name
-    meta = model._meta
-    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
-    where = f"{quote(meta.pk.column)} = %s"
+    assignments = ", ".join(f"{column(model, name)} = %s" for name in names)
+    where = f"{column(model, model._meta.pk.name)} = %s"
     if claimed:
-        where += f" AND {quote(meta.get_field('end_claim_item').column)} = %s"
-    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where}"  # noqa: S608
+        where += f" AND {column(model, 'end_claim_item')} = %s"
+    return f"UPDATE {table(model)} SET {assignments} WHERE {where}"  # noqa: S608

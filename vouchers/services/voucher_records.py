@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.parsing import NumberError, parse_id, parse_int, parse_unix_time
+from shopadmin.sql import column, marks, table
 from shops.models import Shop
 from vouchers.models import Voucher
 from vouchers.services.kinds.base import MalformedRecord
@@ -69,11 +70,10 @@ def save_page(shop: Shop, items: list[dict]) -> tuple[int, int]:
 def _existing_sql(count: int) -> str:
     """The page's vouchers we have already (a page is saved for every list call: its SQL is
     built once per page size, not compiled by the ORM each time)."""
-    quote = connection.ops.quote_name
-    marks = ", ".join(["%s"] * count)
     return (
-        f"SELECT {quote('voucher_id')} FROM {quote(Voucher._meta.db_table)} "  # noqa: S608 - our names
-        f"WHERE {quote('shop_id')} = %s AND {quote('voucher_id')} IN ({marks})"
+        f"SELECT {column(Voucher, 'voucher_id')} FROM {table(Voucher)} "  # noqa: S608
+        f"WHERE {column(Voucher, 'shop')} = %s "
+        f"AND {column(Voucher, 'voucher_id')} IN ({marks(count)})"
     )
 
 

@@ -1,0 +1,46 @@
+"""Pieces of the few statements we write by hand instead of through the ORM.
+
+Statements on the hot paths (a call log row per Shopee call, a run's per-batch writes, a list
+page's upsert) are built once per table and size and cached by their modules: compiling the ORM's
+query for each one cost more CPU than running it. These pieces name tables and columns as the
+ORM would (quoted by the backend) and prepare values with the model's own fields, so the rows
+are the ones the ORM would write.
+"""
+
+from functools import cache
+
+from django.db import connection
+
+
+def table(model) -> str:
+    """The model's table, quoted."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model, name: str) -> str:
+    """The column of the model's field `name` ("shop" gives "shop_id"), quoted."""
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def marks(count: int) -> str:
+    """`count` placeholders, comma-separated."""
+    return ", ".join(["%s"] * count)
+
+
+@cache
+def insert_fields(model) -> tuple:
+    """The fields an INSERT writes: every concrete one but the primary key."""
+    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+
+
+def prepared(fields, values) -> list:
+    """`values` as the database takes them, each by its field (as the ORM saves them)."""
+    return [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+
+
+def prepared_row(fields, instance) -> list:
+    """The values of `instance`'s `fields`, as the database takes them."""
+    return prepared(fields, [getattr(instance, field.attname) for field in fields])
