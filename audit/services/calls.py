@@ -18,6 +18,7 @@ from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
 from core.logcontext import current_context, log_context
 from runs.models import EndRun
+from shopadmin.sql import column, insert_fields, marks, prepared, prepared_row, table
 from shopee.api import ApiCall
 from shopee.client import PreparedCall, ShopAuth, ShopeeClient, ShopeeResult
 from shopee.errors import BUSINESS, ShopeeError
@@ -60,17 +61,13 @@ def call_log_start_many(entries: list[dict]) -> list[ShopeeCall]:
         return ShopeeCall.objects.bulk_create(rows)
     # The INSERT the ORM would write, without compiling it each time: one row of placeholders
     # per call, its values prepared by the model's own fields, the new ids returned in order.
-    fields = _insert_fields()
+    fields = insert_fields(ShopeeCall)
     size = max(1, connection.ops.bulk_batch_size(fields, rows))
     ids = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
-            values = [
-                field.get_db_prep_save(getattr(row, field.attname), connection)
-                for row in batch
-                for field in fields
-            ]
+            values = [value for row in batch for value in prepared_row(fields, row)]
             cursor.execute(_insert_sql(connection.vendor, len(batch)), values)
             ids += [pk for (pk,) in cursor.fetchall()]
     for row, pk in zip(rows, ids, strict=True):
@@ -80,20 +77,15 @@ def call_log_start_many(entries: list[dict]) -> list[ShopeeCall]:
     return rows
 
 
-@lru_cache(maxsize=1)
-def _insert_fields() -> tuple:
-    return tuple(field for field in ShopeeCall._meta.concrete_fields if not field.primary_key)
-
-
 @lru_cache(maxsize=64)
 def _insert_sql(vendor: str, count: int) -> str:
-    quote = connection.ops.quote_name
-    fields = _insert_fields()
-    columns = ", ".join(quote(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    fields = insert_fields(ShopeeCall)
+    columns = ", ".join(column(ShopeeCall, field.name) for field in fields)
+    row = f"({marks(len(fields))})"
+    pk = column(ShopeeCall, ShopeeCall._meta.pk.name)
     return (
-        f"INSERT INTO {quote(ShopeeCall._meta.db_table)} ({columns}) "  # noqa: S608 - our table
-        f"VALUES {', '.join([row] * count)} RETURNING {quote(ShopeeCall._meta.pk.column)}"
+        f"INSERT INTO {table(ShopeeCall)} ({columns}) "  # noqa: S608 - our table
+        f"VALUES {', '.join([row] * count)} RETURNING {pk}"
     )
 
 
@@ -150,11 +142,7 @@ def call_log_finish_many(answers) -> None:
     now = timezone.now()
     fields = [ShopeeCall._meta.get_field(name) for name in FINISH_COLUMNS]
     params = [
-        [
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(fields, _finish_values(now, result, error), strict=True)
-        ]
-        + [row.pk]
+        [*prepared(fields, _finish_values(now, result, error)), row.pk]
         for row, result, error in answers
     ]
     with connection.cursor() as cursor:
