@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from shops.models import Shop
-from vouchers.models.timed import ShopeeRecord, TimedQuerySet, TimedStatus
+from vouchers.models.timed import ShopeeRecord, TimedQuerySet, TimedStatus, writer_indexes
 
 
 class PromotionKindName(models.TextChoices):
@@ -74,6 +74,7 @@ class Promotion(ShopeeRecord):
             models.Index(
                 fields=["kind", "end_time", "shop", "start_time"], name="promotion_live_idx"
             ),
+            *writer_indexes("promotion"),
         ]
         # Ending, deleting (at Shopee) and switching off, per kind: `promotions.permissions.may`.
         # Records are never deleted through the admin.

@@ -9,7 +9,7 @@ are the ones the ORM would write.
 
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def table(model) -> str:
@@ -35,9 +35,11 @@ def insert_fields(model) -> tuple:
 
 def prepared(fields, values) -> list:
     """`values` as the database takes them, each by its field (as the ORM saves them)."""
+    # The thread's connection itself, looked up once: `connection` looks it up again (through
+    # a thread-local) for every attribute the fields read.
+    current = connections[DEFAULT_DB_ALIAS]
     return [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values, strict=True)
+        field.get_db_prep_save(value, current) for field, value in zip(fields, values, strict=True)
     ]
 
 

@@ -38,6 +38,7 @@ from dispatch.services.queues import ShopQueues
 from dispatch.services.shared_pace import SharedPace
 from shopee.client import ShopeeClient
 from shopee.errors import ShopeeError
+from shops.models import Shop
 from shops.services.shops import ShopUnavailable
 from shops.services.tokens import shop_credentials
 
@@ -127,8 +128,9 @@ class Dispatcher(Answers):
     # Sending.
 
     def _start_many(self, pool, room) -> dict:
-        """Prepare, record (one transaction) and hand to threads up to `room` calls whose
-        shops' pace allows them now. Returns {future: call}."""
+        """Prepare, record (one transaction: the job's claims, the audit rows, the job's
+        writes) and hand to threads up to `room` calls whose shops' pace allows them now.
+        Returns {future: call}."""
         self.queues.wake()
         horizon = time.time() + LOOKAHEAD_SECONDS
         ready = self.queues.ready
@@ -144,45 +146,53 @@ class Dispatcher(Answers):
             picked.append((shop_key, ready[shop_key].popleft(), slot))
         if not picked:
             return {}
-        prepared = self.job.prepare_many([task for _, task, _ in picked])
-        calls = []
-        for (shop_key, task, slot), call in zip(picked, prepared, strict=True):
-            if self._sign(shop_key, task, call):
-                call.slot = slot
-                calls.append(call)
-            else:
-                self.pace.give_back(shop_key, slot, partner=False)
-        if not calls:
-            return {}
-        entries = [
-            {
-                "prepared": call.prepared,
-                "actor": self.job.actor,
-                "actor_label": self.job.actor_label,
-                "shop": call.shop,
-                "voucher": call.voucher,
-                "batch_id": self.job.batch_id,
-                "attempt": call.attempt,
-            }
-            for call in calls
-        ]
+        # The shops' credentials before the transaction: one that expires soon is refreshed,
+        # a call to Shopee.
+        unavailable = self._credentials_ready({shop_key for shop_key, _, _ in picked})
+        # The job's claims, the audit rows and the job's writes in one transaction, committed
+        # before any request leaves.
         with transaction.atomic():
+            prepared = self.job.prepare_many([task for _, task, _ in picked])
+            calls = []
+            for (shop_key, task, slot), call in zip(picked, prepared, strict=True):
+                if self._sign(shop_key, task, call, unavailable):
+                    call.slot = slot
+                    calls.append(call)
+                else:
+                    self.pace.give_back(shop_key, slot, partner=False)
+            if not calls:
+                return {}
+            entries = [
+                {
+                    "prepared": call.prepared,
+                    "actor": self.job.actor,
+                    "actor_label": self.job.actor_label,
+                    "shop": call.shop,
+                    "voucher": call.voucher,
+                    "batch_id": self.job.batch_id,
+                    "attempt": call.attempt,
+                }
+                for call in calls
+            ]
             rows = call_log_start_many(entries)
             for call, row in zip(calls, rows, strict=True):
                 call.row = row
             self.job.sending(calls)
         return {pool.submit(_send, self.client, call.prepared, call.slot): call for call in calls}
 
-    def _sign(self, shop_key, task, call) -> bool:
+    def _sign(self, shop_key, task, call, unavailable) -> bool:
         """Sign the job's call with the shop's token; False when no call is made (the job's
-        decision applied, or the shop unavailable)."""
+        decision applied, or the shop unavailable: `unavailable` says why, by shop key)."""
         if not isinstance(call, Call):
             self._apply(shop_key, task, call)
             return False
-        if shop_key in self.shops:
-            self.job.unavailable(task, shop_key, self.shops[shop_key])
+        error = self.shops.get(shop_key) or unavailable.get(shop_key)
+        if error is not None:
+            self.job.unavailable(task, shop_key, error)
             return False
         try:
+            # Ready (`_credentials_ready`); looked up here only for a shop deleted meanwhile,
+            # which has no token to refresh.
             credentials = self._shop_credentials(shop_key, call.shop)
         except (ShopUnavailable, ShopeeError) as error:
             self.job.unavailable(task, shop_key, error)
@@ -190,6 +200,20 @@ class Dispatcher(Answers):
         call.generation = credentials.generation
         call.prepared = self.client.prepare(call.api, shop=credentials.auth)
         return True
+
+    def _credentials_ready(self, shop_keys) -> dict:
+        """Look up (and refresh when due) the credentials of the shops of `shop_keys` not known
+        yet; {shop key: why no call can be made for it} for those that have none."""
+        unknown = [
+            key for key in shop_keys if key not in self._credentials and key not in self.shops
+        ]
+        unavailable = {}
+        for shop in Shop.objects.filter(pk__in=unknown) if unknown else ():
+            try:
+                self._shop_credentials(shop.pk, shop)
+            except (ShopUnavailable, ShopeeError) as error:
+                unavailable[shop.pk] = error
+        return unavailable
 
     def _shop_credentials(self, shop_key, shop):
         if shop_key not in self._credentials:

@@ -39,6 +39,20 @@ class TimedQuerySet(models.QuerySet):
         }[TimedStatus(status)](now)
 
 
+def writer_indexes(prefix: str) -> list:
+    """Indexes of who ended and who deleted a record, holding only the records someone did:
+    nearly every record has neither, and a full index on each would be written for every
+    record a sync saves."""
+    return [
+        models.Index(
+            fields=[name],
+            condition=models.Q(**{f"{name}__isnull": False}),
+            name=f"{prefix}_{name}_idx",
+        )
+        for name in ("ended_by", "deleted_by")
+    ]
+
+
 class ShopeeRecord(models.Model):
     """The times, the writes made through shopadmin and the write claim of a record."""
 
@@ -53,6 +67,7 @@ class ShopeeRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # writer_indexes(): only the records someone ended
     )
     deleted_at = models.DateTimeField(
         _("deleted at Shopee through shopadmin"), null=True, blank=True
@@ -64,6 +79,7 @@ class ShopeeRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # writer_indexes(): only the records someone deleted
     )
     end_claim_item = models.BigIntegerField(
         verbose_name=_("end claim item"), null=True, blank=True, editable=False

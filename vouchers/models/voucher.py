@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from shops.models import Shop
-from vouchers.models.timed import ShopeeRecord, TimedQuerySet, TimedStatus
+from vouchers.models.timed import ShopeeRecord, TimedQuerySet, TimedStatus, writer_indexes
 
 VoucherStatus = TimedStatus  # the name pages and filters use
 
@@ -48,7 +48,11 @@ class Voucher(ShopeeRecord):
         COIN_CASHBACK = 3, _("Coin cashback")
 
     shop = models.ForeignKey(
-        Shop, verbose_name=_("shop"), on_delete=models.CASCADE, related_name="vouchers"
+        Shop,
+        verbose_name=_("shop"),
+        on_delete=models.CASCADE,
+        related_name="vouchers",
+        db_index=False,  # voucher_unique_per_shop (shop, voucher_id) serves its lookups
     )
     voucher_id = models.BigIntegerField(_("Shopee voucher id"))
     voucher_code = models.CharField(verbose_name=_("voucher code"), max_length=100, blank=True)
@@ -93,14 +97,15 @@ class Voucher(ShopeeRecord):
             models.Index(fields=["voucher_id"], name="voucher_voucher_id_idx"),
             models.Index(fields=["voucher_code"], name="voucher_code_idx"),
             models.Index(fields=["start_time", "end_time"], name="voucher_times_idx"),
-            models.Index(fields=["end_time"], name="voucher_end_time_idx"),
             # The list's order (newest first), alone and within a shop.
             models.Index(fields=["-start_time", "voucher_id"], name="voucher_list_idx"),
             models.Index(
                 fields=["shop", "-start_time", "voucher_id"], name="voucher_shop_list_idx"
             ),
             # The dashboard's live promotions per shop: counted from this index alone.
+            # Also what ends when (its first column): no index of end_time alone is kept.
             models.Index(fields=["end_time", "shop", "start_time"], name="voucher_live_idx"),
+            *writer_indexes("voucher"),
         ]
         # delete_voucher (Django's own) means deleting upcoming vouchers at Shopee: records
         # are never deleted through the admin.

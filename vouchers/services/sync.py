@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 
-from core.parsing import parse_id
 from dispatch.services.decisions import AGAIN, DONE, CoolDown, RetryAfter, StopJob
 from dispatch.services.dispatcher import Call, Dispatcher, Job
 from dispatch.services.pace import PacingSettings, backoff_seconds
@@ -95,8 +94,8 @@ class ListStore:
 
 class VoucherStore(ListStore):
     def save(self, *, shop, kind, rows, status, read_at):
-        created, updated = save_page(shop, rows)
-        return created, updated, {parse_id(row[kind.id_field]): status for row in rows}
+        created, updated, ids = save_page(shop, rows)
+        return created, updated, dict.fromkeys(ids, status)
 
     def read_in_full(self, *, shop, kind):
         Shop.objects.filter(pk=shop.pk).update(vouchers_synced_at=timezone.now())

@@ -1,9 +1,10 @@
 """Voucher records from Shopee's answers: converting list items and saving a page of them.
 
-A page is written with one parameterised ``INSERT ... ON CONFLICT (shop_id, voucher_id) DO
-UPDATE`` (SQLite and PostgreSQL both have it), sent with ``executemany``: syncing 100,000
-vouchers is 1,000 pages, and Django's per-value preparation in ``bulk_create`` cost about 13 ms a
-page, more than the HTTP request it follows. Shopee's values are checked here with the one
+A page is written with one parameterised ``INSERT ... VALUES (...), (...) ON CONFLICT (shop_id,
+voucher_id) DO UPDATE`` (SQLite and PostgreSQL both have it), its SQL built once per page size:
+syncing 100,000 vouchers is 1,000 pages, and Django's per-value preparation in ``bulk_create``
+cost about 13 ms a page, more than the HTTP request it follows; one statement a page costs less
+than ``executemany`` of a row each. Shopee's values are checked here with the one
 parsing rule (`core.parsing`); a malformed item raises `MalformedVoucher` and nothing of its
 page is saved.
 """
@@ -46,24 +47,38 @@ class MalformedVoucher(MalformedRecord):
     """A list item that is not a voucher we can store; the text says which field."""
 
 
-def save_page(shop: Shop, items: list[dict]) -> tuple[int, int]:
-    """Create or update the records of one page of `get_voucher_list`; (created, updated)."""
+def save_page(shop: Shop, items: list[dict]) -> tuple[int, int, list]:
+    """Create or update the records of one page of `get_voucher_list`; (created, updated,
+    the page's voucher ids in the order listed)."""
     # The backend's adapters looked up once a page, not for each of its 400 values (looking
     # `connection` up goes through a thread-local each time).
     ops = connection.ops
+    values = _Values(ops)
     synced = ops.adapt_datetimefield_value(timezone.now())
-    rows = [_row(shop, item, synced, ops) for item in items]
-    if not rows:
-        return 0, 0
-    ids = [row[1] for row in rows]
+    # A voucher listed twice is written once, as listed last (what writing the rows one after
+    # another left, and one statement may not change a row twice on PostgreSQL).
+    rows = {}
+    for item in items:
+        row = _row(shop.pk, item, synced, values)
+        rows[row[1]] = row
+    ids = list(rows)
+    if not ids:
+        return 0, 0, ids
     # No savepoint: a sync records its answers in the dispatcher's transaction, and an error
     # here fails that transaction anyway (two statements fewer a page).
     with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
             cursor.execute(_existing_sql(len(ids)), [shop.pk, *ids])
             existing = {voucher_id for (voucher_id,) in cursor.fetchall()}
-            cursor.executemany(_upsert_sql(), rows)
-    return len(set(ids) - existing), len(existing)
+            size = max(1, connection.features.max_query_params // len(UPSERT_COLUMNS))
+            batch = list(rows.values())
+            for start in range(0, len(batch), size):
+                part = batch[start : start + size]
+                cursor.execute(
+                    _upsert_sql(connection.vendor, len(part)),
+                    [value for row in part for value in row],
+                )
+    return len(ids) - len(existing), len(existing), ids
 
 
 @lru_cache(maxsize=128)
@@ -77,71 +92,91 @@ def _existing_sql(count: int) -> str:
     )
 
 
-def _upsert_sql() -> str:
-    quote = connection.ops.quote_name
-    columns = ["shop_id", "voucher_id", *SYNCED_FIELDS]
-    updates = ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in SYNCED_FIELDS)
+UPSERT_COLUMNS = ["shop", "voucher_id", *SYNCED_FIELDS]
+
+
+@lru_cache(maxsize=128)
+def _upsert_sql(vendor: str, count: int) -> str:
+    """The page's rows, `count` of them, in one statement (one row of placeholders each)."""
+    names = [column(Voucher, name) for name in UPSERT_COLUMNS]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names[2:])
+    row = f"({marks(len(names))})"
     return (
-        f"INSERT INTO {quote(Voucher._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608 - our names
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({quote('shop_id')}, {quote('voucher_id')}) DO UPDATE SET {updates}"
+        f"INSERT INTO {table(Voucher)} ({', '.join(names)}) "  # noqa: S608 - our names
+        f"VALUES {', '.join([row] * count)} "
+        f"ON CONFLICT ({names[0]}, {names[1]}) DO UPDATE SET {updates}"
     )
 
 
-def _row(shop: Shop, item, synced, ops) -> tuple:
-    """One item as the INSERT's parameters, in the order of `_upsert_sql()`."""
+class _Values:
+    """Shopee's times and amounts as the database takes them, each converted once a page: a
+    page's vouchers share few of them, and converting one costs more than looking it up."""
+
+    def __init__(self, ops):
+        self.ops = ops
+        self.times = {}
+        self.amounts = {}
+
+    def time(self, item, name, *, required=False):
+        value = item.get(name)
+        if type(value) is int and value in self.times:  # not a bool: True is not a time
+            return self.times[value]
+        if value is None or value == "":
+            if required:
+                raise NumberError(f"{name} is missing.")
+            return None
+        adapted = self.ops.adapt_datetimefield_value(parse_unix_time(value, label=name))
+        if type(value) is int:
+            self.times[value] = adapted
+        return adapted
+
+    def amount(self, value):
+        if type(value) in (int, float):  # not a bool
+            if value not in self.amounts:
+                self.amounts[value] = _decimal(value, self.ops)
+            return self.amounts[value]
+        return _decimal(value, self.ops)
+
+
+def _row(shop_pk: int, item, synced, values: _Values) -> tuple:
+    """One item as the INSERT's parameters, in the order of `UPSERT_COLUMNS`."""
     if not isinstance(item, dict):
         raise MalformedVoucher("a voucher in Shopee's list is not a JSON object")
     try:
-        voucher_id = parse_id(item.get("voucher_id"), label="voucher_id")
-        start, end = (
-            _time(item, "start_time", required=True),
-            _time(item, "end_time", required=True),
-        )
-        values = (
+        return (
+            shop_pk,
+            parse_id(item.get("voucher_id"), label="voucher_id"),
             _text(item.get("voucher_code"), 100),
             _text(item.get("voucher_name"), 255),
             _small(item, "voucher_type", SMALLINT_MAX),
             _small(item, "reward_type", SMALLINT_MAX),
             _small(item, "usage_quantity"),
             _small(item, "current_usage"),
-            _datetime(start, ops),
-            _datetime(end, ops),
+            values.time(item, "start_time", required=True),
+            values.time(item, "end_time", required=True),
             bool(item.get("is_admin")),
             _small(item, "voucher_purpose", SMALLINT_MAX) or 0,
-            _decimal(item.get("discount_amount"), ops),
+            values.amount(item.get("discount_amount")),
             _small(item, "percentage"),
-            _datetime(_time(item, "display_start_time"), ops),
+            values.time(item, "display_start_time"),
             synced,
         )
     except NumberError as error:
         raise MalformedVoucher(f"voucher {item.get('voucher_id')!r}: {error}") from None
-    return (shop.pk, voucher_id, *values)
-
-
-def _time(item, name, *, required=False):
-    value = item.get(name)
-    if value in (None, ""):
-        if required:
-            raise NumberError(f"{name} is missing.")
-        return None
-    return parse_unix_time(value, label=name)
 
 
 def _small(item, name, maximum=INT32_MAX):
     """An optional whole number that fits its database column."""
     value = item.get(name)
-    if value in (None, ""):
+    if type(value) is int and 0 <= value <= maximum:  # what Shopee sends; not a bool
+        return value
+    if value is None or value == "":
         return None
     return parse_int(value, label=name, maximum=maximum)
 
 
 def _text(value, length: int) -> str:
     return str(value or "").replace("\x00", "")[:length]
-
-
-def _datetime(value, ops):
-    return ops.adapt_datetimefield_value(value) if value is not None else None
 
 
 def _decimal(value, ops):
