@@ -70,8 +70,9 @@ def save_page(shop: Shop, items: list[dict]) -> tuple[int, int, list]:
         with connection.cursor() as cursor:
             cursor.execute(_existing_sql(len(ids)), [shop.pk, *ids])
             existing = {voucher_id for (voucher_id,) in cursor.fetchall()}
-            size = max(1, connection.features.max_query_params // len(UPSERT_COLUMNS))
             batch = list(rows.values())
+            limit = connection.features.max_query_params  # None: no limit (PostgreSQL)
+            size = max(1, limit // len(UPSERT_COLUMNS)) if limit else len(batch)
             for start in range(0, len(batch), size):
                 part = batch[start : start + size]
                 cursor.execute(
