@@ -27,6 +27,20 @@ def marks(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+def upsert(model, names, *, conflict, update, rows: int = 1) -> str:
+    """INSERT of `rows` rows of the fields `names` that updates the fields `update` of a row
+    already there (its `conflict` fields unique): ``INSERT ... ON CONFLICT DO UPDATE``, which
+    SQLite and PostgreSQL both have."""
+    row = f"({marks(len(names))})"
+    columns = ", ".join(column(model, name) for name in names)
+    keys = ", ".join(column(model, name) for name in conflict)
+    sets = ", ".join(f"{column(model, name)} = excluded.{column(model, name)}" for name in update)
+    return (
+        f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608
+        f"ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+    )
+
+
 @cache
 def insert_fields(model) -> tuple:
     """The fields an INSERT writes: every concrete one but the primary key."""

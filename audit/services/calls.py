@@ -180,11 +180,10 @@ def _finish_values(now, result, error) -> tuple:
 
 @lru_cache(maxsize=2)
 def _finish_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column)} = %s" for column in FINISH_COLUMNS)
+    assignments = ", ".join(f"{column(ShopeeCall, name)} = %s" for name in FINISH_COLUMNS)
     return (
-        f"UPDATE {quote(ShopeeCall._meta.db_table)} SET {assignments} "  # noqa: S608 - our table
-        f"WHERE {quote(ShopeeCall._meta.pk.column)} = %s AND {quote('finished_at')} IS NULL"
+        f"UPDATE {table(ShopeeCall)} SET {assignments} "  # noqa: S608 - our table
+        f"WHERE {column(ShopeeCall, 'id')} = %s AND {column(ShopeeCall, 'finished_at')} IS NULL"
     )
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from django.db import connection, transaction
 
 from promotions.models import Promotion
-from shopadmin.sql import column, insert_fields, marks, prepared_row, table
+from shopadmin.sql import column, insert_fields, marks, prepared_row, table, upsert
 from shops.models import Shop
 from vouchers.services.kinds.base import PromotionKind
 
@@ -88,13 +88,5 @@ def _existing_sql(count: int) -> str:
 
 @lru_cache(maxsize=8)
 def _upsert_sql(update: tuple) -> str:
-    fields = insert_fields(Promotion)
-    columns = ", ".join(column(Promotion, field.name) for field in fields)
-    conflict = ", ".join(column(Promotion, name) for name in ("kind", "shop", "promotion_id"))
-    updates = ", ".join(
-        f"{column(Promotion, name)} = excluded.{column(Promotion, name)}" for name in update
-    )
-    return (
-        f"INSERT INTO {table(Promotion)} ({columns}) VALUES ({marks(len(fields))}) "  # noqa: S608
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-    )
+    names = [field.name for field in insert_fields(Promotion)]
+    return upsert(Promotion, names, conflict=("kind", "shop", "promotion_id"), update=update)

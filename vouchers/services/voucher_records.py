@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.parsing import NumberError, parse_id, parse_int, parse_unix_time
-from shopadmin.sql import column, marks, table
+from shopadmin.sql import column, marks, table, upsert
 from shops.models import Shop
 from vouchers.models import Voucher
 from vouchers.services.kinds.base import MalformedRecord
@@ -41,6 +41,10 @@ SYNCED_FIELDS = [
     "display_start_time",
     "synced_at",
 ]
+
+
+# The INSERT's columns, in the order of `_row()`.
+UPSERT_COLUMNS = ["shop", "voucher_id", *SYNCED_FIELDS]
 
 
 class MalformedVoucher(MalformedRecord):
@@ -93,19 +97,11 @@ def _existing_sql(count: int) -> str:
     )
 
 
-UPSERT_COLUMNS = ["shop", "voucher_id", *SYNCED_FIELDS]
-
-
 @lru_cache(maxsize=128)
 def _upsert_sql(vendor: str, count: int) -> str:
     """The page's rows, `count` of them, in one statement (one row of placeholders each)."""
-    names = [column(Voucher, name) for name in UPSERT_COLUMNS]
-    updates = ", ".join(f"{name} = excluded.{name}" for name in names[2:])
-    row = f"({marks(len(names))})"
-    return (
-        f"INSERT INTO {table(Voucher)} ({', '.join(names)}) "  # noqa: S608 - our names
-        f"VALUES {', '.join([row] * count)} "
-        f"ON CONFLICT ({names[0]}, {names[1]}) DO UPDATE SET {updates}"
+    return upsert(
+        Voucher, UPSERT_COLUMNS, conflict=UPSERT_COLUMNS[:2], update=SYNCED_FIELDS, rows=count
     )
 
 
