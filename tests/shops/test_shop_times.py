@@ -13,7 +13,9 @@ from tests.vouchers.test_end_on_shopee_word import confirm_with
 
 pytestmark = pytest.mark.django_db
 
-MIDNIGHT_UTC = dt.datetime(2027, 1, 10, 0, 0, tzinfo=dt.UTC)
+# A midnight always ahead of today, so an "end at" there is in the future whenever the suite runs.
+Y = dt.datetime.now(dt.UTC).year + 1
+MIDNIGHT_UTC = dt.datetime(Y, 1, 10, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -28,9 +30,9 @@ def test_each_region_has_its_time_zone():
     assert str(region_zone("TH")) == "Asia/Bangkok"
     assert str(region_zone("id")) == "Asia/Jakarta"
     assert str(region_zone("BR")) == "America/Sao_Paulo"
-    assert region_time(MIDNIGHT_UTC, "TH") == "2027-01-10 07:00 +07"
-    assert region_time(MIDNIGHT_UTC, "SG") == "2027-01-10 08:00 +08"
-    assert region_time(MIDNIGHT_UTC, "BR") == "2027-01-09 21:00 -03"
+    assert region_time(MIDNIGHT_UTC, "TH") == f"{Y}-01-10 07:00 +07"
+    assert region_time(MIDNIGHT_UTC, "SG") == f"{Y}-01-10 08:00 +08"
+    assert region_time(MIDNIGHT_UTC, "BR") == f"{Y}-01-09 21:00 -03"
 
 
 def test_the_voucher_list_shows_the_shops_time_beside_the_sites(merch_client, shops):
@@ -41,7 +43,7 @@ def test_the_voucher_list_shows_the_shops_time_beside_the_sites(merch_client, sh
         end_time=MIDNIGHT_UTC,
     )
     page = text_of(merch_client.get(reverse("admin:vouchers_voucher_changelist")))
-    assert "2026-12-11 07:00 +07 → 2027-01-10 07:00 +07" in page
+    assert f"{Y - 1}-12-11 07:00 +07 → {Y}-01-10 07:00 +07" in page
 
 
 def test_end_at_is_entered_in_a_shop_regions_time(merch_client, shops, sandbox):
@@ -56,15 +58,15 @@ def test_end_at_is_entered_in_a_shop_regions_time(merch_client, shops, sandbox):
 
     # "End at midnight in Bangkok"
     response = confirm_with(
-        merch_client, confirmation, end_at="2027-01-10T00:00", end_at_zone="Asia/Bangkok"
+        merch_client, confirmation, end_at=f"{Y}-01-10T00:00", end_at_zone="Asia/Bangkok"
     )
 
     run = EndRun.objects.get()
-    assert run.end_at == dt.datetime(2027, 1, 9, 17, 0, tzinfo=dt.UTC)
+    assert run.end_at == dt.datetime(Y, 1, 9, 17, 0, tzinfo=dt.UTC)
     said = " ".join(messages_of(response))
-    assert "that is SG 2027-01-10 01:00 +08; TH 2027-01-10 00:00 +07" in said
+    assert f"that is SG {Y}-01-10 01:00 +08; TH {Y}-01-10 00:00 +07" in said
     run_page = text_of(merch_client.get(reverse("admin:runs_endrun_change", args=[run.pk])))
-    assert "That is SG 2027-01-10 01:00 +08; TH 2027-01-10 00:00 +07." in run_page
+    assert f"That is SG {Y}-01-10 01:00 +08; TH {Y}-01-10 00:00 +07." in run_page
 
 
 def test_a_zone_not_offered_is_refused(merch_client, shops):
@@ -72,7 +74,7 @@ def test_a_zone_not_offered_is_refused(merch_client, shops):
     response = confirm_with(
         merch_client,
         ask_to_end(merch_client, [voucher]),
-        end_at="2027-01-10T00:00",
+        end_at=f"{Y}-01-10T00:00",
         end_at_zone="Europe/Nowhere",
     )
     assert response.status_code == 200
