@@ -7,9 +7,10 @@ ORM would (quoted by the backend) and prepare values with the model's own fields
 are the ones the ORM would write.
 """
 
+import datetime as dt
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def table(model) -> str:
@@ -47,14 +48,72 @@ def insert_fields(model) -> tuple:
     return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
 
 
+# The fields whose values the hot statements prepare without the ORM's whole path (a call of
+# `get_db_prep_save()` checks and converts a value through four or five methods): only these
+# classes, not their subclasses, which may prepare values their own way. Each gives the same
+# value as the ORM on every backend (tests/test_sql.py compares them).
+_AS_IS = {  # a value of exactly this type, or None, is saved as it is
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.AutoField: int,
+    models.BigAutoField: int,
+}
+_INTEGERS = {  # an int is adapted by the backend (PostgreSQL types it by the column's size)
+    models.IntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+}
+_PREPARERS = {}  # id(field) -> its preparer (a model's fields live as long as the process)
+
+
+def _preparer(field):
+    """A function (value, connection) -> the value as `field` saves it."""
+    preparer = _PREPARERS.get(id(field))
+    if preparer is None:
+        preparer = _PREPARERS[id(field)] = _new_preparer(field)
+    return preparer
+
+
+def _new_preparer(field):
+    orm = field.get_db_prep_save
+    # A foreign key's value is its target's.
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    kind = type(target)
+    if kind in _AS_IS:
+        plain = _AS_IS[kind]
+        return lambda value, current: (
+            value if value is None or type(value) is plain else orm(value, current)
+        )
+    if kind in _INTEGERS:
+        internal = target.get_internal_type()
+        return lambda value, current: (
+            current.ops.adapt_integerfield_value(value, internal)
+            if type(value) is int
+            else value
+            if value is None
+            else orm(value, current)
+        )
+    if kind is models.DateTimeField:
+        return lambda value, current: (
+            current.ops.adapt_datetimefield_value(value)
+            if type(value) is dt.datetime and value.utcoffset() is not None
+            else value
+            if value is None
+            else orm(value, current)  # naive: the ORM warns and makes it aware
+        )
+    return orm
+
+
 def prepared(fields, values) -> list:
     """`values` as the database takes them, each by its field (as the ORM saves them)."""
     # The thread's connection itself, looked up once: `connection` looks it up again (through
     # a thread-local) for every attribute the fields read.
     current = connections[DEFAULT_DB_ALIAS]
-    return [
-        field.get_db_prep_save(value, current) for field, value in zip(fields, values, strict=True)
-    ]
+    return [_preparer(field)(value, current) for field, value in zip(fields, values, strict=True)]
 
 
 def prepared_row(fields, instance) -> list:

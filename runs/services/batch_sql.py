@@ -10,7 +10,7 @@ with the converters the ORM's compiler would apply (`raw()` cost more than the s
 import datetime as dt
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from runs.models import EndRunItem, ItemState
 from shopadmin.sql import column, marks, table
@@ -31,51 +31,50 @@ def records_claim(model, claims: dict, *, now: dt.datetime, until: dt.datetime) 
 def items_read(owners: dict) -> dict:
     """The items of `owners` (item pk -> (its kind's Records, its record's pk)) by pk, each with
     its record and the record's shop, as `select_related(...).in_bulk()` reads them: one SELECT
-    of the items, one per kind of record, one of the shops."""
-    items = {item.pk: item for item in _rows(EndRunItem, list(owners))}
-    wanted = {}  # item field -> (records, [(item, record pk)])
-    for item in items.values():
-        records = owners[item.pk][0]
-        pk = getattr(item, records.item_fk)
-        if pk is not None:
-            wanted.setdefault(records.item_field, (records, []))[1].append((item, pk))
-    found = {
-        field: {record.pk: record for record in _rows(records.model, [pk for _, pk in pairs])}
-        for field, (records, pairs) in wanted.items()
-    }
-    shop_pks = {record.shop_id for records in found.values() for record in records.values()}
-    shops = {shop.pk: shop for shop in _rows(Shop, list(shop_pks))}
-    for field, (_records, pairs) in wanted.items():
-        for item, pk in pairs:
-            record = found[field].get(pk)  # None: deleted since the item was read
-            if record is not None:
-                record.shop = shops[record.shop_id]
-            setattr(item, field, record)
+    per kind of record, the item joined to its record and the record's shop."""
+    by_kind = {}  # Records -> item pks
+    for pk, (records, _record) in owners.items():
+        by_kind.setdefault(records, []).append(pk)
+    items = {}
+    for records, pks in by_kind.items():
+        models = (EndRunItem, records.model, Shop)
+        with connection.cursor() as cursor:
+            cursor.execute(_joined_sql(records.model, records.item_fk, len(pks)), pks)
+            rows = cursor.fetchall()
+        for row in rows:
+            item, record, shop = _instances(models, row)
+            if record is not None:  # None: deleted since the item was read, or none
+                record.shop = shop
+            setattr(item, records.item_field, record)
+            items[item.pk] = item
     return items
 
 
-def _rows(model, pks: list) -> list:
-    """The instances of `pks`, every concrete field read and converted as the ORM does
-    (`from_db()` with its converters), without a queryset: a batch reads one or two rows."""
-    pks = list(dict.fromkeys(pks))
-    if not pks:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_select_sql(model, len(pks)), pks)
-        rows = cursor.fetchall()
-    converters = _converters(model, connection.vendor)
-    names = _attnames(model)
-    instances = []
-    for row in rows:
-        if converters:
-            row = list(row)
-            for index, functions, expression in converters:
-                value = row[index]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[index] = value
-        instances.append(model.from_db(connection.alias, names, row))
+def _instances(models, row) -> list:
+    """The instances of `models` whose concrete fields follow each other in `row` (None for a
+    model whose primary key is NULL: a LEFT JOIN that found no row), each converted as the ORM
+    does (`from_db()` with its converters)."""
+    current = connections[DEFAULT_DB_ALIAS]
+    instances, start = [], 0
+    for model in models:
+        names = _attnames(model)
+        values = list(row[start : start + len(names)])
+        start += len(names)
+        if values[_pk_index(model)] is None:
+            instances.append(None)
+            continue
+        for index, functions, expression in _converters(model, current.vendor):
+            value = values[index]
+            for function in functions:
+                value = function(value, expression, current)
+            values[index] = value
+        instances.append(model.from_db(current.alias, names, values))
     return instances
+
+
+@lru_cache(maxsize=64)
+def _pk_index(model) -> int:
+    return model._meta.concrete_fields.index(model._meta.pk)
 
 
 @lru_cache(maxsize=64)
@@ -112,11 +111,21 @@ def _datetime(value):
 
 
 @lru_cache(maxsize=256)
-def _select_sql(model, count: int) -> str:
-    columns = ", ".join(column(model, field.name) for field in model._meta.concrete_fields)
+def _joined_sql(model, item_fk: str, count: int) -> str:
+    """The items of `count` pks with their record (of `model`, by the item's `item_fk`) and its
+    shop, every concrete field of the three in order."""
+    item, record, shop = table(EndRunItem), table(model), table(Shop)
+    columns = ", ".join(
+        f"{name}.{column(each, field.name)}"
+        for each, name in ((EndRunItem, item), (model, record), (Shop, shop))
+        for field in each._meta.concrete_fields
+    )
     return (
-        f"SELECT {columns} FROM {table(model)} "  # noqa: S608 - our names
-        f"WHERE {column(model, model._meta.pk.name)} IN ({marks(count)})"
+        f"SELECT {columns} FROM {item} "  # noqa: S608 - our names
+        f"LEFT JOIN {record} ON {record}.{column(model, 'id')} = "
+        f"{item}.{column(EndRunItem, item_fk)} "
+        f"LEFT JOIN {shop} ON {shop}.{column(Shop, 'id')} = {record}.{column(model, 'shop')} "
+        f"WHERE {item}.{column(EndRunItem, 'id')} IN ({marks(count)})"
     )
 
 

@@ -1,6 +1,8 @@
 """The Shopee client against the sandbox over HTTP: answers, refusals and every failure kind."""
 
+import http.server
 import logging
+import threading
 import time
 
 import pytest
@@ -179,6 +181,38 @@ def test_unreachable_host(settings, shop):
     settings.SHOPEE_API_BASE_URL = "http://127.0.0.1:9"
     with pytest.raises(ShopeeTransientError):
         send(shop, api.end_voucher(voucher_id=1))
+
+
+def test_a_redirect_is_not_followed_with_the_signed_query(settings, shop):
+    """A base URL that redirects (http to https, a moved host) is a configuration to fix: the
+    signed query, access token included, is never sent on to where the redirect points."""
+    followed = []
+
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            if self.path.startswith("/elsewhere"):
+                followed.append(self.path)
+            self.send_response(301)
+            self.send_header("Location", f"http://127.0.0.1:{port}/elsewhere{self.path}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.SHOPEE_API_BASE_URL = f"http://127.0.0.1:{port}"
+        with pytest.raises(ShopeeConfigError, match="HTTP 301") as caught:
+            send(shop, api.end_voucher(voucher_id=1))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert caught.value.http_status == 301
+    assert followed == []
 
 
 def test_no_secret_in_errors_redacted_request_or_logs(shop, sandbox, caplog):
