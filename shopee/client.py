@@ -93,6 +93,9 @@ class ShopeeResult:
     # The answer's text names no secret key (see `_secret_free`): `body` is already what may
     # be stored, and is not copied again for every call.
     secret_free: bool = field(default=False, repr=False)
+    # The answer's JSON text when it is `redacted_body()` as received (secret-free, no NUL
+    # escape replaced): the call log stores it without dumping the body again.
+    text: str | None = field(default=None, repr=False)
 
     @property
     def response(self):
@@ -206,6 +209,7 @@ class ShopeeClient:
                 request_id=request_id,
                 response=redact(body),
             )
+        secret_free = _secret_free(text)
         return ShopeeResult(
             http_status=status,
             request_id=request_id,
@@ -213,7 +217,8 @@ class ShopeeClient:
             warning=body.get("warning"),
             body=body,
             duration_ms=duration_ms,
-            secret_free=_secret_free(text),
+            secret_free=secret_free,
+            text=text if secret_free else None,
         )
 
     def _network_error(self, exc, call: PreparedCall) -> ShopeeError:

@@ -18,7 +18,15 @@ from audit.models import ShopeeCall
 from audit.models.calls import CallOutcome
 from core.logcontext import current_context, log_context
 from runs.models import EndRun
-from shopadmin.sql import column, insert_fields, marks, prepared, prepared_row, table
+from shopadmin.sql import (
+    column,
+    insert_fields,
+    json_text,
+    marks,
+    prepared,
+    prepared_row,
+    table,
+)
 from shopee.api import ApiCall
 from shopee.client import PreparedCall, ShopAuth, ShopeeClient, ShopeeResult
 from shopee.errors import BUSINESS, ShopeeError
@@ -128,6 +136,7 @@ FINISH_COLUMNS = (
     "response",
     "duration_ms",
 )
+RESPONSE = FINISH_COLUMNS.index("response")
 
 
 def call_log_finish_many(answers) -> None:
@@ -141,10 +150,13 @@ def call_log_finish_many(answers) -> None:
         return
     now = timezone.now()
     fields = [ShopeeCall._meta.get_field(name) for name in FINISH_COLUMNS]
-    params = [
-        [*prepared(fields, _finish_values(now, result, error)), row.pk]
-        for row, result, error in answers
-    ]
+    params = []
+    for row, result, error in answers:
+        values = prepared(fields, _finish_values(now, result, error))
+        if error is None and result.text is not None:
+            # Shopee's answer as received: a list page's is dumped once less.
+            values[RESPONSE] = json_text(result.text)
+        params.append([*values, row.pk])
     with connection.cursor() as cursor:
         cursor.executemany(_finish_sql(connection.vendor), params)
     for row, _result, error in answers:
@@ -173,7 +185,7 @@ def _finish_values(now, result, error) -> tuple:
         result.request_id,
         "",
         result.message,
-        result.redacted_body(),
+        None if result.text is not None else result.redacted_body(),  # `json_text()` then
         result.duration_ms,
     )
 

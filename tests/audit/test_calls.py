@@ -125,3 +125,43 @@ def test_a_batch_of_calls_is_recorded_in_order_and_completed_only_while_pending(
     assert (second.outcome, second.http_status, second.request_id) == ("failed", 502, "req-5")
     assert (second.error_kind, second.message) == ("transient", "Shopee's server failed.")
     assert (third.outcome, third.message, third.request_id) == ("failed", "no answer: checked", "")
+
+
+def test_an_answer_is_logged_as_shopee_sent_it_and_searchable(sandbox):
+    """A list page's answer is stored from its text as received (not dumped again): the same
+    JSON, amounts included, and the database reads it as JSON."""
+    voucher = VoucherFactory(voucher_name="Mega sale 12.12 & more", discount_amount="12.50")
+    ShopTokenFactory(shop=voucher.shop)
+    sandbox.mirror()
+    result = shopee_call(
+        client=get_client(),
+        api=api.get_voucher_list(status="ongoing"),
+        shop=voucher.shop,
+        shop_auth=ShopAuth(voucher.shop.shop_id, voucher.shop.token.access_token),
+        actor_label="test",
+    )
+    assert result.text is not None  # stored as received
+    row = ShopeeCall.objects.get()
+    assert row.response == result.body
+    (listed,) = row.response["response"]["voucher_list"]
+    assert listed["voucher_name"] == "Mega sale 12.12 & more"
+    assert ShopeeCall.objects.filter(response__request_id=result.request_id).get() == row
+
+
+def test_an_answer_with_a_secret_is_logged_redacted_not_as_sent(sandbox, settings):
+    token = ShopTokenFactory()
+    sandbox.mirror()
+    result = shopee_call(
+        client=get_client(),
+        api=api.access_token_get(
+            refresh_token=token.refresh_token,
+            partner_id=int(settings.SHOPEE_PARTNER_ID),
+            shop_id=token.shop.shop_id,
+        ),
+        shop=token.shop,
+        actor_label="test",
+    )
+    assert result.text is None  # names a secret: never stored as received
+    row = ShopeeCall.objects.get()
+    assert row.response["access_token"] == "[redacted]"
+    assert result.body["access_token"] not in str(row.response)
