@@ -33,15 +33,20 @@ class Answers:
                 together.append((call, result, error))
         if together:
             with transaction.atomic():
-                # The audit rows first, in one statement: what the job then does with an
-                # answer finds its row complete, as when each was recorded alone.
-                call_log_finish_many(
-                    [(call.row, result, error) for call, result, error in together]
-                )
-                outcomes = [self._outcome(*answer) for answer in together]
-                decisions = self.job.answered_many(outcomes)
-                for outcome, decision in zip(outcomes, decisions, strict=True):
-                    self._decided(outcome, decision)
+                self._recorded(together)
+
+    def _recorded(self, answers) -> bool:
+        """Record answers that touch no token, in the caller's transaction; whether every
+        decision only finished its task or queued it again (nothing that stops a shop or the
+        job)."""
+        # The audit rows first, in one statement: what the job then does with an answer finds
+        # its row complete, as when each was recorded alone.
+        call_log_finish_many([(call.row, result, error) for call, result, error in answers])
+        outcomes = [self._outcome(*answer) for answer in answers]
+        decisions = self.job.answered_many(outcomes)
+        for outcome, decision in zip(outcomes, decisions, strict=True):
+            self._decided(outcome, decision)
+        return all(isinstance(decision, Done | RetryAfter) for decision in decisions)
 
     def _circuit(self, error) -> None:
         """Tell the job when Shopee goes down for everyone, and when it answers again."""

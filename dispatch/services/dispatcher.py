@@ -68,6 +68,7 @@ class Dispatcher(Answers):
             partner=self.client.config.partner_id,
         )
         self._credentials = {}
+        self.held = []  # Shopee's successes not recorded yet (`_answered_or_held`)
         self._rate_limited = defaultdict(int)  # shop key -> consecutive error_rate_limit
         self.circuit = Circuit(
             calls=self.config.outage_calls,
@@ -96,6 +97,8 @@ class Dispatcher(Answers):
                         break
                     in_flight.update(started)
                     room = self._room(in_flight)
+                if self.held:  # no call started to record them with
+                    self._answered_many(self._held_taken())
                 if not in_flight:
                     pause = self._pause()
                     if pause is None:
@@ -111,7 +114,20 @@ class Dispatcher(Answers):
                     result, error, sent_at = future.result()
                     self.pace.lateness.observe(sent_at - call.slot)
                     answers.append((call, result, error))
-                self._answered_many(answers)
+                self._answered_or_held(answers)
+
+    def _answered_or_held(self, answers) -> None:
+        """Record the answers now, or hold Shopee's successes for the next `_start_many()`,
+        which records them in the transaction that starts the next calls (one commit a call
+        fewer) and right away when it starts none."""
+        if self.down_since is None and all(error is None for _, _, error in answers):
+            self.held += answers
+        else:
+            self._answered_many(self._held_taken() + answers)
+
+    def _held_taken(self) -> list:
+        held, self.held = self.held, []
+        return held
 
     def _room(self, in_flight) -> int:
         """How many calls may start now: one probe at a time while Shopee is down."""
@@ -149,9 +165,17 @@ class Dispatcher(Answers):
         # The shops' credentials before the transaction: one that expires soon is refreshed,
         # a call to Shopee.
         unavailable = self._credentials_ready({shop_key for shop_key, _, _ in picked})
-        # The job's claims, the audit rows and the job's writes in one transaction, committed
-        # before any request leaves.
+        # The answers held, the job's claims, the audit rows and the job's writes in one
+        # transaction, committed before any request leaves.
         with transaction.atomic():
+            held = self._held_taken()
+            if held and not self._recorded(held):
+                # An answer stopped a shop or the job, or cooled a shop down: what was picked
+                # before it is put back, and picked again (or not) knowing it.
+                for shop_key, task, slot in reversed(picked):
+                    self.queues.ready[shop_key].appendleft(task)
+                    self.pace.give_back(shop_key, slot, partner=False)
+                return {}
             prepared = self.job.prepare_many([task for _, task, _ in picked])
             calls = []
             for (shop_key, task, slot), call in zip(picked, prepared, strict=True):
