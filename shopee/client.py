@@ -90,8 +90,8 @@ class ShopeeResult:
     warning: object
     body: dict = field(repr=False)
     duration_ms: int
-    # The answer's text names no secret key (see `_secret_free`): `body` is already what may
-    # be stored, and is not copied again for every call.
+    # No object of the answer has a key that `redact()` replaces: `body` is already what may be
+    # stored, and is not copied again for every call.
     secret_free: bool = field(default=False, repr=False)
     # The answer's JSON text when it is `redacted_body()` as received (secret-free, no NUL
     # escape replaced): the call log stores it without dumping the body again.
@@ -188,7 +188,7 @@ class ShopeeClient:
     def _parse(self, http, call: PreparedCall, duration_ms: int) -> ShopeeResult:
         status = http.status_code
         text = http.text.replace("\x00", NUL_REPLACEMENT)
-        body = _json_object(text)
+        body, secret_free, as_received = _json_object(text)
         if body is None:
             excerpt = scrub(text[:BODY_EXCERPT_CHARS], call.secrets)
             raise _non_json_error_class(status)(
@@ -209,7 +209,6 @@ class ShopeeClient:
                 request_id=request_id,
                 response=redact(body),
             )
-        secret_free = _secret_free(text)
         return ShopeeResult(
             http_status=status,
             request_id=request_id,
@@ -218,7 +217,7 @@ class ShopeeClient:
             body=body,
             duration_ms=duration_ms,
             secret_free=secret_free,
-            text=text if secret_free else None,
+            text=text if as_received else None,
         )
 
     def _network_error(self, exc, call: PreparedCall) -> ShopeeError:
@@ -244,25 +243,32 @@ class ShopeeClient:
         )
 
 
-def _json_object(text: str) -> dict | None:
-    """Shopee's answer as a JSON object, or None when it is not one. Standard JSON only: NaN,
-    Infinity and numbers beyond a float's range (1e999) are not JSON for the call log either
-    (PostgreSQL's jsonb refuses them); NUL characters in strings are replaced."""
+def _json_object(text: str) -> tuple[dict | None, bool, bool]:
+    """Shopee's answer as a JSON object (None when it is not one); whether no object in it has a
+    secret key (`redact()` would change nothing); and whether it is `text` as received (no NUL
+    escape replaced). Standard JSON only: NaN, Infinity and numbers beyond a float's range
+    (1e999) are not JSON for the call log either (PostgreSQL's jsonb refuses them); NUL
+    characters in strings are replaced."""
+    secret = []
+
+    def keys_seen(obj: dict) -> dict:
+        if not SECRET_KEYS.isdisjoint(obj):
+            secret.append(True)
+        return obj
+
     try:
-        body = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
-        if not isinstance(body, dict):
-            return None
-        # `text` has no raw NUL left: only the escape can put one in a string (a voucher page
-        # is walked for nothing otherwise).
-        return _without_nul(body) if "\\u0000" in text else body
+        body = json.loads(
+            text, object_hook=keys_seen, parse_constant=_not_json, parse_float=_finite_float
+        )
     except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
-        return None
-
-
-def _secret_free(text: str) -> bool:
-    """Whether a JSON text certainly has no key that `redact()` replaces: no secret key
-    written out as a key ("code", quoted) and no \\u escape that could spell one."""
-    return "\\u" not in text and not any(f'"{key}"' in text for key in SECRET_KEYS)
+        return None, False, False
+    if not isinstance(body, dict):
+        return None, False, False
+    # `text` has no raw NUL left: only the escape can put one in a string (a voucher page is
+    # walked for nothing otherwise).
+    if "\\u0000" in text:
+        return _without_nul(body), not secret, False
+    return body, not secret, not secret
 
 
 def _not_json(constant: str):

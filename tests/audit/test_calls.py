@@ -129,8 +129,8 @@ def test_a_batch_of_calls_is_recorded_in_order_and_completed_only_while_pending(
 
 def test_an_answer_is_logged_as_shopee_sent_it_and_searchable(sandbox):
     """A list page's answer is stored from its text as received (not dumped again): the same
-    JSON, amounts included, and the database reads it as JSON."""
-    voucher = VoucherFactory(voucher_name="Mega sale 12.12 & more", discount_amount="12.50")
+    JSON, escaped non-ASCII names and amounts included, and the database reads it as JSON."""
+    voucher = VoucherFactory(voucher_name="Khuyến mãi 12.12 & more", discount_amount="12.50")
     ShopTokenFactory(shop=voucher.shop)
     sandbox.mirror()
     result = shopee_call(
@@ -144,7 +144,7 @@ def test_an_answer_is_logged_as_shopee_sent_it_and_searchable(sandbox):
     row = ShopeeCall.objects.get()
     assert row.response == result.body
     (listed,) = row.response["response"]["voucher_list"]
-    assert listed["voucher_name"] == "Mega sale 12.12 & more"
+    assert listed["voucher_name"] == "Khuyến mãi 12.12 & more"
     assert ShopeeCall.objects.filter(response__request_id=result.request_id).get() == row
 
 
