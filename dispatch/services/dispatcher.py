@@ -40,7 +40,7 @@ from shopee.client import ShopeeClient
 from shopee.errors import ShopeeError
 from shops.models import Shop
 from shops.services.shops import ShopUnavailable
-from shops.services.tokens import shop_credentials
+from shops.services.tokens import shop_credentials, shops_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -227,16 +227,25 @@ class Dispatcher(Answers):
 
     def _credentials_ready(self, shop_keys) -> dict:
         """Look up (and refresh when due) the credentials of the shops of `shop_keys` not known
-        yet; {shop key: why no call can be made for it} for those that have none."""
+        yet, their tokens in one query; {shop key: why no call can be made for it} for those
+        that have none."""
         unknown = [
             key for key in shop_keys if key not in self._credentials and key not in self.shops
         ]
+        if not unknown:
+            return {}
+        found = shops_credentials(
+            shops=list(Shop.objects.filter(pk__in=unknown)),
+            client=self.client,
+            actor=self.job.actor,
+            actor_label=self.job.actor_label,
+        )
         unavailable = {}
-        for shop in Shop.objects.filter(pk__in=unknown) if unknown else ():
-            try:
-                self._shop_credentials(shop.pk, shop)
-            except (ShopUnavailable, ShopeeError) as error:
-                unavailable[shop.pk] = error
+        for shop_key, credentials in found.items():
+            if isinstance(credentials, Exception):
+                unavailable[shop_key] = credentials
+            else:
+                self._credentials[shop_key] = credentials
         return unavailable
 
     def _shop_credentials(self, shop_key, shop):

@@ -57,6 +57,30 @@ def shop_credentials(
     Raises ShopNotConnected, ShopNeedsReauthorization, or the ShopeeError of a failed refresh.
     """
     token = ShopToken.objects.select_related("shop").filter(shop=shop).first()
+    return _credentials(shop, token, client=client, actor=actor, actor_label=actor_label)
+
+
+def shops_credentials(
+    *, shops: list[Shop], client: ShopeeClient, actor=None, actor_label: str = ""
+) -> dict:
+    """`shop_credentials()` of several shops, their tokens read in one query: {shop pk: its
+    ShopCredentials, or the ShopUnavailable or ShopeeError that `shop_credentials()` raises}."""
+    tokens = {
+        token.shop_id: token
+        for token in ShopToken.objects.select_related("shop").filter(shop__in=shops)
+    }
+    found = {}
+    for shop in shops:
+        try:
+            found[shop.pk] = _credentials(
+                shop, tokens.get(shop.pk), client=client, actor=actor, actor_label=actor_label
+            )
+        except (ShopUnavailable, ShopeeError) as error:
+            found[shop.pk] = error
+    return found
+
+
+def _credentials(shop, token, *, client, actor, actor_label) -> ShopCredentials:
     if token is not None and token.shop.needs_reauth:
         raise ShopNeedsReauthorization(token.shop)
     if token is None or not token.access_token:

@@ -17,9 +17,9 @@ from shopee.client import get_client
 from shopee.errors import ShopeeAuthError
 from shops.models import ShopToken
 from shops.services.shop_api import shop_call
-from shops.services.shops import ShopNeedsReauthorization
-from shops.services.tokens import shop_token_refresh
-from tests.factories import ShopTokenFactory, VoucherFactory
+from shops.services.shops import ShopNeedsReauthorization, ShopNotConnected
+from shops.services.tokens import shop_token_refresh, shops_credentials
+from tests.factories import ShopFactory, ShopTokenFactory, VoucherFactory
 from tests.worker import worker_env
 from vouchers.models import Voucher
 
@@ -151,3 +151,27 @@ def test_processes_racing_to_refresh_one_shop_keep_one_token_chain(sandbox, sett
     assert stored.generation == 2
     assert sandbox_token(sandbox, token.shop)["refresh_token"] == stored.refresh_token
     assert {out.strip() for out, _ in outputs} == {"2"}
+
+
+@pytest.mark.django_db
+def test_several_shops_credentials_are_read_together_each_with_its_own_word(
+    sandbox, django_assert_max_num_queries
+):
+    fresh = ShopTokenFactory()
+    expiring = ShopTokenFactory(access_token_expires_at=timezone.now() + dt.timedelta(minutes=5))
+    reauth = ShopTokenFactory(shop__needs_reauth_since=timezone.now())
+    unconnected = ShopFactory()
+    sandbox.mirror()
+    shops = [fresh.shop, expiring.shop, reauth.shop, unconnected]
+
+    found = shops_credentials(shops=shops, client=get_client(), actor_label="test")
+
+    assert found[fresh.shop.pk].auth.access_token == fresh.access_token
+    refreshed = ShopToken.objects.get(pk=expiring.pk)
+    assert refreshed.generation == 2
+    assert found[expiring.shop.pk].auth.access_token == refreshed.access_token
+    assert isinstance(found[reauth.shop.pk], ShopNeedsReauthorization)
+    assert isinstance(found[unconnected.pk], ShopNotConnected)
+    assert [c["path"] for c in sandbox.calls()] == [REFRESH]
+    with django_assert_max_num_queries(1):  # no refresh due: one query for every shop's token
+        shops_credentials(shops=[fresh.shop, reauth.shop, unconnected], client=get_client())
