@@ -170,6 +170,8 @@ class ShopeeClient:
                 verify=self.session.verify,
                 proxies=self.session.proxies,
             )
+            # The body is read here: an answer cut short or timed out is a network failure.
+            http.content  # noqa: B018 - read for its effect
         except requests.RequestException as exc:
             error = self._network_error(exc, call)
             error.duration_ms = _elapsed_ms(started)
@@ -223,7 +225,7 @@ class ShopeeClient:
     def _network_error(self, exc, call: PreparedCall) -> ShopeeError:
         if isinstance(exc, requests.Timeout):
             message = f"No answer from Shopee within {self.config.timeout_seconds:g} s (timeout)."
-        elif isinstance(exc, requests.ConnectionError):
+        elif isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
             message = "The connection to Shopee failed or was dropped before an answer."
         else:
             message = f"The request to Shopee failed ({type(exc).__name__})."

@@ -215,6 +215,33 @@ def test_a_redirect_is_not_followed_with_the_signed_query(settings, shop):
     assert followed == []
 
 
+def test_an_answer_cut_short_is_a_network_failure(settings, shop):
+    """The connection drops in the middle of the answer's body (fewer bytes than announced)."""
+
+    class CutShort(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"request_id": "cut", "response": {')
+            self.wfile.flush()
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CutShort)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.SHOPEE_API_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
+        with pytest.raises(ShopeeTransientError, match="dropped"):
+            send(shop, api.end_voucher(voucher_id=1))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_no_secret_in_errors_redacted_request_or_logs(shop, sandbox, caplog):
     caplog.set_level(logging.DEBUG)
     client = get_client()
