@@ -7,8 +7,9 @@ send HTTP, the per-shop queues (the shop with the most left goes first, so that 
 trails at the end), the pace (per shop and overall, shared by every job and process when the
 pace is a `SharedPace`), backoff delays and cool-downs, the shop's credentials, the pending audit
 row committed before each request leaves (with the job's own writes in the same transaction),
-the answer recorded after, and what Shopee's errors mean for a shop's token: a rejected token
-is refreshed and the call sent again; a shop whose authorization is over is flagged.
+the answer recorded after (a success in the transaction that starts the next calls, a failure at
+once), and what Shopee's errors mean for a shop's token: a rejected token is refreshed and the
+call sent again; a shop whose authorization is over is flagged.
 
 When Shopee fails for everyone the circuit (`circuit.py`) opens: the job is told it waits for
 Shopee (`Job.outage()`), one probe is sent at a time, outcomes say `outage` so that the job does
