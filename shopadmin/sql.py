@@ -86,26 +86,31 @@ def _new_preparer(field):
     kind = type(target)
     if kind in _AS_IS:
         plain = _AS_IS[kind]
-        return lambda value, current: (
-            value if value is None or type(value) is plain else orm(value, current)
-        )
+
+        def as_is(value, current):
+            if value is None or type(value) is plain:
+                return value
+            return orm(value, current)
+
+        return as_is
     if kind in _INTEGERS:
         internal = target.get_internal_type()
-        return lambda value, current: (
-            current.ops.adapt_integerfield_value(value, internal)
-            if type(value) is int
-            else value
-            if value is None
-            else orm(value, current)
-        )
+
+        def integer(value, current):
+            if type(value) is int:
+                return current.ops.adapt_integerfield_value(value, internal)
+            return value if value is None else orm(value, current)
+
+        return integer
     if kind is models.DateTimeField:
-        return lambda value, current: (
-            current.ops.adapt_datetimefield_value(value)
-            if type(value) is dt.datetime and value.utcoffset() is not None
-            else value
-            if value is None
-            else orm(value, current)  # naive: the ORM warns and makes it aware
-        )
+
+        def moment(value, current):
+            if type(value) is dt.datetime and value.utcoffset() is not None:
+                return current.ops.adapt_datetimefield_value(value)
+            # None as it is; a naive datetime the ORM's way (it warns and makes it aware).
+            return value if value is None else orm(value, current)
+
+        return moment
     return orm
 
 
