@@ -1,9 +1,10 @@
 """The one HTTP client for Shopee Open Platform v2.
 
-Every request goes through `ShopeeClient.send()`: one `requests.Session`, a timeout on every call,
-the envelope parsed whatever the HTTP status, and every failure raised as a typed `ShopeeError`
-that keeps the HTTP status, Shopee's `request_id` and an excerpt of a non-JSON body. Secrets
-(partner key, tokens, sign) never reach a log line, an exception or `PreparedCall.redacted()`.
+Every request goes through `ShopeeClient.send()`: one urllib3 connection pool, a timeout on
+every call, the envelope parsed whatever the HTTP status, and every failure raised as a typed
+`ShopeeError` that keeps the HTTP status, Shopee's `request_id` and an excerpt of a non-JSON
+body. Secrets (partner key, tokens, sign) never reach a log line, an exception or
+`PreparedCall.redacted()`.
 
 A call is made in two steps so that the caller can record it before it leaves::
 
@@ -19,8 +20,11 @@ import os
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import unquote, urlencode
 
 import requests
+import urllib3
+from urllib3.exceptions import ProtocolError, SSLError
 
 from shopee import signing
 from shopee.api import ApiCall
@@ -45,6 +49,12 @@ REQUEST_ID_CHARS = 64
 NUL_REPLACEMENT = "\ufffd"
 # Connections kept open to Shopee's host: more than a run's calls in flight (END_RUN_CONCURRENCY).
 POOL_SIZE = 64
+HEADERS = {
+    **urllib3.make_headers(keep_alive=True, accept_encoding=True),
+    "Accept": "application/json",
+    "User-Agent": f"shopadmin (urllib3/{urllib3.__version__})",
+}
+JSON_HEADERS = {**HEADERS, "Content-Type": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -111,12 +121,17 @@ def wall_clock() -> float:
 
 
 class ShopeeClient:
-    def __init__(self, config: ShopeeConfig, *, session=None, clock=None):
+    def __init__(self, config: ShopeeConfig, *, clock=None):
         self.config = config
-        self.session = session or _pooled_session(config.base_url)
+        self.pool = _pool(config.base_url)
+        # Without a proxy, the host's own pool is found once (not from the URL for every call)
+        # and is sent the path; a proxy is sent the whole URL.
+        self._host, self._path = self.pool, config.base_url
+        if not isinstance(self.pool, urllib3.ProxyManager):
+            self._host = self.pool.connection_from_url(config.base_url)
+            self._path = urllib3.util.parse_url(config.base_url).path or ""
         self.clock = clock
-        # Every call goes to one host: its adapter (the connection pool) is looked up once.
-        self._adapter = self.session.get_adapter(config.base_url)
+        self._timeout = urllib3.Timeout(connect=config.timeout_seconds, read=config.timeout_seconds)
 
     def now(self) -> int:
         return int((self.clock or wall_clock)())
@@ -158,21 +173,24 @@ class ShopeeClient:
         """Send `call` once. Returns the answer or raises a `ShopeeError` subclass."""
         started = time.monotonic()
         try:
-            http = self._adapter.send(
-                requests.Request(
-                    call.api.method,
-                    call.url,
-                    headers=self.session.headers,
-                    params=call.params,
-                    json=call.api.body if call.api.method == "POST" else None,
-                ).prepare(),
-                timeout=self.config.timeout_seconds,
-                verify=self.session.verify,
-                proxies=self.session.proxies,
+            body = headers = None
+            if call.api.method == "POST":
+                body = json.dumps(call.api.body, allow_nan=False).encode()
+                headers = JSON_HEADERS
+            # Not retried, and a redirect not followed: its answer is reported as what it is, a
+            # page that is not Shopee's JSON (the query holds the access token and the sign).
+            # The whole body is read here: an answer cut short is a network failure.
+            http = self._host.urlopen(
+                call.api.method,
+                f"{self._path}{call.api.path}?{urlencode(call.params)}",
+                body=body,
+                headers=headers or HEADERS,
+                timeout=self._timeout,
+                retries=False,
+                redirect=False,
+                preload_content=True,
             )
-            # The body is read here: an answer cut short or timed out is a network failure.
-            http.content  # noqa: B018 - read for its effect
-        except requests.RequestException as exc:
+        except (urllib3.exceptions.HTTPError, ValueError) as exc:
             error = self._network_error(exc, call)
             error.duration_ms = _elapsed_ms(started)
             self._log(call, error.duration_ms, outcome=f"failed: {error.message}")
@@ -188,8 +206,8 @@ class ShopeeClient:
         return result
 
     def _parse(self, http, call: PreparedCall, duration_ms: int) -> ShopeeResult:
-        status = http.status_code
-        text = http.text.replace("\x00", NUL_REPLACEMENT)
+        status = http.status
+        text = _text(http).replace("\x00", NUL_REPLACEMENT)
         body, secret_free, as_received = _json_object(text)
         if body is None:
             excerpt = scrub(text[:BODY_EXCERPT_CHARS], call.secrets)
@@ -223,10 +241,12 @@ class ShopeeClient:
         )
 
     def _network_error(self, exc, call: PreparedCall) -> ShopeeError:
-        if isinstance(exc, requests.Timeout):
-            message = f"No answer from Shopee within {self.config.timeout_seconds:g} s (timeout)."
-        elif isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        # A refused or unresolved connection is a NewConnectionError, which urllib3 derives
+        # from its connect timeout: told apart first.
+        if isinstance(exc, urllib3.exceptions.NewConnectionError | ProtocolError | SSLError):
             message = "The connection to Shopee failed or was dropped before an answer."
+        elif isinstance(exc, urllib3.exceptions.TimeoutError):
+            message = f"No answer from Shopee within {self.config.timeout_seconds:g} s (timeout)."
         else:
             message = f"The request to Shopee failed ({type(exc).__name__})."
         detail = scrub(str(exc), call.secrets)[:BODY_EXCERPT_CHARS]
@@ -294,23 +314,48 @@ def _without_nul(value):
     return value
 
 
-def _pooled_session(base_url: str) -> requests.Session:
-    """A session for Shopee's host: its headers, proxies, CA bundle and connection pool. The
-    environment's proxy and CA bundle settings are read once here, not before every request.
-    `send()` hands each request to the session's adapter itself: a signed call is never sent
-    with a ~/.netrc login or cookies, and never follows a redirect (its query holds the access
-    token and the sign: a redirect's answer is reported as what it is, a page that is not
-    Shopee's JSON); the session's own request path cost a fifth more CPU a call doing those."""
-    session = requests.Session()
-    session.trust_env = False
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+def _text(http) -> str:
+    """The answer's body as text, in the charset its Content-Type names (as requests reads it),
+    else UTF-8 (JSON's); bytes that are not in it replaced."""
+    charset = requests.utils.get_encoding_from_headers(http.headers) or "utf-8"
+    try:
+        return http.data.decode(charset, errors="replace")
+    except LookupError:  # a charset Python does not know
+        return http.data.decode("utf-8", errors="replace")
+
+
+def _pool(base_url: str) -> urllib3.PoolManager:
+    """The connection pool for Shopee's host, through the proxy the environment names for it
+    (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY, as requests reads them), checking its
+    certificate against REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when set, else certifi's bundle
+    (as requests does). Read once, not before every request."""
+    bundle = (
+        os.environ.get("REQUESTS_CA_BUNDLE")
+        or os.environ.get("CURL_CA_BUNDLE")
+        or requests.certs.where()
+    )
+    options = {
+        "num_pools": 4,
+        "maxsize": POOL_SIZE,
+        "headers": HEADERS,
+        "cert_reqs": "CERT_REQUIRED",
+        **({"ca_cert_dir": bundle} if os.path.isdir(bundle) else {"ca_certs": bundle}),
+    }
+    proxy = requests.utils.select_proxy(base_url, requests.utils.get_environ_proxies(base_url))
+    if not proxy:
+        return urllib3.PoolManager(**options)
+    parts = urllib3.util.parse_url(proxy)
+    if parts.scheme not in ("http", "https"):
+        raise ShopeeConfigError(
+            f"The proxy for Shopee's host must be an http:// or https:// URL, not {parts.scheme}://"
+            " (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)."
+        )
+    login = unquote(parts.auth) if parts.auth else None
+    return urllib3.ProxyManager(
+        parts._replace(auth=None).url,
+        proxy_headers=urllib3.make_headers(proxy_basic_auth=login) if login else None,
+        **options,
+    )
 
 
 def _non_json_error_class(status: int):

@@ -1,8 +1,6 @@
 """The Shopee client against the sandbox over HTTP: answers, refusals and every failure kind."""
 
-import http.server
 import logging
-import threading
 import time
 
 import pytest
@@ -18,6 +16,7 @@ from shopee.errors import (
     ShopeeTransientError,
 )
 from tests.conftest import PARTNER_ID, PARTNER_KEY
+from tests.shopee.servers import QuietHandler
 
 SHOP_ID = 14701711
 TOKEN = "59777174636562737266615546704c6d"
@@ -183,42 +182,31 @@ def test_unreachable_host(settings, shop):
         send(shop, api.end_voucher(voucher_id=1))
 
 
-def test_a_redirect_is_not_followed_with_the_signed_query(settings, shop):
+def test_a_redirect_is_not_followed_with_the_signed_query(settings, shop, local_server):
     """A base URL that redirects (http to https, a moved host) is a configuration to fix: the
     signed query, access token included, is never sent on to where the redirect points."""
     followed = []
 
-    class Redirecting(http.server.BaseHTTPRequestHandler):
+    class Redirecting(QuietHandler):
         def do_POST(self):  # noqa: N802 - http.server's name
             if self.path.startswith("/elsewhere"):
                 followed.append(self.path)
             self.send_response(301)
-            self.send_header("Location", f"http://127.0.0.1:{port}/elsewhere{self.path}")
+            self.send_header("Location", f"{settings.SHOPEE_API_BASE_URL}/elsewhere{self.path}")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
-    port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        settings.SHOPEE_API_BASE_URL = f"http://127.0.0.1:{port}"
-        with pytest.raises(ShopeeConfigError, match="HTTP 301") as caught:
-            send(shop, api.end_voucher(voucher_id=1))
-    finally:
-        server.shutdown()
-        server.server_close()
+    settings.SHOPEE_API_BASE_URL = local_server(Redirecting)
+    with pytest.raises(ShopeeConfigError, match="HTTP 301") as caught:
+        send(shop, api.end_voucher(voucher_id=1))
     assert caught.value.http_status == 301
     assert followed == []
 
 
-def test_an_answer_cut_short_is_a_network_failure(settings, shop):
+def test_an_answer_cut_short_is_a_network_failure(settings, shop, local_server):
     """The connection drops in the middle of the answer's body (fewer bytes than announced)."""
 
-    class CutShort(http.server.BaseHTTPRequestHandler):
+    class CutShort(QuietHandler):
         def do_POST(self):  # noqa: N802 - http.server's name
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -228,18 +216,9 @@ def test_an_answer_cut_short_is_a_network_failure(settings, shop):
             self.wfile.flush()
             self.close_connection = True
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CutShort)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        settings.SHOPEE_API_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
-        with pytest.raises(ShopeeTransientError, match="dropped"):
-            send(shop, api.end_voucher(voucher_id=1))
-    finally:
-        server.shutdown()
-        server.server_close()
+    settings.SHOPEE_API_BASE_URL = local_server(CutShort)
+    with pytest.raises(ShopeeTransientError, match="dropped"):
+        send(shop, api.end_voucher(voucher_id=1))
 
 
 def test_no_secret_in_errors_redacted_request_or_logs(shop, sandbox, caplog):

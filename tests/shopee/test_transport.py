@@ -1,0 +1,105 @@
+"""How the client reaches Shopee's host: through the environment's proxy, and over TLS checked
+against the CA bundle the environment names (a corporate proxy's or gateway's own CA)."""
+
+import base64
+import json
+
+import pytest
+
+from shopee import api
+from shopee.client import ShopAuth, ShopeeClient
+from shopee.config import load_config
+from shopee.errors import ShopeeConfigError, ShopeeTransientError
+from tests.shopee.servers import QuietHandler, self_signed_tls
+
+SHOP = ShopAuth(shop_id=14701711, access_token="59777174636562737266615546704c6d")
+PROXY_VARIABLES = [
+    name
+    for base in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+    for name in (base, base.upper())
+]
+
+
+class ShopeeLike(QuietHandler):
+    """Answers every POST as Shopee answers a success, and keeps what it was sent."""
+
+    seen = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        self.seen.append((self.path, headers, json.loads(body)))
+        answer = json.dumps({"request_id": "via-local", "error": "", "response": {}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
+@pytest.fixture
+def environment(monkeypatch, settings):
+    """No proxy or CA bundle from the machine's own environment."""
+    for name in [*PROXY_VARIABLES, "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"]:
+        monkeypatch.delenv(name, raising=False)
+    settings.SHOPEE_PARTNER_ID = 2001887
+    settings.SHOPEE_PARTNER_KEY = "test-partner-key"
+    return monkeypatch
+
+
+def handler():
+    return type("Handler", (ShopeeLike,), {"seen": []})
+
+
+def end(client):
+    return client.send(client.prepare(api.end_voucher(voucher_id=7), shop=SHOP))
+
+
+def test_the_environments_proxy_carries_the_call_with_its_login(
+    environment, settings, local_server
+):
+    proxy = handler()
+    proxy_url = local_server(proxy)
+    environment.setenv("HTTP_PROXY", proxy_url.replace("http://", "http://merch:p%40ss@"))
+    settings.SHOPEE_API_BASE_URL = "http://shopee.invalid"  # reachable only through the proxy
+
+    result = end(ShopeeClient(load_config()))
+
+    assert result.request_id == "via-local"
+    [(target, headers, body)] = proxy.seen
+    assert target.startswith("http://shopee.invalid/api/v2/voucher/end_voucher?partner_id=")
+    assert headers["proxy-authorization"] == "Basic " + base64.b64encode(b"merch:p@ss").decode()
+    assert body == {"voucher_id": 7}
+
+
+def test_a_host_in_no_proxy_is_reached_directly(environment, settings, local_server):
+    proxy, host = handler(), handler()
+    environment.setenv("HTTP_PROXY", local_server(proxy))
+    environment.setenv("NO_PROXY", "127.0.0.1")
+    settings.SHOPEE_API_BASE_URL = local_server(host)
+
+    assert end(ShopeeClient(load_config())).request_id == "via-local"
+    assert proxy.seen == []
+    [(target, _headers, _body)] = host.seen
+    assert target.startswith("/api/v2/voucher/end_voucher?partner_id=")
+
+
+def test_a_socks_proxy_is_a_configuration_error_naming_the_variables(environment, settings):
+    environment.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    settings.SHOPEE_API_BASE_URL = "https://partner.shopeemobile.com"
+    with pytest.raises(ShopeeConfigError, match="HTTPS_PROXY, HTTP_PROXY or ALL_PROXY"):
+        ShopeeClient(load_config())
+
+
+def test_a_host_is_trusted_through_the_ca_bundle_the_environment_names(
+    environment, settings, local_server, tmp_path
+):
+    tls, bundle = self_signed_tls(tmp_path)
+    settings.SHOPEE_API_BASE_URL = local_server(handler(), tls=tls)
+
+    with pytest.raises(ShopeeTransientError, match="failed") as caught:
+        end(ShopeeClient(load_config()))  # certifi's bundle does not know this host's issuer
+    assert "CERTIFICATE_VERIFY_FAILED" in caught.value.body_excerpt
+
+    environment.setenv("REQUESTS_CA_BUNDLE", bundle)
+    assert end(ShopeeClient(load_config())).request_id == "via-local"
