@@ -344,7 +344,8 @@ def _pool(base_url: str) -> urllib3.PoolManager:
     proxy = requests.utils.select_proxy(base_url, requests.utils.get_environ_proxies(base_url))
     if not proxy:
         return urllib3.PoolManager(**options)
-    parts = urllib3.util.parse_url(proxy)
+    # A proxy named without a scheme (proxy.example:3128) is http://, as requests takes it.
+    parts = urllib3.util.parse_url(requests.utils.prepend_scheme_if_needed(proxy, "http"))
     if parts.scheme not in ("http", "https"):
         raise ShopeeConfigError(
             f"The proxy for Shopee's host must be an http:// or https:// URL, not {parts.scheme}://"

@@ -55,12 +55,17 @@ def end(client):
     return client.send(client.prepare(api.end_voucher(voucher_id=7), shop=SHOP))
 
 
-def test_the_environments_proxy_carries_the_call_with_its_login(
-    environment, settings, local_server
-):
+@pytest.mark.parametrize(
+    ("form", "login"),
+    [
+        ("http://merch:p%40ss@{address}", "Basic " + base64.b64encode(b"merch:p@ss").decode()),
+        ("{address}", None),  # no scheme: http://, as requests takes it
+    ],
+)
+def test_the_environments_proxy_carries_the_call(environment, settings, local_server, form, login):
     proxy = handler()
-    proxy_url = local_server(proxy)
-    environment.setenv("HTTP_PROXY", proxy_url.replace("http://", "http://merch:p%40ss@"))
+    address = local_server(proxy).removeprefix("http://")
+    environment.setenv("HTTP_PROXY", form.format(address=address))
     settings.SHOPEE_API_BASE_URL = "http://shopee.invalid"  # reachable only through the proxy
 
     result = end(ShopeeClient(load_config()))
@@ -68,7 +73,7 @@ def test_the_environments_proxy_carries_the_call_with_its_login(
     assert result.request_id == "via-local"
     [(target, headers, body)] = proxy.seen
     assert target.startswith("http://shopee.invalid/api/v2/voucher/end_voucher?partner_id=")
-    assert headers["proxy-authorization"] == "Basic " + base64.b64encode(b"merch:p@ss").decode()
+    assert headers.get("proxy-authorization") == login
     assert body == {"voucher_id": 7}
 
 
