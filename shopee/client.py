@@ -123,13 +123,13 @@ def wall_clock() -> float:
 class ShopeeClient:
     def __init__(self, config: ShopeeConfig, *, clock=None):
         self.config = config
-        self.pool = _pool(config.base_url)
-        # Without a proxy, the host's own pool is found once (not from the URL for every call)
-        # and is sent the path; a proxy is sent the whole URL.
-        self._host, self._path = self.pool, config.base_url
-        if not isinstance(self.pool, urllib3.ProxyManager):
-            self._host = self.pool.connection_from_url(config.base_url)
-            self._path = urllib3.util.parse_url(config.base_url).path or ""
+        # Where each call is sent, and what goes before the API's path: a proxy is sent the
+        # whole URL; without one, the host's own pool (found once, not from the URL for every
+        # call) is sent the path.
+        self._pool, self._prefix = _pool(config.base_url), config.base_url
+        if not isinstance(self._pool, urllib3.ProxyManager):
+            self._pool = self._pool.connection_from_url(config.base_url)
+            self._prefix = urllib3.util.parse_url(config.base_url).path or ""
         self.clock = clock
         self._timeout = urllib3.Timeout(connect=config.timeout_seconds, read=config.timeout_seconds)
 
@@ -180,9 +180,9 @@ class ShopeeClient:
             # Not retried, and a redirect not followed: its answer is reported as what it is, a
             # page that is not Shopee's JSON (the query holds the access token and the sign).
             # The whole body is read here: an answer cut short is a network failure.
-            http = self._host.urlopen(
+            http = self._pool.urlopen(
                 call.api.method,
-                f"{self._path}{call.api.path}?{urlencode(call.params)}",
+                f"{self._prefix}{call.api.path}?{urlencode(call.params)}",
                 body=body,
                 headers=headers or HEADERS,
                 timeout=self._timeout,

@@ -1,7 +1,10 @@
-"""A tiny local HTTP receiver for the sandbox's pushes: records every request, answers as told."""
+"""A tiny local HTTP receiver: records every request and answers as told. The sandbox's pushes
+are sent to it, and the Shopee client's calls through a proxy or over TLS
+(`tests/shopee/test_transport.py`)."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -18,12 +21,14 @@ class Received:
 
 
 class Receiver:
-    """``url`` is where to point ``push_url``; ``status`` is what it answers (200 by default);
-    ``on_request`` (optional) runs before answering, e.g. to call the sandbox back."""
+    """``url`` is where to point ``push_url``; ``status`` and ``answer`` are what it answers (200
+    and no body by default, a body as JSON); ``on_request`` (optional) runs before answering,
+    e.g. to call the sandbox back. With ``tls`` (a server SSLContext) it speaks HTTPS."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.received: list[Received] = []
         self.status = 200
+        self.answer = b""
         self.on_request: Callable[[Received], Any] | None = None
         receiver = self
 
@@ -35,22 +40,33 @@ class Receiver:
                     receiver.on_request(request)
                 receiver.received.append(request)
                 self.send_response(receiver.status)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(receiver.answer)))
+                if receiver.answer:
+                    self.send_header("Content-Type", "application/json")
                 self.end_headers()
+                if receiver.answer:
+                    self.wfile.write(receiver.answer)
 
             def log_message(self, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self.thread.start()
 
     @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/shopee/push"
+        return f"{self.base_url}/shopee/push"
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
         """Wait until ``count`` requests arrived; return them all."""

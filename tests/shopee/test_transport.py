@@ -10,31 +10,16 @@ from shopee import api
 from shopee.client import ShopAuth, ShopeeClient
 from shopee.config import load_config
 from shopee.errors import ShopeeConfigError, ShopeeTransientError
-from tests.shopee.servers import QuietHandler, self_signed_tls
+from tests.sandbox.receiver import Receiver
+from tests.shopee.servers import self_signed_tls
 
 SHOP = ShopAuth(shop_id=14701711, access_token="59777174636562737266615546704c6d")
+SUCCESS = json.dumps({"request_id": "via-local", "error": "", "response": {}}).encode()
 PROXY_VARIABLES = [
     name
     for base in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
     for name in (base, base.upper())
 ]
-
-
-class ShopeeLike(QuietHandler):
-    """Answers every POST as Shopee answers a success, and keeps what it was sent."""
-
-    seen = []
-
-    def do_POST(self):  # noqa: N802 - http.server's name
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        self.seen.append((self.path, headers, json.loads(body)))
-        answer = json.dumps({"request_id": "via-local", "error": "", "response": {}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
 
 
 @pytest.fixture
@@ -47,8 +32,27 @@ def environment(monkeypatch, settings):
     return monkeypatch
 
 
-def handler():
-    return type("Handler", (ShopeeLike,), {"seen": []})
+@pytest.fixture
+def shopee_like():
+    """serve(tls=None) -> a Receiver that answers every call as Shopee answers a success."""
+    servers = []
+
+    def serve(tls=None) -> Receiver:
+        server = Receiver(tls=tls)
+        server.answer = SUCCESS
+        servers.append(server)
+        return server
+
+    yield serve
+    for server in servers:
+        server.stop()
+
+
+def only_call(server: Receiver):
+    """The one request `server` received: its target, its headers (by lower-case name), body."""
+    [request] = server.received
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    return request.path, headers, json.loads(request.body)
 
 
 def end(client):
@@ -62,30 +66,30 @@ def end(client):
         ("{address}", None),  # no scheme: http://, as requests takes it
     ],
 )
-def test_the_environments_proxy_carries_the_call(environment, settings, local_server, form, login):
-    proxy = handler()
-    address = local_server(proxy).removeprefix("http://")
+def test_the_environments_proxy_carries_the_call(environment, settings, shopee_like, form, login):
+    proxy = shopee_like()
+    address = proxy.base_url.removeprefix("http://")
     environment.setenv("HTTP_PROXY", form.format(address=address))
     settings.SHOPEE_API_BASE_URL = "http://shopee.invalid"  # reachable only through the proxy
 
     result = end(ShopeeClient(load_config()))
 
     assert result.request_id == "via-local"
-    [(target, headers, body)] = proxy.seen
+    target, headers, body = only_call(proxy)
     assert target.startswith("http://shopee.invalid/api/v2/voucher/end_voucher?partner_id=")
     assert headers.get("proxy-authorization") == login
     assert body == {"voucher_id": 7}
 
 
-def test_a_host_in_no_proxy_is_reached_directly(environment, settings, local_server):
-    proxy, host = handler(), handler()
-    environment.setenv("HTTP_PROXY", local_server(proxy))
+def test_a_host_in_no_proxy_is_reached_directly(environment, settings, shopee_like):
+    proxy, host = shopee_like(), shopee_like()
+    environment.setenv("HTTP_PROXY", proxy.base_url)
     environment.setenv("NO_PROXY", "127.0.0.1")
-    settings.SHOPEE_API_BASE_URL = local_server(host)
+    settings.SHOPEE_API_BASE_URL = host.base_url
 
     assert end(ShopeeClient(load_config())).request_id == "via-local"
-    assert proxy.seen == []
-    [(target, _headers, _body)] = host.seen
+    assert proxy.received == []
+    target, _headers, _body = only_call(host)
     assert target.startswith("/api/v2/voucher/end_voucher?partner_id=")
 
 
@@ -97,10 +101,10 @@ def test_a_socks_proxy_is_a_configuration_error_naming_the_variables(environment
 
 
 def test_a_host_is_trusted_through_the_ca_bundle_the_environment_names(
-    environment, settings, local_server, tmp_path
+    environment, settings, shopee_like, tmp_path
 ):
     tls, bundle = self_signed_tls(tmp_path)
-    settings.SHOPEE_API_BASE_URL = local_server(handler(), tls=tls)
+    settings.SHOPEE_API_BASE_URL = shopee_like(tls=tls).base_url
 
     with pytest.raises(ShopeeTransientError, match="failed") as caught:
         end(ShopeeClient(load_config()))  # certifi's bundle does not know this host's issuer
